@@ -1,0 +1,96 @@
+/**
+ * The validated, frozen configuration. YAML keys are the camelCase names below; durations in YAML
+ * are strings like "500ms", "30s", "5m", "1h" (or plain numbers of milliseconds) and are stored
+ * here as milliseconds. Defaults live in defaults.ts and nowhere else.
+ */
+
+export interface BackoffConfig {
+  initialMs: number;
+  maxMs: number;
+  multiplier: number;
+  /** 0..1: each delay is drawn uniformly from [d*(1-jitter), d]. */
+  jitter: number;
+  /** A connection that stayed up this long resets the backoff to initialMs. */
+  resetAfterMs: number;
+}
+
+export interface ConnectionConfig {
+  connectTimeoutMs: number;
+  /** WebSocket protocol ping interval (0 = off). */
+  pingIntervalMs: number;
+  /** Consecutive unanswered pings before the connection is declared dead. */
+  maxMissedPings: number;
+  /** Open but no frame for this long: a stall; reconnect. */
+  silenceTimeoutMs: number;
+  backoff: BackoffConfig;
+}
+
+export interface FeedConfig {
+  /** The `exchange` label. Unique. Defaults to the venue. */
+  name: string;
+  /** Adapter key in src/feeds/index.ts (binance, coinbase, kraken, okx, bybit, generic). */
+  venue: string;
+  /** As the venue spells them (BTCUSDT, BTC-USD, BTC/USD). */
+  symbols: string[];
+  /** Override the adapter's endpoint: a testnet, a proxy, a local server. */
+  url?: string;
+  /** Subset of the adapter's channels; defaults to the adapter's defaultChannels. */
+  channels?: string[];
+  /** Override the venue's streams-per-connection limit (lower it, never raise it past the venue). */
+  streamsPerConnection?: number;
+  /** Per-feed override of the global connection settings. */
+  connection: ConnectionConfig;
+  /** Venue-specific options (the generic JSON adapter's field paths live here). */
+  options: Record<string, unknown>;
+}
+
+export interface IndicatorConfig {
+  rsi: { enabled: boolean; period: number };
+  bollinger: { enabled: boolean; period: number; stdDev: number };
+  sma: { enabled: boolean; period: number };
+  ema: { enabled: boolean; period: number };
+  macd: { enabled: boolean; fast: number; slow: number; signal: number };
+  atr: { enabled: boolean; period: number };
+  volatility: { enabled: boolean; period: number };
+}
+
+export interface SimulatorConfig {
+  /** Symbols the simulator trades; a `simulator` feed subscribes to these. */
+  symbols: string[];
+  /** Trades per second per symbol. */
+  ratePerSymbol: number;
+  /** Starting price for every symbol (each drifts by a random walk). */
+  startPrice: number;
+  /** Per-step relative volatility of the random walk. */
+  volatility: number;
+  /** Seed for the random walk, so runs are reproducible. */
+  seed: number;
+}
+
+export interface LimitsConfig {
+  /** Events held in the ingest queue before it conflates per symbol. */
+  queueCapacity: number;
+  /** Frames larger than this are dropped (and counted) by the socket layer. */
+  maxFrameBytes: number;
+}
+
+export interface Config {
+  /** host:port for the HTTP server. */
+  listen: string;
+  feeds: FeedConfig[];
+  /** Bar intervals, as labels ("1m") and their length in ms. */
+  intervals: { label: string; ms: number }[];
+  /** Rolling tick windows for return/high/low. */
+  windows: { label: string; ms: number }[];
+  /** Bars of an idle symbol close this long after their end. */
+  barCloseGraceMs: number;
+  indicators: IndicatorConfig;
+  limits: LimitsConfig;
+  /** Present when the in-process simulator should run (the default config). */
+  simulator?: SimulatorConfig;
+  /** Whether POST /-/reload is served. */
+  enableReloadEndpoint: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The file it came from, for messages; undefined for the built-in default. */
+  source?: string;
+}

@@ -1,0 +1,150 @@
+/**
+ * The contract between a venue adapter (pure: frames in, events out) and the rest of the exporter.
+ * Adapters never touch sockets, timers or metrics; connection.ts and the pipeline do.
+ */
+
+/** Why a connection was (re)opened. A closed set: it becomes the `reason` label. */
+export const RECONNECT_REASONS = [
+  'closed', // the server closed the socket (any code not listed below)
+  'error', // socket error (reset, refused, DNS, TLS)
+  'connect_timeout', // no open within connection.connectTimeout
+  'handshake_rejected', // HTTP status on the upgrade (429, 418, 5xx, ...)
+  'ping_timeout', // protocol or app-level pings went unanswered
+  'stale', // open, but silent for longer than connection.silenceTimeout
+  'venue_notice', // the venue announced maintenance or asked us to reconnect
+  'venue_error', // the venue sent an error frame that ends the session
+  'lifetime', // the venue's maximum connection lifetime was reached
+  'subscribe_failed', // the venue refused a subscription
+  'config_reload', // the symbol set changed
+] as const;
+export type ReconnectReason = (typeof RECONNECT_REASONS)[number];
+
+/** Why a frame or event was dropped. A closed set: it becomes the `type` label of errors_total. */
+export const ERROR_TYPES = [
+  'malformed_frame', // not JSON, truncated, binary where text was expected
+  'oversized_frame', // larger than limits.maxFrameBytes
+  'unknown_message', // valid JSON of a type the adapter does not know
+  'invalid_price', // NaN, Infinity, zero or negative price or size
+  'invalid_timestamp', // missing or unparseable event time
+  'unknown_symbol', // a symbol that is not in the feed's config (never a new series)
+  'venue_error', // the venue sent an error frame
+  'subscribe_failed', // a subscription was refused
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+/** A trade print. Times are epoch milliseconds (fractions allowed for µs venues). */
+export interface TradeEvent {
+  kind: 'trade';
+  symbol: string;
+  price: number;
+  size: number;
+  /** Venue's event (or trade) time, epoch ms. */
+  eventTime: number;
+  /** Venue's per-symbol sequence number (trade id, sequence, seq) where it has one. */
+  seq?: number;
+  side?: 'buy' | 'sell';
+}
+
+/** Top of book / ticker: any subset of bid, ask and last. */
+export interface QuoteEvent {
+  kind: 'quote';
+  symbol: string;
+  bid?: number;
+  ask?: number;
+  bidSize?: number;
+  askSize?: number;
+  last?: number;
+  eventTime?: number;
+  seq?: number;
+}
+
+/** A venue heartbeat: proves the feed is alive even when nothing trades. */
+export interface HeartbeatEvent {
+  kind: 'heartbeat';
+  symbol?: string;
+  eventTime?: number;
+  seq?: number;
+}
+
+/** Answer to an app-level ping. `sentAt` echoes our ping time (ms) where the venue echoes it. */
+export interface PongEvent {
+  kind: 'pong';
+  /** Our local send time, epoch ms, if the venue echoes what we sent. */
+  sentAt?: number;
+  /** Venue clock when it answered, epoch ms (for clock-skew estimation). */
+  serverTime?: number;
+}
+
+/** The venue confirmed (or refused) a subscription. */
+export interface SubscribedEvent {
+  kind: 'subscribed';
+  ok: boolean;
+  message?: string;
+}
+
+/** A frame that could not become market data: counted by type, logged at a bounded rate. */
+export interface ErrorEvent {
+  kind: 'error';
+  type: ErrorType;
+  message: string;
+  /** Set when the error should end the connection (then it is the reconnect reason). */
+  reconnect?: ReconnectReason;
+}
+
+/** A venue announcement (maintenance, forced disconnect ahead). */
+export interface NoticeEvent {
+  kind: 'notice';
+  message: string;
+  reconnect?: ReconnectReason;
+}
+
+export type MarketEvent =
+  | TradeEvent
+  | QuoteEvent
+  | HeartbeatEvent
+  | PongEvent
+  | SubscribedEvent
+  | ErrorEvent
+  | NoticeEvent;
+
+/** Limits the venue imposes; they drive the pool and the saturation metrics. */
+export interface VenueLimits {
+  /** Streams (symbol×channel subscriptions) one connection may carry. */
+  streamsPerConnection: number;
+  /** Connection attempts allowed per window per IP. */
+  connectAttempts?: { count: number; windowMs: number };
+  /** Subscriptions per subscribe frame (Bybit spot: 10). */
+  argsPerSubscribe?: number;
+  /** Forced disconnect after this long (Binance: 24 h). */
+  maxLifetimeMs?: number;
+  /** Client messages per second the venue accepts (Binance: 5). */
+  outgoingPerSecond?: number;
+}
+
+/** App-level keepalive for venues that need it (OKX text ping, Bybit/Kraken JSON ping). */
+export interface AppPing {
+  intervalMs: number;
+  /** The frame to send; `now` is local epoch ms so venues that echo it give a round trip. */
+  frame(now: number): string;
+}
+
+/** A venue adapter. Pure: no sockets, timers or metrics. One file per venue under src/feeds/. */
+export interface Adapter {
+  readonly venue: string;
+  readonly defaultUrl: string;
+  readonly limits: VenueLimits;
+  /** Channels subscribed when the config gives none. */
+  readonly defaultChannels: readonly string[];
+  /** Channels this adapter understands (validated at config load). */
+  readonly channels: readonly string[];
+  /** Streams one symbol costs on a connection (one per channel). */
+  streamsFor(symbols: readonly string[], channels: readonly string[]): number;
+  /** The URL to open for this connection's symbols (Binance puts streams in the URL). */
+  url(base: string, symbols: readonly string[], channels: readonly string[]): string;
+  /** Frames to send right after open (empty when the URL subscribes). */
+  subscribeFrames(symbols: readonly string[], channels: readonly string[]): string[];
+  /** Parse one text frame. Never throws: bad input becomes an ErrorEvent. */
+  parse(frame: string): MarketEvent[];
+  /** App-level ping, if the venue needs one on top of WebSocket pings. */
+  readonly appPing?: AppPing;
+}

@@ -1,0 +1,97 @@
+/**
+ * Logfmt lines on stderr. Repeated per-kind messages (a malformed frame every millisecond) are
+ * rate limited: the first few per window are written, the rest counted and summarised, so a bad
+ * feed cannot flood the log or slow the hot path.
+ */
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type Fields = Record<string, string | number | boolean | undefined>;
+
+export interface Logger {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+  /** Like warn, but at most `burst` lines per `windowMs` for this kind; the rest are counted. */
+  limited(kind: string, msg: string, fields?: Fields): void;
+  child(fields: Fields): Logger;
+  setLevel(level: Level): void;
+}
+
+export interface LoggerOptions {
+  level?: Level;
+  write?: (line: string) => void;
+  now?: () => number;
+  burst?: number;
+  windowMs?: number;
+  /** Called with the number of lines a kind suppressed when its window ends. */
+  onSuppressed?: (kind: string, count: number) => void;
+}
+
+function quote(v: string): string {
+  return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
+}
+
+export function formatLine(level: Level, msg: string, fields: Fields, time: Date): string {
+  let line = `ts=${time.toISOString()} level=${level} msg=${quote(msg)}`;
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${quote(String(v))}`;
+  return line;
+}
+
+interface Shared {
+  level: Level;
+  write: (line: string) => void;
+  now: () => number;
+  burst: number;
+  windowMs: number;
+  onSuppressed?: (kind: string, count: number) => void;
+  windows: Map<string, { start: number; written: number; suppressed: number }>;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const shared: Shared = {
+    level: opts.level ?? 'info',
+    write: opts.write ?? ((line) => process.stderr.write(line + '\n')),
+    now: opts.now ?? Date.now,
+    burst: opts.burst ?? 5,
+    windowMs: opts.windowMs ?? 10_000,
+    onSuppressed: opts.onSuppressed,
+    windows: new Map(),
+  };
+  return make(shared, {});
+}
+
+function make(s: Shared, base: Fields): Logger {
+  const emit = (level: Level, msg: string, fields?: Fields) => {
+    if (ORDER[level] < ORDER[s.level]) return;
+    s.write(formatLine(level, msg, { ...base, ...fields }, new Date(s.now())));
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    limited(kind, msg, fields) {
+      const now = s.now();
+      let w = s.windows.get(kind);
+      if (!w || now - w.start >= s.windowMs) {
+        if (w && w.suppressed > 0) {
+          emit('warn', 'log lines suppressed by rate limit', { kind, suppressed: w.suppressed });
+          s.onSuppressed?.(kind, w.suppressed);
+        }
+        w = { start: now, written: 0, suppressed: 0 };
+        s.windows.set(kind, w);
+      }
+      if (w.written < s.burst) {
+        w.written++;
+        emit('warn', msg, { kind, ...fields });
+      } else w.suppressed++;
+    },
+    child: (fields) => make(s, { ...base, ...fields }),
+    setLevel(level) {
+      s.level = level;
+    },
+  };
+}
