@@ -1,5 +1,5 @@
-/** Every default in one place. loader.ts fills a user's config from these before validating. */
-import type { ConnectionConfig, IndicatorConfig, LimitsConfig, SimulatorConfig } from './types.js';
+/** Every default in one place. load.ts fills a user's config from these before validating. */
+import type { Config, ConnectionConfig, IndicatorConfig, LimitsConfig, SimulatorConfig } from './types.js';
 
 /**
  * 9100-9999, the Prometheus exporter port range, is fully allocated; 10790 sits outside it.
@@ -44,5 +44,6 @@ export const DEFAULT_SIMULATOR: SimulatorConfig = {
   seed: 42,
 };
 
-/** The feed name and venue used when no config is given. */
-export const SIMULATOR_FEED_NAME = 'simulator';
+export const DEFAULT_LOG_LEVEL: Config['logLevel'] = 'info';
+/** POST /-/reload re-reads the config file; turn it off where the HTTP port is reachable by others. */
+export const DEFAULT_ENABLE_RELOAD_ENDPOINT = true;

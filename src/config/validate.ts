@@ -1,0 +1,495 @@
+/**
+ * Turns a parsed YAML document into a Config: checks every key and value, fills the defaults from
+ * defaults.ts, and collects every problem (one line each, "file: key.path: what was expected, got
+ * what") instead of stopping at the first, so one run of --check-config shows them all.
+ */
+import type {
+  BackoffConfig,
+  Config,
+  ConnectionConfig,
+  FeedConfig,
+  IndicatorConfig,
+  LimitsConfig,
+  SimulatorConfig,
+} from './types.js';
+import {
+  DEFAULT_BAR_CLOSE_GRACE_MS,
+  DEFAULT_CONNECTION,
+  DEFAULT_INDICATORS,
+  DEFAULT_INTERVALS,
+  DEFAULT_LIMITS,
+  DEFAULT_LISTEN,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_SIMULATOR,
+  DEFAULT_WINDOWS,
+  DEFAULT_ENABLE_RELOAD_ENDPOINT,
+} from './defaults.js';
+import { formatDuration, parseDuration, parseSize } from './units.js';
+import { parseListen } from './listen.js';
+import { closest } from './suggest.js';
+import { SIMULATOR_VENUE } from '../feeds/index.js';
+
+/** The keys each section accepts, by section path; docs and tests are checked against this. */
+export const CONFIG_KEYS = {
+  '': [
+    'listen',
+    'logLevel',
+    'enableReloadEndpoint',
+    'connection',
+    'feeds',
+    'intervals',
+    'windows',
+    'barCloseGrace',
+    'indicators',
+    'limits',
+    'simulator',
+  ],
+  connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
+  'connection.backoff': ['initial', 'max', 'multiplier', 'jitter', 'resetAfter'],
+  'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options'],
+  indicators: ['rsi', 'bollinger', 'sma', 'ema', 'macd', 'atr', 'volatility'],
+  'indicators.rsi': ['enabled', 'period'],
+  'indicators.bollinger': ['enabled', 'period', 'stdDev'],
+  'indicators.sma': ['enabled', 'period'],
+  'indicators.ema': ['enabled', 'period'],
+  'indicators.macd': ['enabled', 'fast', 'slow', 'signal'],
+  'indicators.atr': ['enabled', 'period'],
+  'indicators.volatility': ['enabled', 'period'],
+  limits: ['queueCapacity', 'maxFrameBytes'],
+  simulator: ['symbols', 'ratePerSymbol', 'startPrice', 'volatility', 'seed'],
+} as const satisfies Record<string, readonly string[]>;
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Venue symbols as venues spell them: BTCUSDT, BTC-USD, BTC/USD, tBTCUSD, BTC-USDT-SWAP. */
+export const SYMBOL_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+/** Feed names become the `exchange` label value. */
+export const FEED_NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** What validation needs to know about the venues; load.ts fills it from feeds/index.ts. */
+export interface ValidateContext {
+  /** Named in every message; "<built-in>" when undefined. */
+  source?: string;
+  venues: readonly string[];
+  /** The channels a venue's adapter understands; undefined skips the check. */
+  channelsOf(venue: string): readonly string[] | undefined;
+  /** The venue's own streams-per-connection limit; undefined skips the check. */
+  streamsLimitOf(venue: string): number | undefined;
+  /** Hides substituted environment values in anything echoed from the file. */
+  redact(text: string): string;
+}
+
+export interface ValidateResult {
+  config: Config;
+  /** Empty when the config is valid; otherwise `config` is not to be used. */
+  problems: string[];
+}
+
+type Path = readonly (string | number)[];
+type Rec = Record<string, unknown>;
+
+const DURATION_HINT = 'a duration like 500ms, 30s, 5m, 1h or a number of milliseconds';
+const MAX_SEED = 2 ** 32 - 1;
+
+/** Collects problems and reads typed values; every reader returns undefined after reporting. */
+class Checker {
+  readonly problems: string[] = [];
+  constructor(private readonly ctx: ValidateContext) {}
+
+  path(path: Path): string {
+    let out = '';
+    for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+    return this.ctx.redact(out);
+  }
+
+  fail(path: Path, message: string): undefined {
+    const where = path.length === 0 ? '' : `${this.path(path)}: `;
+    this.problems.push(`${this.ctx.source ?? '<built-in>'}: ${where}${message}`);
+    return undefined;
+  }
+
+  /** The value as a message shows it after "got". */
+  got(v: unknown): string {
+    if (v === undefined) return 'nothing';
+    if (v === null) return 'an empty value';
+    if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : 'a list';
+    if (typeof v === 'object') return Object.keys(v).length === 0 ? 'an empty mapping' : 'a mapping';
+    const text = this.ctx.redact(String(v));
+    const short = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return typeof v === 'string' ? JSON.stringify(short) : short;
+  }
+
+  expected(path: Path, what: string, v: unknown, hint?: string): undefined {
+    return this.fail(path, `expected ${what}, got ${this.got(v)}${hint ? `; ${hint}` : ''}`);
+  }
+
+  /** A mapping with only `keys`; an empty value (`key:` with nothing after it) counts as `{}`. */
+  mapping(v: unknown, path: Path, keys: readonly string[], what = 'a mapping'): Rec | undefined {
+    if (v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) return this.expected(path, what, v);
+    const rec = v as Rec;
+    for (const key of Object.keys(rec)) {
+      if (keys.includes(key)) continue;
+      const guess = closest(key, keys);
+      const hint = guess ? `did you mean '${guess}'?` : `expected one of ${keys.join(', ')}`;
+      this.fail([...path, key], `unknown key; ${hint}`);
+    }
+    return rec;
+  }
+
+  /** A mapping whose keys are free-form (adapter options). */
+  anyMapping(v: unknown, path: Path): Rec | undefined {
+    if (v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) return this.expected(path, 'a mapping', v);
+    return v as Rec;
+  }
+
+  list(v: unknown, path: Path, what: string): unknown[] | undefined {
+    return Array.isArray(v) ? v : this.expected(path, what, v);
+  }
+
+  str(v: unknown, path: Path, what = 'a string'): string | undefined {
+    return typeof v === 'string' ? v : this.expected(path, what, v);
+  }
+
+  bool(v: unknown, path: Path): boolean | undefined {
+    return typeof v === 'boolean' ? v : this.expected(path, 'true or false', v);
+  }
+
+  oneOf<T extends string>(v: unknown, path: Path, allowed: readonly T[]): T | undefined {
+    if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+    const guess = typeof v === 'string' ? closest(v, allowed) : undefined;
+    return this.expected(path, `one of ${allowed.join(', ')}`, v, guess ? `did you mean '${guess}'?` : undefined);
+  }
+
+  int(v: unknown, path: Path, min: number, max = Number.MAX_SAFE_INTEGER, note = ''): number | undefined {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max) return v;
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    return this.expected(path, `an integer ${range}${note}`, v);
+  }
+
+  /** A finite number in [min, max]; `minExclusive` makes the lower bound strict. */
+  num(v: unknown, path: Path, min: number, max: number, minExclusive = false): number | undefined {
+    const ok = typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max;
+    if (ok) return v;
+    let range = minExclusive ? `> ${min}` : `>= ${min}`;
+    if (max !== Infinity) range = minExclusive ? `> ${min} and <= ${max}` : `from ${min} to ${max}`;
+    return this.expected(path, `a number ${range}`, v);
+  }
+
+  /** Milliseconds from "30s" or a plain number of ms, at least `minMs`. */
+  duration(v: unknown, path: Path, minMs = 0): number | undefined {
+    const ms =
+      typeof v === 'number' && Number.isSafeInteger(v) ? v : typeof v === 'string' ? parseDuration(v.trim()) : undefined;
+    if (ms === undefined || ms < 0) {
+      const hint = typeof v === 'string' && /^\d+\.\d+/.test(v) ? 'use whole numbers (1500ms, not 1.5s)' : undefined;
+      return this.expected(path, DURATION_HINT, v, hint);
+    }
+    if (ms < minMs) return this.expected(path, `a duration of at least ${formatDuration(minMs)}`, v);
+    return ms;
+  }
+
+  size(v: unknown, path: Path, min: number): number | undefined {
+    const bytes =
+      typeof v === 'number' && Number.isSafeInteger(v) ? v : typeof v === 'string' ? parseSize(v.trim()) : undefined;
+    if (bytes === undefined || bytes < min) {
+      return this.expected(path, `a size of at least ${min} bytes like 65536, 64KiB or 1MiB`, v);
+    }
+    return bytes;
+  }
+
+  symbols(v: unknown, path: Path): string[] | undefined {
+    const items = this.list(v, path, 'a list of symbols like [BTCUSDT, ETHUSDT]');
+    if (!items) return undefined;
+    if (items.length === 0) return this.expected(path, 'at least one symbol', v);
+    const seen = new Map<string, number>();
+    const out: string[] = [];
+    items.forEach((item, i) => {
+      if (typeof item !== 'string' || !SYMBOL_RE.test(item)) {
+        this.expected([...path, i], 'a symbol like BTCUSDT or BTC-USD', item);
+        return;
+      }
+      const first = seen.get(item);
+      if (first !== undefined) {
+        this.fail([...path, i], `duplicate symbol ${this.got(item)} (also at index ${first})`);
+        return;
+      }
+      seen.set(item, i);
+      out.push(item);
+    });
+    return out;
+  }
+
+  /** Bar intervals or windows: unique durations of at least a second, labelled canonically. */
+  spans(v: unknown, path: Path): { label: string; ms: number }[] | undefined {
+    const items = this.list(v, path, 'a list of durations like [1m, 5m]');
+    if (!items) return undefined;
+    const seen = new Map<number, number>();
+    const out: { label: string; ms: number }[] = [];
+    items.forEach((item, i) => {
+      const ms = this.duration(item, [...path, i], 1_000);
+      if (ms === undefined) return;
+      const first = seen.get(ms);
+      if (first !== undefined) {
+        this.fail([...path, i], `duplicate ${formatDuration(ms)} (also at index ${first})`);
+        return;
+      }
+      seen.set(ms, i);
+      out.push({ label: formatDuration(ms), ms });
+    });
+    return out;
+  }
+}
+
+/** Read `rec[key]` with `read`, or the default when the key is absent (or the value bad: it was reported). */
+function field<T>(rec: Rec, key: string, dflt: T, read: (v: unknown) => T | undefined): T {
+  if (!Object.hasOwn(rec, key)) return dflt;
+  return read(rec[key]) ?? dflt;
+}
+
+function readBackoff(c: Checker, v: unknown, path: Path, base: BackoffConfig): BackoffConfig {
+  const m = c.mapping(v, path, CONFIG_KEYS['connection.backoff']);
+  if (!m) return base;
+  const out: BackoffConfig = {
+    initialMs: field(m, 'initial', base.initialMs, (x) => c.duration(x, [...path, 'initial'], 1)),
+    maxMs: field(m, 'max', base.maxMs, (x) => c.duration(x, [...path, 'max'], 1)),
+    multiplier: field(m, 'multiplier', base.multiplier, (x) => c.num(x, [...path, 'multiplier'], 1, 1_000)),
+    jitter: field(m, 'jitter', base.jitter, (x) => c.num(x, [...path, 'jitter'], 0, 1)),
+    resetAfterMs: field(m, 'resetAfter', base.resetAfterMs, (x) => c.duration(x, [...path, 'resetAfter'])),
+  };
+  // Report on the key this section set, so an override that clashes with an inherited value points at itself.
+  if (out.maxMs < out.initialMs) {
+    if (Object.hasOwn(m, 'max')) c.expected([...path, 'max'], `at least initial (${formatDuration(out.initialMs)})`, m.max);
+    else if (Object.hasOwn(m, 'initial')) c.expected([...path, 'initial'], `at most max (${formatDuration(out.maxMs)})`, m.initial);
+  }
+  return out;
+}
+
+/** Connection settings over `base`: the defaults for the top level, the top level for a feed. */
+function readConnection(c: Checker, v: unknown, path: Path, base: ConnectionConfig): ConnectionConfig {
+  const m = c.mapping(v, path, CONFIG_KEYS.connection);
+  if (!m) return base;
+  return {
+    connectTimeoutMs: field(m, 'connectTimeout', base.connectTimeoutMs, (x) => c.duration(x, [...path, 'connectTimeout'], 1)),
+    pingIntervalMs: field(m, 'pingInterval', base.pingIntervalMs, (x) => c.duration(x, [...path, 'pingInterval'])),
+    maxMissedPings: field(m, 'maxMissedPings', base.maxMissedPings, (x) => c.int(x, [...path, 'maxMissedPings'], 1, 100)),
+    silenceTimeoutMs: field(m, 'silenceTimeout', base.silenceTimeoutMs, (x) => c.duration(x, [...path, 'silenceTimeout'], 1)),
+    backoff: Object.hasOwn(m, 'backoff') ? readBackoff(c, m.backoff, [...path, 'backoff'], base.backoff) : { ...base.backoff },
+  };
+}
+
+function readIndicators(c: Checker, v: unknown, path: Path): IndicatorConfig {
+  const D = DEFAULT_INDICATORS;
+  const out: IndicatorConfig = structuredClone(D);
+  const m = c.mapping(v, path, CONFIG_KEYS.indicators);
+  if (!m) return out;
+  const section = (name: keyof IndicatorConfig): Rec | undefined =>
+    Object.hasOwn(m, name) ? c.mapping(m[name], [...path, name], CONFIG_KEYS[`indicators.${name}`]) : undefined;
+  const enabled = (s: Rec, name: keyof IndicatorConfig): boolean =>
+    field(s, 'enabled', D[name].enabled, (x) => c.bool(x, [...path, name, 'enabled']));
+  // Bollinger and volatility are standard deviations: a period of 1 is always 0.
+  const period = (s: Rec, name: keyof IndicatorConfig, key: string, dflt: number, min = 1): number =>
+    field(s, key, dflt, (x) => c.int(x, [...path, name, key], min, 100_000));
+
+  for (const name of ['rsi', 'sma', 'ema', 'atr'] as const) {
+    const s = section(name);
+    if (s) out[name] = { enabled: enabled(s, name), period: period(s, name, 'period', D[name].period) };
+  }
+  const vol = section('volatility');
+  if (vol) out.volatility = { enabled: enabled(vol, 'volatility'), period: period(vol, 'volatility', 'period', D.volatility.period, 2) };
+  const bb = section('bollinger');
+  if (bb) {
+    out.bollinger = {
+      enabled: enabled(bb, 'bollinger'),
+      period: period(bb, 'bollinger', 'period', D.bollinger.period, 2),
+      stdDev: field(bb, 'stdDev', D.bollinger.stdDev, (x) => c.num(x, [...path, 'bollinger', 'stdDev'], 0, 100, true)),
+    };
+  }
+  const macd = section('macd');
+  if (macd) {
+    out.macd = {
+      enabled: enabled(macd, 'macd'),
+      fast: period(macd, 'macd', 'fast', D.macd.fast),
+      slow: period(macd, 'macd', 'slow', D.macd.slow),
+      signal: period(macd, 'macd', 'signal', D.macd.signal),
+    };
+    if (out.macd.fast >= out.macd.slow) {
+      if (Object.hasOwn(macd, 'fast')) c.expected([...path, 'macd', 'fast'], `less than slow (${out.macd.slow})`, macd.fast);
+      else c.expected([...path, 'macd', 'slow'], `more than fast (${out.macd.fast})`, macd.slow);
+    }
+  }
+  return out;
+}
+
+function readLimits(c: Checker, v: unknown, path: Path): LimitsConfig {
+  const m = c.mapping(v, path, CONFIG_KEYS.limits);
+  if (!m) return { ...DEFAULT_LIMITS };
+  return {
+    queueCapacity: field(m, 'queueCapacity', DEFAULT_LIMITS.queueCapacity, (x) => c.int(x, [...path, 'queueCapacity'], 1)),
+    maxFrameBytes: field(m, 'maxFrameBytes', DEFAULT_LIMITS.maxFrameBytes, (x) => c.size(x, [...path, 'maxFrameBytes'], 1)),
+  };
+}
+
+function readSimulator(c: Checker, v: unknown, path: Path): SimulatorConfig {
+  const D = DEFAULT_SIMULATOR;
+  const m = c.mapping(v, path, CONFIG_KEYS.simulator);
+  if (!m) return structuredClone(D);
+  return {
+    symbols: field(m, 'symbols', [...D.symbols], (x) => c.symbols(x, [...path, 'symbols'])),
+    ratePerSymbol: field(m, 'ratePerSymbol', D.ratePerSymbol, (x) => c.num(x, [...path, 'ratePerSymbol'], 0, 100_000, true)),
+    startPrice: field(m, 'startPrice', D.startPrice, (x) => c.num(x, [...path, 'startPrice'], 0, Infinity, true)),
+    volatility: field(m, 'volatility', D.volatility, (x) => c.num(x, [...path, 'volatility'], 0, 0.5)),
+    seed: field(m, 'seed', D.seed, (x) => c.int(x, [...path, 'seed'], 0, MAX_SEED)),
+  };
+}
+
+function readUrl(c: Checker, v: unknown, path: Path): string | undefined {
+  const what = 'a ws:// or wss:// URL';
+  if (typeof v !== 'string') return c.expected(path, what, v);
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return c.expected(path, what, v);
+  }
+  if ((url.protocol !== 'ws:' && url.protocol !== 'wss:') || url.hostname === '') return c.expected(path, what, v);
+  return v;
+}
+
+function readChannels(c: Checker, v: unknown, path: Path, known: readonly string[] | undefined, venue?: string): string[] | undefined {
+  const items = c.list(v, path, 'a list of channels');
+  if (!items) return undefined;
+  if (items.length === 0) return c.expected(path, 'at least one channel (leave channels out for the venue defaults)', v);
+  const out: string[] = [];
+  items.forEach((item, i) => {
+    const at = [...path, i];
+    if (typeof item !== 'string') return void c.expected(at, 'a channel name', item);
+    if (known && !known.includes(item)) {
+      const guess = closest(item, known);
+      const hint = guess ? `did you mean '${guess}'?` : undefined;
+      return void c.expected(at, `a ${venue} channel: one of ${known.join(', ')}`, item, hint);
+    }
+    if (out.includes(item)) return void c.fail(at, `duplicate channel ${c.got(item)}`);
+    out.push(item);
+  });
+  return out;
+}
+
+interface FeedDraft {
+  feed: FeedConfig;
+  /** The simulator's symbols are filled in once the simulator section is known. */
+  needsSimulatorSymbols: boolean;
+}
+
+function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, connection: ConnectionConfig): FeedDraft | undefined {
+  const m = c.mapping(v, path, CONFIG_KEYS['feeds[]'], 'a mapping with venue and symbols');
+  if (!m) return undefined;
+  const venues = [...new Set([...ctx.venues, SIMULATOR_VENUE])];
+  const venue = Object.hasOwn(m, 'venue')
+    ? c.oneOf(m.venue, [...path, 'venue'], venues)
+    : c.fail([...path, 'venue'], `missing; expected one of ${venues.join(', ')}`);
+  const isSim = venue === SIMULATOR_VENUE;
+
+  let name = venue ?? '';
+  if (Object.hasOwn(m, 'name')) {
+    const n = c.str(m.name, [...path, 'name'], 'a name of letters, digits, _ . or -');
+    if (n !== undefined && !FEED_NAME_RE.test(n)) c.expected([...path, 'name'], 'a name of letters, digits, _ . or -', n);
+    else if (n !== undefined) name = n;
+  }
+
+  let symbols: string[] = [];
+  if (Object.hasOwn(m, 'symbols')) symbols = c.symbols(m.symbols, [...path, 'symbols']) ?? [];
+  else if (!isSim) {
+    c.fail([...path, 'symbols'], 'missing; expected a list of symbols like [BTCUSDT] (only a simulator feed may leave it out)');
+  }
+
+  const feed: FeedConfig = {
+    name,
+    venue: venue ?? '',
+    symbols,
+    connection: field(m, 'connection', structuredClone(connection), (x) => readConnection(c, x, [...path, 'connection'], connection)),
+    options: field(m, 'options', {}, (x) => structuredClone(c.anyMapping(x, [...path, 'options']))),
+  };
+  if (Object.hasOwn(m, 'url')) feed.url = readUrl(c, m.url, [...path, 'url']);
+  if (Object.hasOwn(m, 'channels')) {
+    const known = venue === undefined ? undefined : ctx.channelsOf(venue);
+    feed.channels = readChannels(c, m.channels, [...path, 'channels'], known, venue);
+  }
+  if (Object.hasOwn(m, 'streamsPerConnection')) {
+    const limit = venue === undefined ? undefined : ctx.streamsLimitOf(venue);
+    const note = limit === undefined ? '' : ` (${venue}'s own limit)`;
+    feed.streamsPerConnection = c.int(m.streamsPerConnection, [...path, 'streamsPerConnection'], 1, limit, note);
+  }
+  return { feed, needsSimulatorSymbols: isSim && !Object.hasOwn(m, 'symbols') };
+}
+
+/** Validate a parsed document and build the Config; `problems` is empty when it is valid. */
+export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResult {
+  const c = new Checker(ctx);
+  const empty = raw === null || raw === undefined;
+  if (empty) c.fail([], 'expected a mapping of settings with at least a feeds list, got an empty document');
+  const mapped = empty ? undefined : c.mapping(raw, [], CONFIG_KEYS[''], 'a mapping of settings at the top level');
+  const top: Rec = mapped ?? {};
+
+  const connection = field(top, 'connection', structuredClone(DEFAULT_CONNECTION), (x) =>
+    readConnection(c, x, ['connection'], DEFAULT_CONNECTION),
+  );
+
+  const drafts: FeedDraft[] = [];
+  if (!Object.hasOwn(top, 'feeds')) {
+    if (mapped) c.fail(['feeds'], 'missing; expected a list of feeds like [{venue: binance, symbols: [BTCUSDT]}]');
+  } else {
+    const items = c.list(top.feeds, ['feeds'], 'a list of feeds');
+    if (items && items.length === 0) c.expected(['feeds'], 'at least one feed', top.feeds);
+    items?.forEach((item, i) => {
+      const d = readFeed(c, ctx, item, ['feeds', i], connection);
+      if (d) drafts.push(d);
+    });
+  }
+
+  const firstByName = new Map<string, number>();
+  drafts.forEach((d, i) => {
+    if (d.feed.name === '') return;
+    const first = firstByName.get(d.feed.name);
+    if (first === undefined) firstByName.set(d.feed.name, i);
+    else {
+      const why = `feeds[${first}] has it too; give each feed of one venue its own name`;
+      c.fail(['feeds', i, 'name'], `duplicate feed name ${c.got(d.feed.name)} (${why})`);
+    }
+  });
+
+  // The in-process simulator runs when configured, or when a simulator feed has no url to go elsewhere.
+  let simulator: SimulatorConfig | undefined;
+  const needsLocal = drafts.some((d) => d.feed.venue === SIMULATOR_VENUE && d.feed.url === undefined);
+  if (Object.hasOwn(top, 'simulator')) simulator = readSimulator(c, top.simulator, ['simulator']);
+  else if (needsLocal) simulator = structuredClone(DEFAULT_SIMULATOR);
+  for (const d of drafts) if (d.needsSimulatorSymbols) d.feed.symbols = [...(simulator ?? DEFAULT_SIMULATOR).symbols];
+
+  const config: Config = {
+    listen: field(top, 'listen', DEFAULT_LISTEN, (x) => {
+      const hint = 'host:port like 127.0.0.1:10790 or [::1]:10790, with a port from 0 to 65535';
+      return typeof x === 'string' && parseListen(x) ? x : c.expected(['listen'], hint, x);
+    }),
+    feeds: drafts.map((d) => d.feed),
+    intervals: field(top, 'intervals', spansOf(DEFAULT_INTERVALS), (x) => c.spans(x, ['intervals'])),
+    windows: field(top, 'windows', spansOf(DEFAULT_WINDOWS), (x) => c.spans(x, ['windows'])),
+    barCloseGraceMs: field(top, 'barCloseGrace', DEFAULT_BAR_CLOSE_GRACE_MS, (x) => c.duration(x, ['barCloseGrace'])),
+    indicators: field(top, 'indicators', structuredClone(DEFAULT_INDICATORS), (x) => readIndicators(c, x, ['indicators'])),
+    limits: field(top, 'limits', { ...DEFAULT_LIMITS }, (x) => readLimits(c, x, ['limits'])),
+    enableReloadEndpoint: field(top, 'enableReloadEndpoint', DEFAULT_ENABLE_RELOAD_ENDPOINT, (x) =>
+      c.bool(x, ['enableReloadEndpoint']),
+    ),
+    logLevel: field(top, 'logLevel', DEFAULT_LOG_LEVEL, (x) => c.oneOf(x, ['logLevel'], LOG_LEVELS)),
+  };
+  if (simulator) config.simulator = simulator;
+  if (ctx.source !== undefined) config.source = ctx.source;
+  return { config, problems: c.problems };
+}
+
+function spansOf(labels: readonly string[]): { label: string; ms: number }[] {
+  return labels.map((label) => {
+    const ms = parseDuration(label);
+    if (ms === undefined) throw new Error(`defaults.ts: bad duration ${label}`);
+    return { label: formatDuration(ms), ms };
+  });
+}

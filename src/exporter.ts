@@ -1,0 +1,205 @@
+/**
+ * The running exporter: one Feed (sockets) and one FeedState (numbers) per configured feed, the
+ * ingest queue and its drain loop, the idle-bar timer, and config reload. The thin shell around
+ * ingest.ts and market/.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { Config, FeedConfig } from './config/types.js';
+import { Feed, type FeedStatus } from './feeds/feed.js';
+import { ADAPTERS } from './feeds/index.js';
+import type { Adapter } from './feeds/types.js';
+import { ExporterError } from './errors.js';
+import { applier, Ingest, type FeedControl } from './ingest.js';
+import type { Logger } from './log.js';
+import { FeedState } from './market/feed-state.js';
+import { IngestQueue } from './market/queue.js';
+import type { SymbolState } from './market/symbol.js';
+
+/** Events applied per drain slice before yielding, so /metrics and timers stay responsive. */
+const DRAIN_SLICE = 4096;
+const TICK_MS = 1000;
+
+interface Running {
+  config: FeedConfig;
+  adapter: Adapter;
+  state: FeedState;
+  feed: Feed;
+}
+
+export interface ExporterOptions {
+  log: Logger;
+  /** URL of the in-process simulator, for feeds with venue `simulator`. */
+  simulatorUrl?: string;
+  now?: () => number;
+}
+
+export class Exporter {
+  readonly feeds = new Map<string, Running>();
+  private queue: IngestQueue;
+  private ingest: Ingest;
+  private config: Config;
+  private drainScheduled = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    config: Config,
+    private readonly opts: ExporterOptions,
+  ) {
+    this.config = config;
+    this.queue = new IngestQueue(config.limits.queueCapacity);
+    this.ingest = new Ingest(this.queue, opts.log);
+  }
+
+  /** FeedState by feed name, for the renderer. */
+  states(): Map<string, FeedState> {
+    const m = new Map<string, FeedState>();
+    for (const [k, r] of this.feeds) m.set(k, r.state);
+    return m;
+  }
+
+  get queueDepth(): number {
+    return this.queue.depth;
+  }
+  get queueCapacity(): number {
+    return this.queue.capacity;
+  }
+
+  /** Ready once every feed has had all its connections open at least once. */
+  get ready(): boolean {
+    for (const r of this.feeds.values()) if (!r.feed.everConnected) return false;
+    return true;
+  }
+
+  start(): void {
+    for (const fc of this.config.feeds) this.add(fc);
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.ticker.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    await Promise.all([...this.feeds.values()].map((r) => r.feed.stop()));
+  }
+
+  /**
+   * Apply a new, already validated config. Unchanged feeds keep their sockets and state; changed
+   * feeds reconnect and keep the state of the symbols they still carry; removed symbols' series go.
+   */
+  async reload(next: Config): Promise<void> {
+    const globalChanged =
+      !isDeepStrictEqual(next.intervals, this.config.intervals) ||
+      !isDeepStrictEqual(next.windows, this.config.windows) ||
+      !isDeepStrictEqual(next.indicators, this.config.indicators) ||
+      next.limits.queueCapacity !== this.config.limits.queueCapacity ||
+      next.limits.maxFrameBytes !== this.config.limits.maxFrameBytes;
+    this.config = next;
+    if (globalChanged) {
+      // Bars, windows and indicators are shaped by these settings: rebuild every feed.
+      await Promise.all([...this.feeds.keys()].map((k) => this.remove(k)));
+      this.queue = new IngestQueue(next.limits.queueCapacity);
+      this.ingest = new Ingest(this.queue, this.opts.log);
+      for (const fc of next.feeds) this.add(fc);
+      return;
+    }
+    const wanted = new Map(next.feeds.map((f) => [f.name, f]));
+    for (const name of [...this.feeds.keys()]) if (!wanted.has(name)) await this.remove(name);
+    for (const fc of next.feeds) {
+      const r = this.feeds.get(fc.name);
+      if (!r) this.add(fc);
+      else if (!isDeepStrictEqual(r.config, fc)) await this.replace(r, fc);
+    }
+  }
+
+  private add(fc: FeedConfig, state?: FeedState): void {
+    const adapter = ADAPTERS[fc.venue];
+    if (!adapter) throw new ExporterError('UNKNOWN_VENUE', `feed ${fc.name}: no adapter for venue "${fc.venue}"`);
+    const st = state ?? new FeedState(fc.name, fc.symbols, this.config);
+    const log = this.opts.log.child({ exchange: fc.name });
+    const url = fc.venue === 'simulator' && !fc.url ? this.opts.simulatorUrl : fc.url;
+    const control: FeedControl = {
+      noteAlive: (conn) => feed.noteAlive(conn),
+      reconnect: (conn, reason, detail) => feed.reconnect(conn, reason, detail),
+    };
+    const feed = new Feed({
+      config: url === fc.url ? fc : { ...fc, url },
+      adapter,
+      maxFrameBytes: this.config.limits.maxFrameBytes,
+      log,
+      handlers: {
+        onFrame: (text, receivedAt, conn) => {
+          this.ingest.frame(st, adapter, control, text, receivedAt, conn);
+          this.scheduleDrain();
+        },
+        onStatus: (s: FeedStatus) => {
+          st.up = s.up ? 1 : 0;
+          st.connections = s.connectionsOpen;
+          st.connectionsPlanned = s.connectionsPlanned;
+          st.streams = s.streams;
+          st.streamsMax = s.streamsMaxPerConnection;
+          st.streamsLimit = s.streamsLimit;
+        },
+        onReconnect: (reason) => {
+          st.reconnects[reason]++;
+        },
+        onPingRtt: (ms) => {
+          st.pingRtt = ms / 1000;
+        },
+        onDrop: (type, detail) => this.ingest.drop(st, type, detail),
+      },
+    });
+    this.feeds.set(fc.name, { config: fc, adapter, state: st, feed });
+    const s = feed.status();
+    st.connectionsPlanned = s.connectionsPlanned;
+    st.streams = s.streams;
+    st.streamsLimit = s.streamsLimit;
+    st.streamsMax = s.streamsMaxPerConnection;
+    feed.start();
+    log.info('feed started', { venue: fc.venue, symbols: fc.symbols.length, connections: s.connectionsPlanned });
+  }
+
+  private async remove(name: string): Promise<void> {
+    const r = this.feeds.get(name);
+    if (!r) return;
+    this.feeds.delete(name);
+    this.queue.forget(new Set(r.state.symbols.values()));
+    await r.feed.stop();
+    this.opts.log.info('feed removed', { exchange: name });
+  }
+
+  private async replace(r: Running, fc: FeedConfig): Promise<void> {
+    await r.feed.stop();
+    const st = r.state;
+    const keep = new Set(fc.symbols);
+    const removed = new Set<SymbolState>();
+    for (const [sym, s] of st.symbols) if (!keep.has(sym)) removed.add(s);
+    this.queue.forget(removed);
+    for (const s of removed) st.symbols.delete(s.symbol);
+    const fresh = new FeedState(fc.name, fc.symbols.filter((s) => !st.symbols.has(s)), this.config);
+    for (const [sym, s] of fresh.symbols) st.symbols.set(sym, s);
+    st.reconnects.config_reload++;
+    this.feeds.delete(fc.name);
+    this.add(fc, st);
+    this.opts.log.info('feed reconfigured', { exchange: fc.name, added: fresh.symbols.size, removed: removed.size });
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled || this.stopped) return;
+    this.drainScheduled = true;
+    setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    this.drainScheduled = false;
+    this.queue.drain(applier, DRAIN_SLICE);
+    if (this.queue.depth > 0) this.scheduleDrain();
+  }
+
+  /** Close idle bars and expire idle windows. */
+  private tick(): void {
+    const now = (this.opts.now ?? Date.now)();
+    for (const r of this.feeds.values())
+      for (const s of r.state.symbols.values()) s.tick(now, this.config.barCloseGraceMs);
+  }
+}

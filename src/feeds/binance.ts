@@ -1,0 +1,210 @@
+/**
+ * Binance spot market streams: combined-stream endpoint, live SUBSCRIBE frames, `trade`,
+ * `bookTicker` and `aggTrade` payloads. Pure: frames in, events out.
+ *
+ * Source for every venue fact below: binance/binance-spot-api-docs, web-socket-streams.md
+ * (https://github.com/binance/binance-spot-api-docs/blob/master/web-socket-streams.md, read at
+ * commit e556feb9, 2026): "General WSS information", "WebSocket Limits", "Server Shutdown",
+ * "Live Subscribing/Unsubscribing to streams", "Error Messages", "Trade Streams",
+ * "Aggregate Trade Streams", "Individual Symbol Book Ticker Streams".
+ *
+ * Decisions worth knowing:
+ * - Prices and sizes are validated HERE: a value that is not a finite number > 0 (a non-numeric
+ *   string, "NaN", "-1", "0") turns the frame into an ErrorEvent `invalid_price` and no trade or
+ *   quote is emitted. The check is two comparisons per number, so the pipeline's own check
+ *   stays a cheap safety net rather than the only line of defence, and a bad print can never
+ *   reach bars or gauges as NaN.
+ * - bookTicker's `u` is the order-book update id, which advances on every book change, not on
+ *   every bookTicker push: it is NOT exported as `seq`, or every quote would look like a gap.
+ *   Trade `t` and aggTrade `a` are per-symbol and consecutive, so they are `seq`.
+ * - A trade's `eventTime` is the trade time `T` (falling back to the event time `E`): bars and
+ *   last-trade timestamps are about when the trade happened, and lag then includes the venue's
+ *   own matching-to-push delay, which is part of what a consumer waits for.
+ * - `{"result":null,"id":N}` acknowledges a SUBSCRIBE. A non-null `result` answers a query
+ *   (LIST_SUBSCRIPTIONS, GET_PROPERTY) this adapter never sends: it yields no event.
+ * - Error frames: the documented codes 0-3 answer a request, and the only requests this adapter
+ *   sends are SUBSCRIBE frames, so they are `subscribe_failed` and end the connection. Both the
+ *   documented flat form `{"code":2,"msg":...}` and the nested `{"error":{"code":..,"msg":..},
+ *   "id":..}` are understood; any other code is a `venue_error` that does not by itself end the
+ *   session (the socket layer sees the close if the venue follows through).
+ * - `serverShutdown` (raw `{"e":"serverShutdown","E":..}` or combined under `!serverShutdown`)
+ *   is a NoticeEvent asking for a reconnect with reason `venue_notice`.
+ */
+import type { Adapter, ErrorEvent, ErrorType, MarketEvent, ReconnectReason, VenueLimits } from './types.js';
+
+/** The spot stream endpoint (9443 and 443 both serve it). */
+export const BINANCE_URL = 'wss://stream.binance.com:9443';
+
+/** Channels this adapter parses. `aggTrade` is opt-in: with `trade` it would count trades twice. */
+export const BINANCE_CHANNELS = ['trade', 'bookTicker', 'aggTrade'] as const;
+export const BINANCE_DEFAULT_CHANNELS = ['trade', 'bookTicker'] as const;
+
+/**
+ * Streams per SUBSCRIBE frame. Binance documents no cap per frame; 200 keeps each frame small
+ * (a few kB) while 1024 streams still need only 6 frames, about 1.2 s at the pacing below.
+ */
+export const STREAMS_PER_SUBSCRIBE = 200;
+
+/**
+ * "WebSocket Limits" and "General WSS information" of web-socket-streams.md:
+ * - "A single connection can listen to a maximum of 1024 streams."
+ * - "There is a limit of 300 connections per attempt every 5 minutes per IP."
+ * - "A single connection to stream.binance.com is only valid for 24 hours."
+ * - "WebSocket connections have a limit of 5 incoming messages per second", where a message is a
+ *   PING frame, a PONG frame or a JSON control message: pongs to the venue's 20 s pings and our
+ *   own pings share the budget, so whoever paces sends should keep a little headroom.
+ */
+export const BINANCE_LIMITS: VenueLimits = Object.freeze({
+  streamsPerConnection: 1024,
+  connectAttempts: Object.freeze({ count: 300, windowMs: 5 * 60_000 }),
+  maxLifetimeMs: 24 * 60 * 60_000,
+  outgoingPerSecond: 5,
+});
+
+/** A decoded JSON object; fields are checked before use. */
+type Obj = { readonly [k: string]: unknown };
+
+const PREVIEW = 96;
+function preview(s: string): string {
+  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
+}
+
+function err(type: ErrorType, message: string, reconnect?: ReconnectReason): ErrorEvent {
+  return reconnect ? { kind: 'error', type, message, reconnect } : { kind: 'error', type, message };
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** trade and aggTrade share a shape; only the id field differs (`t` vs `a`). */
+function trade(d: Obj, id: unknown): MarketEvent {
+  const s = d.s;
+  const p = d.p;
+  const q = d.q;
+  if (typeof s !== 'string' || typeof p !== 'string' || typeof q !== 'string' || typeof id !== 'number') {
+    return err('malformed_frame', `${String(d.e)} payload lacks s, p, q or its trade id`);
+  }
+  const time = typeof d.T === 'number' ? d.T : d.E;
+  if (typeof time !== 'number' || !(time > 0 && time < Infinity)) {
+    return err('invalid_timestamp', `${String(d.e)} ${s} has no usable T or E`);
+  }
+  const price = +p;
+  const size = +q;
+  // `!(x > 0 && x < Infinity)` rejects NaN, 0, negatives and Infinity in two comparisons.
+  if (!(price > 0 && price < Infinity && size > 0 && size < Infinity)) {
+    return err('invalid_price', `${String(d.e)} ${s} price ${preview(p)} size ${preview(q)}`);
+  }
+  // m: "Is the buyer the market maker?" If so the taker, who set the direction, sold.
+  const side = d.m === true ? 'sell' : d.m === false ? 'buy' : undefined;
+  return { kind: 'trade', symbol: s, price, size, eventTime: time, seq: id, side };
+}
+
+function quote(d: Obj): MarketEvent {
+  const s = d.s;
+  const b = d.b;
+  const bq = d.B;
+  const a = d.a;
+  const aq = d.A;
+  if (typeof s !== 'string' || typeof b !== 'string' || typeof bq !== 'string' || typeof a !== 'string' || typeof aq !== 'string') {
+    return err('malformed_frame', 'bookTicker payload lacks s, b, B, a or A');
+  }
+  const bid = +b;
+  const ask = +a;
+  const bidSize = +bq;
+  const askSize = +aq;
+  if (!(bid > 0 && bid < Infinity && ask > 0 && ask < Infinity && bidSize >= 0 && bidSize < Infinity && askSize >= 0 && askSize < Infinity)) {
+    return err('invalid_price', `bookTicker ${s} bid ${preview(b)} ask ${preview(a)}`);
+  }
+  // Spot bookTicker carries no event time; the futures variant (e: "bookTicker") has E.
+  const eventTime = typeof d.E === 'number' ? d.E : undefined;
+  return { kind: 'quote', symbol: s, bid, ask, bidSize, askSize, eventTime };
+}
+
+function venueError(m: Obj): ErrorEvent {
+  const e = isObj(m.error) ? m.error : m;
+  const code = e.code;
+  const id = m.id ?? e.id;
+  const text = `binance error ${String(code)}: ${preview(String(e.msg))}${id === undefined ? '' : ` (request ${String(id)})`}`;
+  // Codes 0-3 are the documented answers to a bad request; ours are only ever SUBSCRIBE frames.
+  if (typeof code === 'number' && code >= 0 && code <= 3) return err('subscribe_failed', text, 'subscribe_failed');
+  return err('venue_error', text);
+}
+
+function parse(frame: string): MarketEvent[] {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(frame);
+  } catch {
+    return [err('malformed_frame', `not JSON: ${preview(frame)}`)];
+  }
+  if (!isObj(msg)) return [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
+  let d: Obj = msg;
+  if (typeof msg.stream === 'string') {
+    // Combined wrapper: {"stream":"btcusdt@trade","data":{...}}.
+    if (!isObj(msg.data)) return [err('unknown_message', `stream ${preview(msg.stream)} without an object payload`)];
+    d = msg.data;
+  }
+  switch (d.e) {
+    case 'trade':
+      return [trade(d, d.t)];
+    case 'aggTrade':
+      return [trade(d, d.a)];
+    case 'bookTicker':
+      return [quote(d)];
+    case 'serverShutdown':
+      return [{ kind: 'notice', message: 'binance serverShutdown: the server is about to close this connection', reconnect: 'venue_notice' }];
+    case undefined:
+      break;
+    default:
+      return [err('unknown_message', `unknown event type ${preview(String(d.e))}`)];
+  }
+  // Spot bookTicker has no `e`; `u` (book update id) and `s` identify it.
+  if (d.u !== undefined && d.s !== undefined) return [quote(d)];
+  if (d === msg) {
+    if (msg.result === null && msg.id !== undefined) return [{ kind: 'subscribed', ok: true, message: `request ${String(msg.id)} acknowledged` }];
+    if (msg.result !== undefined && msg.id !== undefined) return [];
+    if (msg.code !== undefined || msg.error !== undefined) return [venueError(msg)];
+  }
+  return [err('unknown_message', `unrecognised frame: ${preview(frame)}`)];
+}
+
+function streamNames(symbols: readonly string[], channels: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const s of symbols) {
+    const lower = s.toLowerCase();
+    for (const c of channels) out.push(`${lower}@${c}`);
+  }
+  return out;
+}
+
+/**
+ * A Binance-format adapter under another venue key and endpoint: the simulator speaks the same
+ * protocol, so it reuses everything but the name and URL.
+ */
+export function createBinanceAdapter(venue: string, defaultUrl: string): Adapter {
+  return {
+    venue,
+    defaultUrl,
+    limits: BINANCE_LIMITS,
+    defaultChannels: BINANCE_DEFAULT_CHANNELS,
+    channels: BINANCE_CHANNELS,
+    streamsFor: (symbols, channels) => symbols.length * channels.length,
+    // Streams are subscribed with SUBSCRIBE frames rather than ?streams=, so a URL never
+    // outgrows proxies' limits and resubscribing after a reconnect is the same code path.
+    url: (base) => `${base.endsWith('/') ? base.slice(0, -1) : base}/stream`,
+    subscribeFrames(symbols, channels) {
+      const streams = streamNames(symbols, channels);
+      const frames: string[] = [];
+      for (let i = 0; i < streams.length; i += STREAMS_PER_SUBSCRIBE) {
+        const params = streams.slice(i, i + STREAMS_PER_SUBSCRIBE);
+        frames.push(JSON.stringify({ method: 'SUBSCRIBE', params, id: frames.length + 1 }));
+      }
+      return frames;
+    },
+    parse,
+  };
+}
+
+/** Binance spot. */
+export const binance: Adapter = createBinanceAdapter('binance', BINANCE_URL);

@@ -1,0 +1,31 @@
+/**
+ * Relative Strength Index (TA-Lib RSI): Wilder-smoothed average gain and loss, seeded with the
+ * simple average of the first `period` changes; RSI = 100 * gain / (gain + loss).
+ *
+ * Built from technicalindicators' AverageGain/AverageLoss because its RSI rounds to 2 decimals.
+ * One deliberate difference from TA-Lib: when both averages are exactly 0 (no price change in the
+ * whole history, e.g. a new or long-idle symbol) TA-Lib answers 0, which would fire an "oversold"
+ * alert on a flat market; this answers 50, the neutral value.
+ */
+import { AverageGain, AverageLoss } from 'technicalindicators';
+import { identity, requirePeriod } from './period.js';
+
+export class Rsi {
+  private readonly gain: AverageGain;
+  private readonly loss: AverageLoss;
+
+  constructor(period: number) {
+    requirePeriod('rsi.period', period);
+    this.gain = new AverageGain({ period, values: [], format: identity });
+    this.loss = new AverageLoss({ period, values: [], format: identity });
+  }
+
+  /** Feed one close; RSI in [0, 100] from the (period + 1)-th close on. */
+  next(close: number): number | undefined {
+    const g = this.gain.nextValue(close);
+    const l = this.loss.nextValue(close);
+    if (g === undefined || l === undefined) return undefined;
+    const sum = g + l;
+    return sum === 0 ? 50 : (100 * g) / sum;
+  }
+}

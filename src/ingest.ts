@@ -1,0 +1,162 @@
+/**
+ * The per-frame path: parse with the feed's adapter, validate, track sequence and lag (exact, at
+ * arrival), then queue market events for apply. Pure apart from the clock it is handed: no sockets,
+ * no timers. Anything it cannot use is counted by type and logged at a bounded rate.
+ */
+import type { Adapter, ErrorType, MarketEvent, ReconnectReason } from './feeds/types.js';
+import type { Logger } from './log.js';
+import type { FeedState } from './market/feed-state.js';
+import type { Applier, IngestQueue, Queued } from './market/queue.js';
+import type { Merged, SymbolState } from './market/symbol.js';
+
+/** What the ingest step asks of the connection layer. */
+export interface FeedControl {
+  noteAlive(conn: number): void;
+  reconnect(conn: number, reason: ReconnectReason, detail: string): void;
+}
+
+const valid = (v: number | undefined): v is number => typeof v === 'number' && v > 0 && v < Infinity;
+
+export class Ingest {
+  constructor(
+    private readonly queue: IngestQueue,
+    private readonly log: Logger,
+  ) {}
+
+  /** Handle one text frame from connection `conn` of a feed. */
+  frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number): void {
+    const t0 = performance.now();
+    f.messages++;
+    f.bytes += text.length;
+    f.lastMessage = receivedAt;
+    let events: MarketEvent[];
+    try {
+      events = adapter.parse(text);
+    } catch (e) {
+      // Adapters promise not to throw; if one does, the frame is counted, never fatal.
+      return this.drop(f, 'malformed_frame', `parser threw: ${(e as Error).message}`);
+    }
+    for (let i = 0; i < events.length; i++) this.event(f, control, events[i]!, receivedAt, conn);
+    f.processing.observe((performance.now() - t0) / 1000);
+  }
+
+  /** Count and log a dropped frame or event. */
+  drop(f: FeedState, type: ErrorType, detail: string): void {
+    f.errors[type]++;
+    this.log.limited(type, 'dropped', { exchange: f.name, type, detail: detail.slice(0, 200) });
+  }
+
+  private event(f: FeedState, control: FeedControl, ev: MarketEvent, receivedAt: number, conn: number): void {
+    switch (ev.kind) {
+      case 'trade': {
+        const s = this.symbol(f, ev.symbol);
+        if (!s) return;
+        if (!valid(ev.price) || !(ev.size >= 0 && ev.size < Infinity))
+          return this.drop(f, 'invalid_price', `${ev.symbol} price=${ev.price} size=${ev.size}`);
+        if (!Number.isFinite(ev.eventTime)) return this.drop(f, 'invalid_timestamp', `${ev.symbol} time=${ev.eventTime}`);
+        this.sequence(s, ev.seq);
+        this.lag(f, ev.eventTime, receivedAt);
+        s.lastUpdate = receivedAt;
+        this.push(f, s, { kind: 'trade', price: ev.price, size: ev.size, eventTime: ev.eventTime });
+        return;
+      }
+      case 'quote': {
+        const s = this.symbol(f, ev.symbol);
+        if (!s) return;
+        const bid = ev.bid ?? NaN;
+        const ask = ev.ask ?? NaN;
+        const last = ev.last ?? NaN;
+        if ((ev.bid !== undefined && !valid(bid)) || (ev.ask !== undefined && !valid(ask)) || (ev.last !== undefined && !valid(last)))
+          return this.drop(f, 'invalid_price', `${ev.symbol} bid=${ev.bid} ask=${ev.ask} last=${ev.last}`);
+        this.sequence(s, ev.seq);
+        if (ev.eventTime !== undefined) this.lag(f, ev.eventTime, receivedAt);
+        s.lastUpdate = receivedAt;
+        this.push(f, s, { kind: 'quote', bid, ask, last, eventTime: ev.eventTime ?? receivedAt });
+        return;
+      }
+      case 'heartbeat': {
+        f.heartbeats++;
+        if (ev.symbol !== undefined) {
+          const s = this.symbol(f, ev.symbol);
+          if (!s) return;
+          this.sequence(s, ev.seq);
+          s.lastUpdate = receivedAt;
+        }
+        return;
+      }
+      case 'pong': {
+        control.noteAlive(conn);
+        if (ev.sentAt !== undefined) {
+          f.pingRtt = Math.max(0, receivedAt - ev.sentAt) / 1000;
+          // NTP-style: the venue stamped its clock halfway through the round trip.
+          if (ev.serverTime !== undefined) f.clockSkew = (ev.serverTime - (ev.sentAt + receivedAt) / 2) / 1000;
+        }
+        return;
+      }
+      case 'subscribed':
+        if (!ev.ok) {
+          this.drop(f, 'subscribe_failed', ev.message ?? 'subscription refused');
+          control.reconnect(conn, 'subscribe_failed', ev.message ?? 'subscription refused');
+        }
+        return;
+      case 'error':
+        this.drop(f, ev.type, ev.message);
+        if (ev.reconnect) control.reconnect(conn, ev.reconnect, ev.message);
+        return;
+      case 'notice':
+        this.log.warn('venue notice', { exchange: f.name, notice: ev.message.slice(0, 300) });
+        if (ev.reconnect) control.reconnect(conn, ev.reconnect, ev.message);
+        return;
+    }
+  }
+
+  private symbol(f: FeedState, symbol: string): SymbolState | undefined {
+    const s = f.symbols.get(symbol);
+    // Never a new series for a symbol the config does not name: cardinality stays bounded.
+    if (!s) this.drop(f, 'unknown_symbol', symbol);
+    return s;
+  }
+
+  private sequence(s: SymbolState, seq: number | undefined): void {
+    if (seq === undefined) return;
+    const r = s.seq.check(seq);
+    switch (r.kind) {
+      case 'gap':
+        s.seqCounts.gaps++;
+        s.seqCounts.missed += r.missed;
+        return;
+      case 'duplicate':
+        s.seqCounts.duplicates++;
+        return;
+      case 'out_of_order':
+        s.seqCounts.outOfOrder++;
+        return;
+    }
+  }
+
+  private lag(f: FeedState, eventTime: number, receivedAt: number): void {
+    // A venue clock ahead of ours gives a negative lag: count it as zero, skew is reported apart.
+    f.lag.observe(Math.max(0, receivedAt - eventTime) / 1000);
+  }
+
+  private push(f: FeedState, s: SymbolState, ev: Queued): void {
+    if (this.queue.push(s, ev)) f.conflated++;
+  }
+}
+
+/** The apply step: queued events and merged records into symbol state. */
+export const applier: Applier = {
+  apply(s: SymbolState, ev: Queued): void {
+    if (ev.kind === 'trade') s.applyTrade(ev.price, ev.size, ev.eventTime);
+    else {
+      s.applyQuote(ev.bid, ev.ask);
+      if (ev.last === ev.last) s.price = ev.last;
+    }
+  },
+  applyMerged(s: SymbolState, m: Merged): void {
+    if (m.trades > 0) s.applyTrade(m.price, m.size, m.eventTime, m.trades, m.high, m.low);
+    s.applyQuote(m.bid, m.ask);
+    // A ticker's last price only stands if no trade came after it in the merged run.
+    if (m.trades === 0 && m.last === m.last) s.price = m.last;
+  },
+};

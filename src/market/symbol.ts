@@ -1,0 +1,124 @@
+/**
+ * Everything the exporter knows about one configured symbol of one feed. Pure: plain fields that the
+ * hot path writes and the renderer reads at scrape time (no metric library calls per trade).
+ */
+import type { Config } from '../config/types.js';
+import { IndicatorSet, type IndicatorValues } from '../indicators/set.js';
+import { escapeLabelValue } from '../metrics/text.js';
+import { BarBuilder, type Bar } from './bars.js';
+import { SequenceTracker } from './sequence.js';
+import { TickWindow } from './window.js';
+
+/** Counters per symbol for the sequence families. */
+export interface SeqCounts {
+  gaps: number;
+  missed: number;
+  duplicates: number;
+  outOfOrder: number;
+}
+
+/** A trade or quote merged from several while the ingest queue was full (latest price wins). */
+export interface Merged {
+  price: number;
+  high: number;
+  low: number;
+  size: number;
+  trades: number;
+  eventTime: number;
+  bid: number;
+  ask: number;
+  /** A ticker's last price, when quotes carry one (NaN otherwise). */
+  last: number;
+  /** Events folded into this record, for the conflated counter. */
+  events: number;
+}
+
+export interface IntervalState {
+  readonly label: string;
+  readonly bars: BarBuilder;
+  readonly indicators: IndicatorSet;
+  lastBar?: Bar;
+  values: IndicatorValues;
+}
+
+export interface WindowState {
+  readonly label: string;
+  readonly window: TickWindow;
+}
+
+export class SymbolState {
+  price = NaN;
+  bid = NaN;
+  ask = NaN;
+  volume = 0;
+  trades = 0;
+  lastTradeTime = NaN;
+  /** Local receive time of the last trade, quote or heartbeat (ms). */
+  lastUpdate = NaN;
+  lateTrades = 0;
+  readonly seq = new SequenceTracker();
+  readonly seqCounts: SeqCounts = { gaps: 0, missed: 0, duplicates: 0, outOfOrder: 0 };
+  readonly intervals: IntervalState[];
+  readonly windows: WindowState[];
+  /** Events of this symbol waiting in the ingest queue (see queue.ts). */
+  queued = 0;
+  merged: Merged | undefined;
+  /** `exchange="…",symbol="…"`, built once for the renderer. */
+  readonly labels: string;
+
+  constructor(
+    readonly exchange: string,
+    readonly symbol: string,
+    cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'>,
+  ) {
+    this.intervals = cfg.intervals.map((iv) => ({
+      label: iv.label,
+      bars: new BarBuilder(iv.ms),
+      indicators: new IndicatorSet(cfg.indicators),
+      values: {},
+    }));
+    this.windows = cfg.windows.map((w) => ({ label: w.label, window: new TickWindow(w.ms) }));
+    this.labels = `exchange="${escapeLabelValue(exchange)}",symbol="${escapeLabelValue(symbol)}"`;
+  }
+
+  /** Apply one trade (or a merged burst of trades: high/low carry the extremes it saw). */
+  applyTrade(price: number, size: number, eventTime: number, trades = 1, high = price, low = price): void {
+    this.price = price;
+    this.volume += size;
+    this.trades += trades;
+    if (!(eventTime <= this.lastTradeTime)) this.lastTradeTime = eventTime;
+    for (const iv of this.intervals) {
+      // A merged record's extremes still reach the bar, so conflation never hides a spike.
+      if (high !== price) this.closeBars(iv, iv.bars.add(high, 0, eventTime).closed);
+      if (low !== price) this.closeBars(iv, iv.bars.add(low, 0, eventTime).closed);
+      const u = iv.bars.add(price, size, eventTime);
+      if (u.late) this.lateTrades++;
+      this.closeBars(iv, u.closed);
+    }
+    for (const w of this.windows) {
+      if (high !== price) w.window.add(high, eventTime);
+      if (low !== price) w.window.add(low, eventTime);
+      w.window.add(price, eventTime);
+    }
+  }
+
+  applyQuote(bid: number, ask: number): void {
+    if (bid === bid) this.bid = bid;
+    if (ask === ask) this.ask = ask;
+  }
+
+  /** Timer work for an idle symbol: close due bars, expire window ticks. */
+  tick(now: number, graceMs: number): void {
+    for (const iv of this.intervals) this.closeBars(iv, iv.bars.closeDue(now, graceMs));
+    for (const w of this.windows) w.window.evict(now);
+  }
+
+  private closeBars(iv: IntervalState, closed: Bar[]): void {
+    for (const bar of closed) {
+      iv.lastBar = bar;
+      const v = iv.indicators.update(bar);
+      // Keep earlier values for indicators still warming up rather than dropping them.
+      for (const k in v) iv.values[k as keyof IndicatorValues] = v[k as keyof IndicatorValues];
+    }
+  }
+}

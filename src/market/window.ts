@@ -1,0 +1,165 @@
+/**
+ * A rolling window over ticks (1m, 5m): first, last, high and low, so a spike between two scrapes
+ * is still visible at the next scrape. Pure and timer-free; O(1) amortised per tick.
+ *
+ * Time: a tick's time is the venue event time. The window slides with the newest time seen (the
+ * "horizon": the max over tick times and evict() times). A tick older than horizon - length is
+ * ignored. A slightly out-of-order tick is accepted and counted at the horizon (its effective time
+ * is the max time seen), so ticks stay in arrival order and eviction is a pop from the front.
+ * `last` is the most recently accepted tick, `first` the oldest one still in the window.
+ *
+ * Memory: ticks are merged into slots of `resolutionMs` (default length / 1000: 60 ms for 1m,
+ * 300 ms for 5m) by effective time. A slot keeps its first price, high and low, so first/high/low
+ * stay exact over the ticks kept; a slot is evicted once all of it is older than
+ * horizon - length, so the window spans at least `length` and at most `length + resolution`.
+ * That bounds a window to length / resolution + 2 slots (1002 by default) whatever the tick rate,
+ * where a plain tick queue would hold 300,000 ticks for 5 minutes of a 1,000/s burst.
+ */
+
+export interface WindowStats {
+  first: number;
+  last: number;
+  high: number;
+  low: number;
+  /** last / first - 1. */
+  returnRatio: number;
+}
+
+/** A growable ring-buffer deque of numbers: no Array.shift, no per-push allocation. */
+class NumDeque {
+  private buf = new Float64Array(8);
+  private head = 0;
+  length = 0;
+
+  pushBack(v: number): void {
+    if (this.length === this.buf.length) this.grow();
+    this.buf[(this.head + this.length) & (this.buf.length - 1)] = v;
+    this.length++;
+  }
+  popBack(): void {
+    this.length--;
+  }
+  popFront(): void {
+    this.head = (this.head + 1) & (this.buf.length - 1);
+    this.length--;
+  }
+  /** i-th element from the front (0 = front); the caller keeps i within length. */
+  at(i: number): number {
+    return this.buf[(this.head + i) & (this.buf.length - 1)] as number;
+  }
+  setAt(i: number, v: number): void {
+    this.buf[(this.head + i) & (this.buf.length - 1)] = v;
+  }
+  front(): number {
+    return this.at(0);
+  }
+  back(): number {
+    return this.at(this.length - 1);
+  }
+  private grow(): void {
+    // Capacity stays a power of two so indexing is a mask.
+    const next = new Float64Array(this.buf.length * 2);
+    for (let i = 0; i < this.length; i++) next[i] = this.at(i);
+    this.buf = next;
+    this.head = 0;
+  }
+}
+
+export class TickWindow {
+  private readonly lengthMs: number;
+  private readonly resolutionMs: number;
+  private horizon = -Infinity;
+  private last = NaN;
+  // Slots in arrival order, in lockstep; slot number `seq` sits at index seq - headSeq.
+  private readonly starts = new NumDeque();
+  private readonly firsts = new NumDeque();
+  private readonly highs = new NumDeque();
+  private readonly lows = new NumDeque();
+  private headSeq = 0;
+  // Monotonic deques of slot numbers: highs decreasing, lows increasing, front = the extreme.
+  private readonly maxQ = new NumDeque();
+  private readonly minQ = new NumDeque();
+
+  /** `resolutionMs`: slot width for merging ticks (default lengthMs / 1000); see the module doc. */
+  constructor(lengthMs: number, opts?: { resolutionMs?: number }) {
+    if (!Number.isFinite(lengthMs) || lengthMs <= 0) throw new RangeError(`lengthMs must be positive, got ${lengthMs}`);
+    const res = opts?.resolutionMs ?? lengthMs / 1000;
+    if (!Number.isFinite(res) || res <= 0) throw new RangeError(`resolutionMs must be positive, got ${res}`);
+    this.lengthMs = lengthMs;
+    this.resolutionMs = res;
+  }
+
+  /** Add a tick at event time t (epoch ms); evicts what fell out of the window. Inputs must be finite. */
+  add(price: number, t: number): void {
+    if (!Number.isFinite(price) || !Number.isFinite(t)) throw new RangeError(`tick must be finite: price=${price} t=${t}`);
+    if (t < this.horizon - this.lengthMs) return;
+    if (t > this.horizon) {
+      this.horizon = t;
+      this.evictOld();
+    }
+    const slot = Math.floor(this.horizon / this.resolutionMs) * this.resolutionMs;
+    const n = this.starts.length;
+    let seq: number;
+    if (n > 0 && this.starts.back() === slot) {
+      seq = this.headSeq + n - 1;
+      if (price > this.highs.back()) this.highs.setAt(n - 1, price);
+      if (price < this.lows.back()) this.lows.setAt(n - 1, price);
+    } else {
+      seq = this.headSeq + n;
+      this.starts.pushBack(slot);
+      this.firsts.pushBack(price);
+      this.highs.pushBack(price);
+      this.lows.pushBack(price);
+    }
+    // The back slot is always in both deques, so re-pushing it after popping keeps each slot once.
+    const hi = this.highs.back();
+    while (this.maxQ.length > 0 && this.highs.at(this.maxQ.back() - this.headSeq) <= hi) this.maxQ.popBack();
+    this.maxQ.pushBack(seq);
+    const lo = this.lows.back();
+    while (this.minQ.length > 0 && this.lows.at(this.minQ.back() - this.headSeq) >= lo) this.minQ.popBack();
+    this.minQ.pushBack(seq);
+    this.last = price;
+  }
+
+  /** Slide the window to `now` without a tick (idle symbols). */
+  evict(now: number): void {
+    if (!Number.isFinite(now)) throw new RangeError(`now must be finite, got ${now}`);
+    if (now > this.horizon) {
+      this.horizon = now;
+      this.evictOld();
+    }
+  }
+
+  /** Slots held (each merges the ticks of one resolution step): the memory in use. */
+  get slots(): number {
+    return this.starts.length;
+  }
+
+  /** First, last, high, low and return over the window; undefined when it holds no tick. */
+  stats(): WindowStats | undefined {
+    if (this.starts.length === 0) return undefined;
+    const first = this.firsts.front();
+    const last = this.last;
+    return {
+      first,
+      last,
+      high: this.highs.at(this.maxQ.front() - this.headSeq),
+      low: this.lows.at(this.minQ.front() - this.headSeq),
+      returnRatio: last / first - 1,
+    };
+  }
+
+  private evictOld(): void {
+    const cutoff = this.horizon - this.lengthMs;
+    const res = this.resolutionMs;
+    while (this.starts.length > 0 && this.starts.front() + res <= cutoff) {
+      this.starts.popFront();
+      this.firsts.popFront();
+      this.highs.popFront();
+      this.lows.popFront();
+      if (this.maxQ.front() === this.headSeq) this.maxQ.popFront();
+      if (this.minQ.front() === this.headSeq) this.minQ.popFront();
+      this.headSeq++;
+    }
+  }
+}

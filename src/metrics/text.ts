@@ -1,0 +1,30 @@
+/** Prometheus text exposition format 0.0.4 helpers. */
+import type { MetricDef } from './catalog.js';
+
+export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+/** `{a="x",b="y"}` for the given names and values (values escaped). Empty string for no labels. */
+export function labelBlock(names: readonly string[], values: readonly string[]): string {
+  if (names.length === 0) return '';
+  let s = '{';
+  for (let i = 0; i < names.length; i++) s += `${i ? ',' : ''}${names[i]}="${escapeLabelValue(values[i]!)}"`;
+  return s + '}';
+}
+
+export function formatValue(v: number): string {
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v); // NaN prints as NaN, which the format accepts
+}
+
+export function header(def: MetricDef): string {
+  return `# HELP ${def.name} ${escapeHelp(def.help)}\n# TYPE ${def.name} ${def.type}\n`;
+}

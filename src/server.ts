@@ -1,0 +1,73 @@
+/** HTTP: /metrics, /-/healthy, /-/ready, /-/reload and a landing page. Only reads state. */
+import express, { type Express } from 'express';
+import type { Server } from 'node:http';
+import { parseListen } from './config/listen.js';
+import { ExporterError } from './errors.js';
+import { CONTENT_TYPE } from './metrics/text.js';
+
+export interface ServerDeps {
+  /** The full exposition text. */
+  metrics(): Promise<string>;
+  ready(): boolean;
+  /** Re-read the config; rejects with a message when the new config is bad (the old one keeps running). */
+  reload?: () => Promise<void>;
+  version: string;
+}
+
+const LANDING = (version: string, reload: boolean) => `<!doctype html>
+<html><head><meta charset="utf-8"><title>market-exporter</title></head>
+<body><h1>market-exporter ${version}</h1>
+<p>Prometheus exporter for market-data feeds.</p>
+<ul>
+<li><a href="metrics">metrics</a></li>
+<li><a href="-/healthy">-/healthy</a></li>
+<li><a href="-/ready">-/ready</a></li>
+${reload ? '<li>POST -/reload re-reads the config file</li>' : ''}
+</ul></body></html>
+`;
+
+export function createApp(deps: ServerDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/', (_req, res) => {
+    res.type('html').send(LANDING(deps.version, !!deps.reload));
+  });
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const body = await deps.metrics();
+      res.set('Content-Type', CONTENT_TYPE).send(body);
+    } catch (e) {
+      next(e);
+    }
+  });
+  app.get('/-/healthy', (_req, res) => {
+    res.type('text').send('Healthy\n');
+  });
+  app.get('/-/ready', (_req, res) => {
+    if (deps.ready()) res.type('text').send('Ready\n');
+    else res.status(503).type('text').send('Not ready: not every feed has connected yet\n');
+  });
+  app.all('/-/reload', async (req, res) => {
+    if (!deps.reload) return void res.status(404).type('text').send('reload endpoint disabled\n');
+    if (req.method !== 'POST' && req.method !== 'PUT') return void res.status(405).set('Allow', 'POST, PUT').type('text').send('use POST\n');
+    try {
+      await deps.reload();
+      res.type('text').send('config reloaded\n');
+    } catch (e) {
+      res.status(500).type('text').send(`reload failed, old config kept: ${(e as Error).message}\n`);
+    }
+  });
+  return app;
+}
+
+/** Listen on host:port; resolves with the server once bound. */
+export function listen(app: Express, hostPort: string): Promise<Server> {
+  const addr = parseListen(hostPort);
+  if (!addr) return Promise.reject(new ExporterError('LISTEN_FAILED', `bad listen address "${hostPort}": expected HOST:PORT`));
+  const { host, port } = addr;
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (e) => reject(new ExporterError('LISTEN_FAILED', `cannot listen on ${hostPort}: ${e.message}`, { cause: e })));
+  });
+}

@@ -1,0 +1,61 @@
+/** Command-line parsing for the standalone simulator (pure: argv in, options out). */
+import { parseArgs } from 'node:util';
+import { DEFAULT_SIMULATOR } from '../config/defaults.js';
+import { ExporterError } from '../errors.js';
+import type { Level } from '../log.js';
+import type { SimulatorOptions } from './server.js';
+
+export const USAGE = `usage: simulator [--host 127.0.0.1] [--port 0] [--symbols A,B] [--rate N] [--seed N]
+                 [--start-price N] [--volatility N] [--ping-interval MS] [--log-level info]
+Serves Binance's spot stream protocol on ws://HOST:PORT/stream and /ws/<stream>,
+and the control API on http://HOST:PORT/control (GET /control lists the knobs).`;
+
+function number(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v < min) throw new ExporterError('CLI_USAGE', `--${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
+  return v;
+}
+
+/** Parse the command line into Simulator options (throws ExporterError CLI_USAGE). */
+export function parseSimulatorArgs(argv: string[]): { options: SimulatorOptions; level: Level; help: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        symbols: { type: 'string' },
+        rate: { type: 'string' },
+        seed: { type: 'string' },
+        'start-price': { type: 'string' },
+        volatility: { type: 'string' },
+        'ping-interval': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new ExporterError('CLI_USAGE', e instanceof Error ? e.message : String(e), { cause: e });
+  }
+  const level = (values['log-level'] ?? 'info') as Level;
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ExporterError('CLI_USAGE', `--log-level must be debug, info, warn or error`);
+  const symbols = values.symbols?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (symbols && symbols.length === 0) throw new ExporterError('CLI_USAGE', '--symbols needs at least one symbol');
+  const port = number('port', values.port, 0);
+  if (port !== undefined && (!Number.isInteger(port) || port > 65535)) throw new ExporterError('CLI_USAGE', `--port must be an integer 0-65535`);
+  const options: SimulatorOptions = {
+    host: values.host ?? '127.0.0.1',
+    port: port ?? 0,
+    symbols: symbols ?? DEFAULT_SIMULATOR.symbols,
+    ratePerSymbol: number('rate', values.rate, 0) ?? DEFAULT_SIMULATOR.ratePerSymbol,
+    seed: number('seed', values.seed, 0) ?? DEFAULT_SIMULATOR.seed,
+    startPrice: number('start-price', values['start-price'], Number.MIN_VALUE) ?? DEFAULT_SIMULATOR.startPrice,
+    volatility: number('volatility', values.volatility, 0) ?? DEFAULT_SIMULATOR.volatility,
+    pingIntervalMs: number('ping-interval', values['ping-interval'], 1),
+  };
+  return { options, level, help: values.help ?? false };
+}

@@ -1,0 +1,133 @@
+/**
+ * The simulator's HTTP control API: `POST /control/<knob>?param=...` and `GET /control/state`,
+ * mapped onto the knob methods. Pure routing: no sockets, so it is tested without a server.
+ *
+ * | request                                           | effect                                          |
+ * |---------------------------------------------------|-------------------------------------------------|
+ * | GET  /control, GET /control/state                 | knob list / current state                       |
+ * | POST /control/rate?value=N                        | N trades/s per configured symbol                |
+ * | POST /control/burst?n=N                           | one trade for each of N symbols, same ms        |
+ * | POST /control/burst?symbol=S&n=K                  | K trades of S in the same ms                    |
+ * | POST /control/gap?symbol=S&n=N                    | S's next trade skips N ids (n defaults to 1)    |
+ * | POST /control/duplicate?symbol=S                  | resend S's last trade frame                     |
+ * | POST /control/malformed?kind=K[&symbol=S]         | one bad frame (json, truncated, binary, ...)    |
+ * | POST /control/silence?on=true|false               | stop sending and stop answering pings           |
+ * | POST /control/disconnect[?code=N]                 | close every client with N, or reset (no code)   |
+ * | POST /control/shock?symbol=S&pct=P                | S's next trade moves the price by P percent     |
+ * | POST /control/lag?ms=N                            | event times N ms in the past                    |
+ * | POST /control/pause, POST /control/resume         | stop / restart the rate-driven flow             |
+ *
+ * `symbol` defaults to the first configured symbol. Answers are JSON: `{"ok":true,"result":..,
+ * "state":{..}}`, or `{"ok":false,"error":".."}` with 400 (bad parameter), 404 (no such knob) or
+ * 405 (wrong method).
+ */
+import { MALFORMED_KINDS, isMalformedKind, type MalformedKind } from './market.js';
+
+export interface SimulatorState {
+  url: string;
+  symbols: string[];
+  ratePerSymbol: number;
+  paused: boolean;
+  silent: boolean;
+  lagMs: number;
+  seed: number;
+  clients: number;
+  /** Distinct streams at least one client is subscribed to. */
+  streams: number;
+  tradesGenerated: number;
+  framesSent: number;
+  /** Frames not sent because a client's send buffer was over its limit. */
+  framesDropped: number;
+}
+
+/** What the control API drives; Simulator implements it. */
+export interface SimulatorKnobs {
+  state(): SimulatorState;
+  setRate(perSymbol: number): void;
+  burst(n: number): number;
+  burstSymbol(symbol: string, k: number): number;
+  gap(symbol: string, n: number): void;
+  duplicate(symbol: string): number;
+  malformed(kind: MalformedKind, symbol?: string): number;
+  silence(on: boolean): void;
+  disconnect(code?: number): number;
+  shock(symbol: string, pct: number): void;
+  lag(ms: number): void;
+  pause(): void;
+  resume(): void;
+}
+
+export interface ControlResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+class BadRequest extends Error {
+  override name = 'BadRequest';
+}
+
+function num(q: URLSearchParams, key: string, opts: { int?: boolean; min?: number; max?: number; def?: number } = {}): number {
+  const raw = q.get(key);
+  if (raw === null || raw === '') {
+    if (opts.def !== undefined) return opts.def;
+    throw new BadRequest(`missing parameter ${key}`);
+  }
+  const v = Number(raw);
+  if (!Number.isFinite(v) || (opts.int && !Number.isInteger(v))) throw new BadRequest(`${key} must be ${opts.int ? 'an integer' : 'a number'}, got ${raw}`);
+  if (opts.min !== undefined && v < opts.min) throw new BadRequest(`${key} must be >= ${opts.min}`);
+  if (opts.max !== undefined && v > opts.max) throw new BadRequest(`${key} must be <= ${opts.max}`);
+  return v;
+}
+
+function bool(q: URLSearchParams, key: string, def: boolean): boolean {
+  const raw = q.get(key);
+  if (raw === null || raw === '') return def;
+  if (raw === 'true' || raw === '1' || raw === 'on') return true;
+  if (raw === 'false' || raw === '0' || raw === 'off') return false;
+  throw new BadRequest(`${key} must be true or false, got ${raw}`);
+}
+
+/** Largest burst one request may ask for: enough for a market-open snapshot, not an OOM. */
+export const MAX_BURST = 100_000;
+
+const KNOBS: Record<string, (k: SimulatorKnobs, q: URLSearchParams, symbol: () => string) => unknown> = {
+  rate: (k, q) => k.setRate(num(q, 'value', { min: 0, max: 1_000_000 })),
+  burst: (k, q, s) => {
+    const n = num(q, 'n', { int: true, min: 1, max: MAX_BURST });
+    return q.has('symbol') ? k.burstSymbol(s(), n) : k.burst(n);
+  },
+  gap: (k, q, s) => k.gap(s(), num(q, 'n', { int: true, min: 1, def: 1 })),
+  duplicate: (k, _q, s) => k.duplicate(s()),
+  malformed: (k, q, s) => {
+    const kind = q.get('kind') ?? '';
+    if (!isMalformedKind(kind)) throw new BadRequest(`kind must be one of ${MALFORMED_KINDS.join(', ')}`);
+    return k.malformed(kind, s());
+  },
+  silence: (k, q) => k.silence(bool(q, 'on', true)),
+  disconnect: (k, q) => k.disconnect(q.has('code') ? num(q, 'code', { int: true }) : undefined),
+  shock: (k, q, s) => k.shock(s(), num(q, 'pct', { min: -99.99, max: 10_000 })),
+  lag: (k, q) => k.lag(num(q, 'ms', { min: 0 })),
+  pause: (k) => k.pause(),
+  resume: (k) => k.resume(),
+};
+
+/** Route one control request. `path` is the URL path, `query` its search parameters. */
+export function handleControl(knobs: SimulatorKnobs, method: string, path: string, query: URLSearchParams): ControlResponse {
+  const name = path.replace(/^\/control\/?/, '').replace(/\/$/, '');
+  if (name === '' || name === 'state') {
+    if (method !== 'GET') return { status: 405, body: { ok: false, error: 'use GET' } };
+    return { status: 200, body: name === '' ? { ok: true, knobs: Object.keys(KNOBS), malformedKinds: MALFORMED_KINDS } : { ok: true, state: knobs.state() } };
+  }
+  const knob = KNOBS[name];
+  if (!knob) return { status: 404, body: { ok: false, error: `no knob ${name}; knobs: ${Object.keys(KNOBS).join(', ')}` } };
+  if (method !== 'POST') return { status: 405, body: { ok: false, error: 'use POST' } };
+  const symbol = () => (query.get('symbol') || knobs.state().symbols[0] || '').toUpperCase();
+  try {
+    const result = knob(knobs, query, symbol);
+    return { status: 200, body: { ok: true, ...(result === undefined ? {} : { result }), state: knobs.state() } };
+  } catch (e) {
+    // Knob methods throw RangeError for values they refuse (a close code ws cannot send).
+    if (e instanceof BadRequest || e instanceof RangeError) return { status: 400, body: { ok: false, error: e.message } };
+    throw e;
+  }
+}

@@ -1,0 +1,267 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getConfig } from 'technicalindicators';
+import type { IndicatorConfig } from '../../src/config/types.js';
+import { IndicatorSet, type IndicatorValues } from '../../src/indicators/set.js';
+import { INDICATOR_NAMES, type IndicatorName } from '../../src/metrics/catalog.js';
+
+// ---- TA-Lib's definitions, written independently as plain loops over whole arrays ----
+
+type Series = (number | undefined)[];
+
+function mean(xs: number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/** TA_SMA: lookback n - 1. */
+function refSma(x: number[], n: number): Series {
+  return x.map((_, i) => (i >= n - 1 ? mean(x.slice(i - n + 1, i + 1)) : undefined));
+}
+
+/** TA_EMA (default compatibility): seed = SMA of the first n inputs from `from`, then k = 2/(n+1). */
+function refEma(x: number[], n: number, from = 0): Series {
+  const out: Series = new Array(x.length).fill(undefined);
+  const k = 2 / (n + 1);
+  let prev = mean(x.slice(from, from + n));
+  out[from + n - 1] = prev;
+  for (let i = from + n; i < x.length; i++) out[i] = prev = (x[i]! - prev) * k + prev;
+  return out;
+}
+
+/** TA_RSI: Wilder averages seeded with the simple average of the first n changes; lookback n. */
+function refRsi(c: number[], n: number): Series {
+  const out: Series = new Array(c.length).fill(undefined);
+  let g = 0;
+  let l = 0;
+  for (let i = 1; i <= n; i++) {
+    const d = c[i]! - c[i - 1]!;
+    if (d > 0) g += d;
+    else l -= d;
+  }
+  g /= n;
+  l /= n;
+  out[n] = (100 * g) / (g + l);
+  for (let i = n + 1; i < c.length; i++) {
+    const d = c[i]! - c[i - 1]!;
+    g = (g * (n - 1) + (d > 0 ? d : 0)) / n;
+    l = (l * (n - 1) + (d < 0 ? -d : 0)) / n;
+    out[i] = (100 * g) / (g + l);
+  }
+  return out;
+}
+
+/** TA_BBANDS with an SMA: middle ± k × population standard deviation; lookback n - 1. */
+function refBb(c: number[], n: number, k: number) {
+  return c.map((close, i) => {
+    if (i < n - 1) return undefined;
+    const w = c.slice(i - n + 1, i + 1);
+    const m = mean(w);
+    const sd = Math.sqrt(mean(w.map((x) => (x - m) ** 2)));
+    const upper = m + k * sd;
+    const lower = m - k * sd;
+    return { upper, middle: m, lower, pb: (close - lower) / (upper - lower), bw: (upper - lower) / m };
+  });
+}
+
+/**
+ * TA_MACD: the fast and slow EMA seeds end on the same bar (slow - 1); signal = EMA of the line,
+ * seeded with the SMA of its first `signal` values; lookback slow + signal - 2.
+ */
+function refMacd(c: number[], fast: number, slow: number, signal: number) {
+  const s = refEma(c, slow);
+  const f = refEma(c, fast, slow - fast);
+  const line = c.map((_, i) => (i >= slow - 1 ? f[i]! - s[i]! : 0));
+  const sig = refEma(line, signal, slow - 1);
+  return c.map((_, i) => (i >= slow + signal - 2 ? { macd: line[i]!, signal: sig[i]!, hist: line[i]! - sig[i]! } : undefined));
+}
+
+/** TA_ATR: true range from the second bar; first ATR = SMA of n TRs; then Wilder; lookback n. */
+function refAtr(h: number[], l: number[], c: number[], n: number): Series {
+  const tr = c.map((_, i) => (i === 0 ? NaN : Math.max(h[i]! - l[i]!, Math.abs(h[i]! - c[i - 1]!), Math.abs(l[i]! - c[i - 1]!))));
+  const out: Series = new Array(c.length).fill(undefined);
+  let prev = mean(tr.slice(1, n + 1));
+  out[n] = prev;
+  for (let i = n + 1; i < c.length; i++) out[i] = prev = (prev * (n - 1) + tr[i]!) / n;
+  return out;
+}
+
+/** Sample standard deviation of the last n log returns; lookback n. */
+function refVol(c: number[], n: number): Series {
+  const r = c.map((x, i) => (i === 0 ? NaN : Math.log(x / c[i - 1]!)));
+  return c.map((_, i) => {
+    if (i < n) return undefined;
+    const w = r.slice(i - n + 1, i + 1);
+    const m = mean(w);
+    return Math.sqrt(w.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1));
+  });
+}
+
+function expected(cfg: IndicatorConfig, h: number[], l: number[], c: number[]): Record<IndicatorName, Series> {
+  const bb = refBb(c, cfg.bollinger.period, cfg.bollinger.stdDev);
+  const macd = refMacd(c, cfg.macd.fast, cfg.macd.slow, cfg.macd.signal);
+  return {
+    rsi: refRsi(c, cfg.rsi.period),
+    bb_upper: bb.map((b) => b?.upper),
+    bb_middle: bb.map((b) => b?.middle),
+    bb_lower: bb.map((b) => b?.lower),
+    bb_percent_b: bb.map((b) => b?.pb),
+    bb_bandwidth: bb.map((b) => b?.bw),
+    sma: refSma(c, cfg.sma.period),
+    ema: refEma(c, cfg.ema.period),
+    macd: macd.map((m) => m?.macd),
+    macd_signal: macd.map((m) => m?.signal),
+    macd_histogram: macd.map((m) => m?.hist),
+    atr: refAtr(h, l, c, cfg.atr.period),
+    volatility: refVol(c, cfg.volatility.period),
+  };
+}
+
+// ---- a deterministic bar series ----
+
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function bars(count: number, seed: number) {
+  const rnd = mulberry32(seed);
+  const h: number[] = [];
+  const l: number[] = [];
+  const c: number[] = [];
+  let close = 100;
+  for (let i = 0; i < count; i++) {
+    const open = close;
+    // Volatility regimes, so RSI and Bollinger see trends and calm stretches.
+    const vol = i % 500 < 250 ? 0.004 : 0.015;
+    close = open * Math.exp((rnd() - 0.5) * 2 * vol + (i % 300 < 100 ? 0.001 : 0));
+    h.push(Math.max(open, close) * (1 + rnd() * vol));
+    l.push(Math.min(open, close) * (1 - rnd() * vol));
+    c.push(close);
+  }
+  return { h, l, c };
+}
+
+const DEFAULTS: IndicatorConfig = {
+  rsi: { enabled: true, period: 14 },
+  bollinger: { enabled: true, period: 20, stdDev: 2 },
+  sma: { enabled: true, period: 20 },
+  ema: { enabled: true, period: 20 },
+  macd: { enabled: true, fast: 12, slow: 26, signal: 9 },
+  atr: { enabled: true, period: 14 },
+  volatility: { enabled: true, period: 20 },
+};
+
+const CUSTOM: IndicatorConfig = {
+  rsi: { enabled: true, period: 7 },
+  bollinger: { enabled: true, period: 10, stdDev: 2.5 },
+  sma: { enabled: true, period: 5 },
+  ema: { enabled: true, period: 50 },
+  macd: { enabled: true, fast: 5, slow: 35, signal: 5 },
+  atr: { enabled: true, period: 3 },
+  volatility: { enabled: true, period: 2 },
+};
+
+function run(cfg: IndicatorConfig, h: number[], l: number[], c: number[]): IndicatorValues[] {
+  const set = new IndicatorSet(cfg);
+  return c.map((close, i) => set.update({ high: h[i]!, low: l[i]!, close }));
+}
+
+/** 1e-6 relative; the tiny absolute floor only matters for values that cross zero (MACD). */
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-6 * Math.abs(b) + 1e-12;
+}
+
+function compare(cfg: IndicatorConfig, seed: number) {
+  const { h, l, c } = bars(2_000, seed);
+  const got = run(cfg, h, l, c);
+  const want = expected(cfg, h, l, c);
+  for (const name of INDICATOR_NAMES) {
+    const ref = want[name];
+    const lookback = ref.findIndex((v) => v !== undefined);
+    assert.ok(lookback > 0, name);
+    const first = got.findIndex((v) => v[name] !== undefined);
+    assert.equal(first, lookback, `${name}: first value at bar ${first}, TA-Lib's lookback is ${lookback}`);
+    for (let i = lookback; i < c.length; i++) {
+      const g = got[i]![name];
+      assert.ok(g !== undefined && close(g, ref[i]!), `${name} at bar ${i}: got ${g}, want ${ref[i]}`);
+    }
+  }
+}
+
+describe('IndicatorSet against TA-Lib definitions', () => {
+  test('default periods, 2000 bars, every value from the first one on', () => compare(DEFAULTS, 1));
+  test('other periods and another series', () => compare(CUSTOM, 2));
+
+  test('never touches the library-wide precision setting, and RSI is not rounded', () => {
+    const { h, l, c } = bars(300, 3);
+    const out = run(DEFAULTS, h, l, c);
+    assert.equal(getConfig('precision'), undefined);
+    const rsis = out.map((v) => v.rsi).filter((v): v is number => v !== undefined);
+    // The library's own RSI rounds to 2 decimals; these must not be.
+    assert.ok(rsis.some((v) => Math.abs(v * 100 - Math.round(v * 100)) > 1e-6));
+  });
+});
+
+describe('IndicatorSet', () => {
+  test('reports only the enabled indicators', () => {
+    const cfg: IndicatorConfig = {
+      ...DEFAULTS,
+      rsi: { enabled: false, period: 14 },
+      bollinger: { enabled: false, period: 20, stdDev: 2 },
+      macd: { enabled: false, fast: 12, slow: 26, signal: 9 },
+      volatility: { enabled: false, period: 20 },
+    };
+    const { h, l, c } = bars(100, 4);
+    const last = run(cfg, h, l, c).at(-1)!;
+    assert.deepEqual(Object.keys(last).sort(), ['atr', 'ema', 'sma']);
+    const none: IndicatorConfig = Object.fromEntries(
+      Object.entries(DEFAULTS).map(([k, v]) => [k, { ...v, enabled: false }]),
+    ) as unknown as IndicatorConfig;
+    assert.deepEqual(run(none, h, l, c).at(-1), {});
+  });
+
+  test('a flat market gives neutral, finite values (RSI 50, %B 0.5) where TA-Lib divides 0 by 0', () => {
+    const n = 60;
+    const out = run(DEFAULTS, new Array(n).fill(100), new Array(n).fill(100), new Array(n).fill(100)).at(-1)!;
+    assert.deepEqual(out, {
+      rsi: 50,
+      bb_upper: 100,
+      bb_middle: 100,
+      bb_lower: 100,
+      bb_percent_b: 0.5,
+      bb_bandwidth: 0,
+      sma: 100,
+      ema: 100,
+      macd: 0,
+      macd_signal: 0,
+      macd_histogram: 0,
+      atr: 0,
+      volatility: 0,
+    });
+  });
+
+  test('RSI is 100 on a rise without a fall and 0 on a fall without a rise', () => {
+    const up = Array.from({ length: 30 }, (_, i) => 100 + i);
+    const rsiUp = run(DEFAULTS, up, up, up).at(-1)!.rsi;
+    assert.equal(rsiUp, 100);
+    const down = up.map((x) => 300 - x);
+    assert.equal(run(DEFAULTS, down, down, down).at(-1)!.rsi, 0);
+  });
+
+  test('rejects periods an indicator cannot use', () => {
+    const bad = (patch: Partial<IndicatorConfig>) => () => new IndicatorSet({ ...DEFAULTS, ...patch });
+    assert.throws(bad({ rsi: { enabled: true, period: 0 } }), RangeError);
+    assert.throws(bad({ sma: { enabled: true, period: 2.5 } }), RangeError);
+    assert.throws(bad({ macd: { enabled: true, fast: 26, slow: 12, signal: 9 } }), RangeError);
+    assert.throws(bad({ volatility: { enabled: true, period: 1 } }), RangeError);
+    assert.throws(bad({ bollinger: { enabled: true, period: 20, stdDev: 0 } }), RangeError);
+    // Disabled indicators are not built, so their periods do not matter.
+    assert.doesNotThrow(bad({ rsi: { enabled: false, period: 0 } }));
+  });
+});

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { METRICS, exposedNames } from '../../src/metrics/catalog.js';
+import { renderMarket, type SelfStats } from '../../src/metrics/render.js';
+import { FeedState } from '../../src/market/feed-state.js';
+import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
+
+const cfg = { intervals: [{ label: '1m', ms: 60_000 }], windows: [{ label: '5m', ms: 300_000 }], indicators: DEFAULT_INDICATORS };
+const self: SelfStats = {
+  queueDepth: 3, queueCapacity: 100, loopLag: 0.001, loopLagMax: 0.002, loopUtil: 0.1, version: '1.2.3',
+  nodeVersion: 'v20.0.0', reloadOk: 1, reloadTime: 1700000000, scrapeDuration: NaN, logsSuppressed: { malformed_frame: 4 },
+};
+
+function sample() {
+  const f = new FeedState('binance', ['BTCUSDT', 'ETHUSDT'], cfg);
+  const btc = f.symbols.get('BTCUSDT')!;
+  // Two bars' worth of trades so one bar closes.
+  btc.applyTrade(100, 1, 60_000);
+  btc.applyTrade(110, 2, 60_500);
+  btc.applyTrade(90, 1, 61_000);
+  btc.applyTrade(105, 1, 120_000);
+  btc.applyQuote(104, 106);
+  f.lag.observe(0.003);
+  f.lag.observe(7);
+  f.reconnects.stale = 2;
+  return new Map([['binance', f]]);
+}
+
+const parse = (text: string) => {
+  const series = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    assert.ok(m, `not an exposition line: ${line}`);
+    series.set(m[1]!, Number(m[2]));
+  }
+  return series;
+};
+
+test('every catalogue family is rendered with HELP and TYPE, each exactly once', () => {
+  const text = renderMarket(sample(), self);
+  for (const def of Object.values(METRICS)) {
+    const types = text.split('\n').filter((l) => l.startsWith(`# TYPE ${def.name} `));
+    assert.equal(types.length, 1, `${def.name} TYPE lines`);
+    assert.equal(types[0], `# TYPE ${def.name} ${def.type}`);
+  }
+});
+
+test('only catalogue names are rendered', () => {
+  const names = exposedNames();
+  for (const key of parse(renderMarket(sample(), self)).keys()) {
+    const name = key.replace(/\{.*$/, '');
+    assert.ok(names.has(name), `${name} is not in the catalogue`);
+  }
+});
+
+test('values: price, spread, closed bar, window, counters and a cumulative histogram', () => {
+  const s = parse(renderMarket(sample(), self));
+  const L = 'exchange="binance",symbol="BTCUSDT"';
+  assert.equal(s.get(`market_price{${L}}`), 105);
+  assert.equal(s.get(`market_spread{${L}}`), 2);
+  assert.equal(s.get(`market_trades_total{${L}}`), 4);
+  assert.equal(s.get(`market_traded_volume_total{${L}}`), 5);
+  assert.equal(s.get(`market_bar_open{${L},interval="1m"}`), 100);
+  assert.equal(s.get(`market_bar_high{${L},interval="1m"}`), 110);
+  assert.equal(s.get(`market_bar_low{${L},interval="1m"}`), 90);
+  assert.equal(s.get(`market_bar_close{${L},interval="1m"}`), 90);
+  assert.equal(s.get(`market_bar_volume{${L},interval="1m"}`), 4);
+  assert.equal(s.get(`market_bar_end_timestamp_seconds{${L},interval="1m"}`), 120);
+  assert.equal(s.get(`market_window_high_price{${L},window="5m"}`), 110);
+  assert.equal(s.get(`market_window_low_price{${L},window="5m"}`), 90);
+  assert.ok(Math.abs(s.get(`market_window_return_ratio{${L},window="5m"}`)! - 0.05) < 1e-12);
+  assert.equal(s.get('market_feed_reconnects_total{exchange="binance",reason="stale"}'), 2);
+  assert.equal(s.get('market_feed_reconnects_total{exchange="binance",reason="closed"}'), 0, 'every reason starts at 0');
+  assert.equal(s.get('market_feed_lag_seconds_bucket{exchange="binance",le="0.0025"}'), 0);
+  assert.equal(s.get('market_feed_lag_seconds_bucket{exchange="binance",le="0.005"}'), 1);
+  assert.equal(s.get('market_feed_lag_seconds_bucket{exchange="binance",le="10"}'), 2);
+  assert.equal(s.get('market_feed_lag_seconds_bucket{exchange="binance",le="+Inf"}'), 2);
+  assert.equal(s.get('market_feed_lag_seconds_count{exchange="binance"}'), 2);
+  assert.equal(s.get('market_ingest_queue_depth'), 3);
+  assert.equal(s.get('market_exporter_build_info{version="1.2.3",node_version="v20.0.0"}'), 1);
+});
+
+test('unset gauges are absent, not NaN: a symbol with no trade has no price series', () => {
+  const text = renderMarket(sample(), self);
+  assert.ok(!text.includes('NaN'), 'no NaN values');
+  assert.ok(!text.includes('market_price{exchange="binance",symbol="ETHUSDT"}'));
+  assert.ok(text.includes('market_trades_total{exchange="binance",symbol="ETHUSDT"} 0'), 'counters start at 0');
+  assert.ok(!text.split('\n').some((l) => l.startsWith('market_exporter_scrape_duration_seconds ')), 'no scrape measured yet');
+});
