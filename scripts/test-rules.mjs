@@ -5,13 +5,15 @@
 //   promtool test rules     prometheus/tests/*.test.yml, one file at a time
 //   amtool check-config     alertmanager/alertmanager.yml
 //   amtool config routes test, once per case in alertmanager/tests/routes.test.yml
-// Prints one line per check, the tool output of failures, and a summary line; exits 1 if any
-// check failed, 2 if a tool is missing or the inputs can't be read.
+// Prints one line per check (in this order, though they run concurrently), the tool output of
+// failures, and a summary line; exits 1 if any check failed, 2 if a tool is missing or the
+// inputs can't be read.
 //
 // Usage: node scripts/test-rules.mjs [--prometheus-dir DIR] [--alertmanager-dir DIR]
-// Tools come from tools/bin (bash scripts/get-tools.sh) or else from PATH.
-import { spawnSync } from 'node:child_process';
+// Tools come from tools/bin (bash scripts/get-tools.sh; TOOLS_BIN=dir overrides) or else from PATH.
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
@@ -48,7 +50,7 @@ function isExecutable(p) {
 
 /** tools/bin/<name>, else the first <name> on PATH, else exit with how to get it. */
 function findTool(name) {
-  const local = join(root, 'tools', 'bin', name);
+  const local = join(process.env.TOOLS_BIN || join(root, 'tools', 'bin'), name);
   if (isExecutable(local)) return local;
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
@@ -72,16 +74,44 @@ function files(dir, suffix) {
   }
 }
 
-const results = [];
+// Checks run concurrently (promtool tests take seconds each); output is printed in order.
+const checks = [];
 function check(label, tool, args) {
-  const res = spawnSync(tool, args, { encoding: 'utf8', cwd: root });
-  const ok = res.status === 0;
-  results.push({ label, ok });
-  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${label}\n`);
-  if (!ok) {
-    const out = `${res.stdout ?? ''}${res.stderr ?? ''}${res.error ? String(res.error) : ''}`.trim();
-    process.stdout.write(out.replace(/^/gm, '     ') + '\n');
-  }
+  checks.push({ label, tool, args });
+}
+
+function run({ tool, args }) {
+  return new Promise((resolveRun) => {
+    const child = spawn(tool, args, { cwd: root });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', (e) => resolveRun({ ok: false, out: `${out}${e.message}` }));
+    child.on('close', (code) => resolveRun({ ok: code === 0, out }));
+  });
+}
+
+async function runAll() {
+  const results = new Array(checks.length);
+  let next = 0;
+  let printed = 0;
+  const flush = () => {
+    while (printed < checks.length && results[printed]) {
+      const { ok, out } = results[printed];
+      process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${checks[printed].label}\n`);
+      if (!ok) process.stdout.write(out.trim().replace(/^/gm, '     ') + '\n');
+      printed++;
+    }
+  };
+  const worker = async () => {
+    while (next < checks.length) {
+      const i = next++;
+      results[i] = await run(checks[i]);
+      flush();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));
+  return results;
 }
 
 const opts = parseArgs(process.argv.slice(2));
@@ -122,6 +152,7 @@ for (const c of cases) {
   ]);
 }
 
+const results = await runAll();
 const failed = results.filter((r) => !r.ok).length;
 process.stdout.write(
   `test:rules: ${results.length - failed} passed, ${failed} failed ` +

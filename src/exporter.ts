@@ -113,8 +113,10 @@ export class Exporter {
   }
 
   private add(fc: FeedConfig, state?: FeedState): void {
-    const adapter = ADAPTERS[fc.venue];
-    if (!adapter) throw new ExporterError('UNKNOWN_VENUE', `feed ${fc.name}: no adapter for venue "${fc.venue}"`);
+    const venue = ADAPTERS[fc.venue];
+    if (!venue) throw new ExporterError('UNKNOWN_VENUE', `feed ${fc.name}: no adapter for venue "${fc.venue}"`);
+    // Venues whose frames depend on the feed's options (the generic JSON feed) build one per feed.
+    const adapter = venue.configure ? venue.configure(fc.options) : venue;
     const st = state ?? new FeedState(fc.name, fc.symbols, this.config);
     const log = this.opts.log.child({ exchange: fc.name });
     const url = fc.venue === 'simulator' && !fc.url ? this.opts.simulatorUrl : fc.url;

@@ -128,6 +128,15 @@ export interface AppPing {
   frame(now: number): string;
 }
 
+/**
+ * One problem with a feed's venue-specific settings. `path` is relative to the feed entry
+ * (`['options', 'fields', 'price']`, `['url']`), so the config loader can prefix `feeds[i]`.
+ */
+export interface OptionProblem {
+  path: readonly (string | number)[];
+  message: string;
+}
+
 /** A venue adapter. Pure: no sockets, timers or metrics. One file per venue under src/feeds/. */
 export interface Adapter {
   readonly venue: string;
@@ -147,4 +156,14 @@ export interface Adapter {
   parse(frame: string): MarketEvent[];
   /** App-level ping, if the venue needs one on top of WebSocket pings. */
   readonly appPing?: AppPing;
+  /**
+   * Venue-specific checks of a feed (its `options`, and anything the venue requires, such as a
+   * `url` for a venue without a default endpoint). Called by the config loader; empty when valid.
+   */
+  validateOptions?(options: Readonly<Record<string, unknown>>, feed: { readonly url?: string }): OptionProblem[];
+  /**
+   * The adapter for one feed, built from its validated `options`. Venues whose frames depend on
+   * options (the generic JSON adapter) implement it; the exporter calls it once per feed.
+   */
+  configure?(options: Readonly<Record<string, unknown>>): Adapter;
 }

@@ -43,6 +43,16 @@ export interface BarUpdate {
   late: boolean;
 }
 
+/**
+ * Several trades folded into one record (the ingest queue conflates under load): how many there
+ * were and the extremes they reached. `price` and `eventTime` are the latest trade's.
+ */
+export interface TradeBurst {
+  trades: number;
+  high: number;
+  low: number;
+}
+
 const NOTHING: BarUpdate = Object.freeze({ closed: Object.freeze([]) as unknown as Bar[], late: false });
 const LATE: BarUpdate = Object.freeze({ closed: Object.freeze([]) as unknown as Bar[], late: true });
 
@@ -72,9 +82,10 @@ export class BarBuilder {
 
   /**
    * Apply a trade keyed by the venue's event time (epoch ms). Returns the bars this trade closed,
-   * oldest first. Price, size and time must be finite (the adapters guarantee it).
+   * oldest first. Price, size and time must be finite (the adapters guarantee it). `burst`, for a
+   * merged record, counts its trades and widens high/low, all applied at `eventTime`.
    */
-  add(price: number, size: number, eventTime: number): BarUpdate {
+  add(price: number, size: number, eventTime: number, burst?: TradeBurst): BarUpdate {
     if (!Number.isFinite(price) || !Number.isFinite(size) || !Number.isFinite(eventTime)) {
       throw new RangeError(`trade must be finite: price=${price} size=${size} eventTime=${eventTime}`);
     }
@@ -82,13 +93,13 @@ export class BarBuilder {
     const bar = this.bar;
     if (bar) {
       if (start === bar.start) {
-        this.apply(bar, price, size, eventTime);
+        this.apply(bar, price, size, eventTime, burst);
         return NOTHING;
       }
       if (start < bar.start) return LATE;
       const closed = [bar];
       this.fill(bar, start, closed);
-      this.open(start, price, size, eventTime);
+      this.open(start, price, size, eventTime, burst);
       return { closed, late: false };
     }
     const prev = this.lastClosed;
@@ -97,10 +108,10 @@ export class BarBuilder {
       const closed: Bar[] = [];
       this.fill(prev, start, closed);
       this.lastClosed = undefined;
-      this.open(start, price, size, eventTime);
+      this.open(start, price, size, eventTime, burst);
       return closed.length ? { closed, late: false } : NOTHING;
     }
-    this.open(start, price, size, eventTime);
+    this.open(start, price, size, eventTime, burst);
     return NOTHING;
   }
 
@@ -113,17 +124,28 @@ export class BarBuilder {
     return [bar];
   }
 
-  private open(start: number, price: number, size: number, eventTime: number): void {
-    this.bar = { start, end: start + this.intervalMs, open: price, high: price, low: price, close: price, volume: size, trades: 1 };
+  private open(start: number, price: number, size: number, eventTime: number, burst?: TradeBurst): void {
+    this.bar = {
+      start,
+      end: start + this.intervalMs,
+      open: price,
+      high: burst && burst.high > price ? burst.high : price,
+      low: burst && burst.low < price ? burst.low : price,
+      close: price,
+      volume: size,
+      trades: burst ? burst.trades : 1,
+    };
     this.openTime = eventTime;
     this.closeTime = eventTime;
   }
 
-  private apply(bar: Bar, price: number, size: number, eventTime: number): void {
-    if (price > bar.high) bar.high = price;
-    if (price < bar.low) bar.low = price;
+  private apply(bar: Bar, price: number, size: number, eventTime: number, burst?: TradeBurst): void {
+    const high = burst && burst.high > price ? burst.high : price;
+    const low = burst && burst.low < price ? burst.low : price;
+    if (high > bar.high) bar.high = high;
+    if (low < bar.low) bar.low = low;
     bar.volume += size;
-    bar.trades++;
+    bar.trades += burst ? burst.trades : 1;
     if (eventTime < this.openTime) {
       bar.open = price;
       this.openTime = eventTime;

@@ -87,17 +87,20 @@ export class SymbolState {
     this.volume += size;
     this.trades += trades;
     if (!(eventTime <= this.lastTradeTime)) this.lastTradeTime = eventTime;
+    // A merged record's extremes still reach bars and windows, so conflation never hides a spike.
+    const burst = trades > 1 || high !== price || low !== price ? { trades, high, low } : undefined;
+    let late = false;
     for (const iv of this.intervals) {
-      // A merged record's extremes still reach the bar, so conflation never hides a spike.
-      if (high !== price) this.closeBars(iv, iv.bars.add(high, 0, eventTime).closed);
-      if (low !== price) this.closeBars(iv, iv.bars.add(low, 0, eventTime).closed);
-      const u = iv.bars.add(price, size, eventTime);
-      if (u.late) this.lateTrades++;
+      const u = iv.bars.add(price, size, eventTime, burst);
+      late ||= u.late;
       this.closeBars(iv, u.closed);
     }
+    if (late) this.lateTrades += trades;
     for (const w of this.windows) {
-      if (high !== price) w.window.add(high, eventTime);
-      if (low !== price) w.window.add(low, eventTime);
+      if (burst) {
+        w.window.add(high, eventTime);
+        w.window.add(low, eventTime);
+      }
       w.window.add(price, eventTime);
     }
   }

@@ -125,6 +125,16 @@ describe('BarBuilder', () => {
     assert.equal(c.current!.open, 101);
   });
 
+  test('a merged burst counts all its trades and keeps its extremes', () => {
+    const b = new BarBuilder(M);
+    b.add(100, 3, T0 + 1_000, { trades: 5, high: 104, low: 97 }); // opens the bar
+    b.add(101, 1, T0 + 2_000);
+    b.add(102, 2, T0 + 3_000, { trades: 4, high: 110, low: 101 }); // applied to the open bar
+    assert.deepEqual(b.current, { start: T0, end: T0 + M, open: 100, high: 110, low: 97, close: 102, volume: 6, trades: 10 });
+    assert.deepEqual(b.add(1, 1, T0 - 1, { trades: 3, high: 1, low: 1 }), { closed: [], late: true });
+    assert.equal(b.current!.trades, 10);
+  });
+
   test('rejects non-finite input and bad options', () => {
     const b = new BarBuilder(M);
     assert.throws(() => b.add(Number.NaN, 1, T0), RangeError);

@@ -1,0 +1,231 @@
+/**
+ * Market feeds overview: the page an on-call opens first. Is every feed up and fresh, how fast are
+ * frames arriving and how late, what broke (reconnects, gaps, errors), and which alerts fire.
+ */
+import { alertAnnotation, bargauge, dashboard, EX, EXS, limit, q, stat, table, timeseries } from '../build.js';
+import type { DashboardJson } from '../schema.js';
+import { exchangeVar, latencyLink, symbolLink, symbolVar, UID } from './common.js';
+
+const UP_MAPPINGS = [
+  {
+    type: 'value' as const,
+    options: {
+      '0': { text: 'DOWN', color: 'red', index: 0 },
+      '1': { text: 'UP', color: 'green', index: 1 },
+    },
+  },
+];
+
+export function overview(): DashboardJson {
+  return dashboard({
+    uid: UID.overview,
+    title: 'Market feeds overview',
+    description: 'Every feed: up, message rate, lag, staleness, reconnects, gaps, errors and firing alerts.',
+    variables: [exchangeVar(true), symbolVar(true)],
+    annotation: alertAnnotation('exchange=~"$exchange|", symbol=~"$symbol|"'),
+    rows: [
+      {
+        title: 'Status',
+        panels: [
+          stat({
+            title: 'Feeds',
+            description: 'UP when every connection of the feed is open and subscribed (market_feed_up). Click for its latency.',
+            w: 8,
+            h: 4,
+            queries: [q(`market_feed_up{${EX}}`, '{{exchange}}')],
+            mappings: UP_MAPPINGS,
+            links: [latencyLink('__field.labels')],
+          }),
+          stat({
+            title: 'Exporter scrape',
+            description: 'Whether Prometheus can scrape the exporter (up{job="market-exporter"}). DOWN: every other panel is blind.',
+            w: 4,
+            h: 4,
+            queries: [q('up{job="market-exporter"}', '{{instance}}')],
+            mappings: UP_MAPPINGS,
+          }),
+          stat({
+            title: 'Firing alerts',
+            description: 'Alerts Prometheus is firing for the selection, exporter-wide alerts included.',
+            w: 4,
+            h: 4,
+            queries: [q('count(ALERTS{alertstate="firing", exchange=~"$exchange|"}) or vector(0)', 'firing')],
+            steps: [
+              { color: 'green', value: null },
+              { color: 'red', value: 1 },
+            ],
+          }),
+          stat({
+            title: 'Messages / s',
+            description: 'Frames per second across the selected feeds, over the last minute.',
+            w: 4,
+            h: 4,
+            unit: 'ops',
+            sparkline: true,
+            queries: [q(`sum(exchange:market_feed_messages:rate1m{${EX}})`, 'frames/s')],
+          }),
+          stat({
+            title: 'Symbols',
+            description: 'Symbols configured on the selected feeds.',
+            w: 4,
+            h: 4,
+            queries: [q(`sum(market_feed_symbols{${EX}})`, 'symbols')],
+          }),
+          table({
+            title: 'Feeds at a glance',
+            description: 'One row per feed. Lag is the 5m p99 of venue event time to receive; staleness is the time since the last frame.',
+            w: 24,
+            h: 7,
+            queries: [
+              q(`max by (exchange) (market_feed_up{${EX}})`),
+              q(`max by (exchange) (market_feed_symbols{${EX}})`),
+              q(`sum by (exchange) (exchange:market_feed_messages:rate1m{${EX}})`),
+              q(`max by (exchange) (exchange_quantile:market_feed_lag_seconds:rate5m{${EX}, quantile="0.99"})`),
+              q(`max by (exchange) (time() - market_feed_last_message_timestamp_seconds{${EX}})`),
+              q(`sum by (exchange) (exchange:market_feed_reconnects:increase5m{${EX}})`),
+              q(`sum by (exchange) (exchange_symbol:market_sequence_gaps:increase5m{${EX}})`),
+            ],
+            columns: {
+              exchange: 'Exchange',
+              'Value #A': 'Up',
+              'Value #B': 'Symbols',
+              'Value #C': 'Frames/s',
+              'Value #D': 'Lag p99 (5m)',
+              'Value #E': 'Since last frame',
+              'Value #F': 'Reconnects (5m)',
+              'Value #G': 'Gaps (5m)',
+            },
+            overrides: [
+              { matcher: { id: 'byName', options: 'Lag p99 (5m)' }, properties: [{ id: 'unit', value: 's' }] },
+              { matcher: { id: 'byName', options: 'Since last frame' }, properties: [{ id: 'unit', value: 's' }] },
+              { matcher: { id: 'byName', options: 'Frames/s' }, properties: [{ id: 'unit', value: 'ops' }] },
+              {
+                matcher: { id: 'byName', options: 'Exchange' },
+                properties: [{ id: 'links', value: [latencyLink('__data.fields')] }],
+              },
+            ],
+          }),
+        ],
+      },
+      {
+        title: 'Throughput and freshness',
+        panels: [
+          timeseries({
+            title: 'Messages per second',
+            description: 'Frames received per feed (1m rate). A drop to zero with the feed still UP is a stall.',
+            w: 8,
+            h: 8,
+            unit: 'ops',
+            queries: [q(`exchange:market_feed_messages:rate1m{${EX}}`, '{{exchange}}')],
+          }),
+          timeseries({
+            title: 'Trades per second',
+            description: 'Trades received per feed (1m rate).',
+            w: 8,
+            h: 8,
+            unit: 'ops',
+            queries: [q(`exchange:market_trades:rate1m{${EX}}`, '{{exchange}}')],
+          }),
+          timeseries({
+            title: 'Seconds since last frame',
+            description: 'Staleness per feed against the MarketFeedStale threshold (dashed).',
+            w: 8,
+            h: 8,
+            unit: 's',
+            min: 0,
+            queries: [
+              q(`time() - market_feed_last_message_timestamp_seconds{${EX}}`, '{{exchange}}'),
+              limit(`exchange:threshold_feed_stale:seconds{${EX}}`, '{{exchange}} stale threshold'),
+            ],
+          }),
+          timeseries({
+            title: 'Feed lag p50 / p99',
+            description: 'Venue event time to local receive time, 1m quantiles, against the MarketFeedLagHigh threshold (dashed).',
+            w: 12,
+            h: 8,
+            unit: 's',
+            min: 0,
+            queries: [
+              q(`exchange_quantile:market_feed_lag_seconds:rate1m{${EX}, quantile=~"0.5|0.99"}`, '{{exchange}} q{{quantile}}'),
+              limit(`exchange:threshold_feed_lag_p99:seconds{${EX}}`, '{{exchange}} p99 threshold'),
+            ],
+          }),
+          bargauge({
+            title: 'Stalest symbols',
+            description: 'The ten symbols longest without a trade, quote or heartbeat. Click one for its dashboard.',
+            w: 12,
+            h: 8,
+            unit: 's',
+            queries: [
+              q(`topk(10, time() - market_symbol_last_update_timestamp_seconds{${EXS}})`, '{{exchange}} {{symbol}}'),
+            ],
+            links: [symbolLink('__field.labels')],
+          }),
+        ],
+      },
+      {
+        title: 'Disruptions',
+        panels: [
+          timeseries({
+            title: 'Reconnects (5m)',
+            description: 'Connections re-opened in the last 5 minutes, against the MarketFeedReconnectStorm threshold (dashed).',
+            w: 8,
+            h: 8,
+            decimals: 0,
+            min: 0,
+            queries: [
+              q(`exchange:market_feed_reconnects:increase5m{${EX}}`, '{{exchange}}'),
+              limit('market:threshold_reconnects_5m:count', 'storm threshold'),
+            ],
+          }),
+          bargauge({
+            title: 'Reconnect reasons',
+            description: 'Why connections were re-opened over the dashboard time range.',
+            w: 4,
+            h: 8,
+            decimals: 0,
+            queries: [q(`sum by (reason) (increase(market_feed_reconnects_total{${EX}}[$__range]))`, '{{reason}}')],
+          }),
+          timeseries({
+            title: 'Sequence gaps (5m)',
+            description: 'Jumps forward in the venue sequence per feed (messages presumed lost), 5m increase.',
+            w: 6,
+            h: 8,
+            decimals: 0,
+            min: 0,
+            queries: [
+              q(`sum by (exchange) (exchange_symbol:market_sequence_gaps:increase5m{${EXS}})`, '{{exchange}} gaps'),
+              q(`60 * exchange:market_sequence_missed:rate5m{${EX}}`, '{{exchange}} missed/min'),
+            ],
+          }),
+          timeseries({
+            title: 'Errors per frame',
+            description: 'Dropped frames or events of each type per frame received (5m), against the MarketFeedErrors threshold (dashed).',
+            w: 6,
+            h: 8,
+            unit: 'percentunit',
+            min: 0,
+            queries: [
+              q(`exchange_type:market_feed_errors:ratio_rate5m{${EX}}`, '{{exchange}} {{type}}'),
+              limit('market:threshold_feed_errors:ratio', 'error threshold'),
+            ],
+          }),
+        ],
+      },
+      {
+        title: 'Alerts',
+        panels: [
+          table({
+            title: 'Pending and firing alerts',
+            description: 'From Prometheus (ALERTS). Silences and notifications live in Alertmanager (Alerting in the Grafana menu).',
+            w: 24,
+            h: 7,
+            queries: [q('ALERTS{exchange=~"$exchange|"}')],
+            columns: { alertname: 'Alert', alertstate: 'State', severity: 'Severity', exchange: 'Exchange', symbol: 'Symbol' },
+            hide: ['Value', 'job', 'instance'],
+          }),
+        ],
+      },
+    ],
+  });
+}

@@ -1,0 +1,216 @@
+/**
+ * Bybit v5 public WebSocket: `publicTrade.{symbol}` and `tickers.{symbol}` topics, spot
+ * (`/v5/public/spot`, venue `bybit`) and USDT/USDC perpetuals and futures (`/v5/public/linear`,
+ * venue `bybit-linear`). Pure: frames in, events out.
+ *
+ * Sources: bybit-exchange/docs (github.com/bybit-exchange/docs, read at commit 072c197d, 2026):
+ * docs/v5/websocket/wss-authentication.mdx ("Connect": endpoints, "IP Limits", "Public channel -
+ * Args limits", "How to Send the Heartbeat Packet", "Understanding the Subscription Response"),
+ * docs/v5/websocket/public/trade.mdx and docs/v5/websocket/public/ticker.mdx. The refusal format
+ * `{"success":false,"ret_msg":"error:handler not found,topic:...","op":"subscribe"}` is not in
+ * the docs; it is what the venue sends (seen in sieblyio/bybit-api issue #561).
+ *
+ * Decisions worth knowing:
+ * - No `seq`. A trade's `seq` is the "cross sequence" of the matching engine, shared with the
+ *   order book and advancing on order events too, and "multiple messages may be sent for the same
+ *   seq" (a message holds up to 1024 trades): it is neither per-symbol nor consecutive, so every
+ *   trade would look like a gap. Trade ids (`i`) are UUIDs on linear. Tickers' `cs` is the same
+ *   cross sequence.
+ * - The app ping carries our send time in `req_id`; spot and linear echo `req_id` in the pong
+ *   (`{"success":true,"ret_msg":"pong","req_id":...,"op":"ping"}`), which gives the PongEvent its
+ *   `sentAt` and so a round trip. The `{"op":"pong","args":["<server ms>"]}` form (option,
+ *   spread, private streams) gives a server time instead.
+ * - Ticker deltas (linear) carry only what changed: the quote holds the fields present. A delta
+ *   with none of last/bid/ask (open interest moved, say) yields no event. Spot tickers carry no
+ *   bid/ask, only `lastPrice`. The quote's event time is the message `ts`.
+ * - A refused subscribe (`success:false`) is `subscribe_failed` WITHOUT a reconnect: the answer
+ *   names one topic and the venue keeps the others flowing, so reconnecting would cut off every
+ *   symbol of the connection for one misspelt one (and repeat forever). The refused symbol's
+ *   series go stale; market_feed_errors_total{type="subscribe_failed"} says why.
+ * - `S` is the taker's side (`Buy`/`Sell`), as TradeEvent wants; a trade's time is `T` (fill
+ *   time), like the other adapters.
+ */
+import type { Adapter, ErrorEvent, ErrorType, MarketEvent, QuoteEvent, ReconnectReason, VenueLimits } from './types.js';
+
+export const BYBIT_SPOT_URL = 'wss://stream.bybit.com/v5/public/spot';
+export const BYBIT_LINEAR_URL = 'wss://stream.bybit.com/v5/public/linear';
+
+export const BYBIT_CHANNELS = ['publicTrade', 'tickers'] as const;
+export const BYBIT_DEFAULT_CHANNELS = BYBIT_CHANNELS;
+
+/** "We recommend that you send the ping heartbeat packet every 20 seconds." */
+export const BYBIT_PING_INTERVAL_MS = 20_000;
+
+/**
+ * "IP Limits: Do not build over 500 connections in 5 minutes. This is counted per WebSocket
+ * domain." "Public channel - Args limits": the args of one public connection may not exceed
+ * 21,000 characters; spot takes "up to 10 args for each subscription request"; futures have no
+ * per-request limit.
+ * - streamsPerConnection: 500 topics × at most 41 characters ("publicTrade." + a symbol of up to
+ *   26 characters + quotes and comma) stay under the 21,000.
+ * - argsPerSubscribe: 10 on spot (documented); 200 on linear (our choice: no documented limit,
+ *   and a frame of 200 topics is about 5 kB).
+ */
+export const BYBIT_SPOT_LIMITS: VenueLimits = Object.freeze({
+  streamsPerConnection: 500,
+  connectAttempts: Object.freeze({ count: 500, windowMs: 5 * 60_000 }),
+  argsPerSubscribe: 10,
+});
+export const BYBIT_LINEAR_LIMITS: VenueLimits = Object.freeze({
+  streamsPerConnection: 500,
+  connectAttempts: Object.freeze({ count: 500, windowMs: 5 * 60_000 }),
+  argsPerSubscribe: 200,
+});
+
+/** A decoded JSON object; fields are checked before use. */
+type Obj = { readonly [k: string]: unknown };
+
+const PREVIEW = 96;
+function preview(s: string): string {
+  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
+}
+
+function err(type: ErrorType, message: string, reconnect?: ReconnectReason): ErrorEvent {
+  return reconnect ? { kind: 'error', type, message, reconnect } : { kind: 'error', type, message };
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Bybit sends prices as strings; "" means "no value" (e.g. linear `preOpenPrice`). */
+function num(v: unknown): number | undefined {
+  return typeof v === 'string' && v !== '' ? +v : undefined;
+}
+
+function trade(d: Obj): MarketEvent {
+  const s = d.s;
+  const p = d.p;
+  const v = d.v;
+  if (typeof s !== 'string' || typeof p !== 'string' || typeof v !== 'string') {
+    return err('malformed_frame', 'publicTrade item lacks s, p or v');
+  }
+  const time = d.T;
+  if (typeof time !== 'number' || !(time > 0 && time < Infinity)) return err('invalid_timestamp', `publicTrade ${s} has no usable T`);
+  const price = +p;
+  const size = +v;
+  // `!(x > 0 && x < Infinity)` rejects NaN, 0, negatives and Infinity in two comparisons.
+  if (!(price > 0 && price < Infinity && size > 0 && size < Infinity)) {
+    return err('invalid_price', `publicTrade ${s} p ${preview(p)} v ${preview(v)}`);
+  }
+  const side = d.S === 'Buy' ? 'buy' : d.S === 'Sell' ? 'sell' : undefined;
+  return { kind: 'trade', symbol: s, price, size, eventTime: time, side };
+}
+
+function ticker(d: Obj, ts: unknown): MarketEvent[] {
+  const s = d.symbol;
+  if (typeof s !== 'string') return [err('malformed_frame', 'tickers data lacks symbol')];
+  const last = num(d.lastPrice);
+  const bid = num(d.bid1Price);
+  const ask = num(d.ask1Price);
+  const bidSize = num(d.bid1Size);
+  const askSize = num(d.ask1Size);
+  if (last === undefined && bid === undefined && ask === undefined) return [];
+  const bad = (x: number | undefined) => x !== undefined && !(x > 0 && x < Infinity);
+  const badSize = (x: number | undefined) => x !== undefined && !(x >= 0 && x < Infinity);
+  if (bad(last) || bad(bid) || bad(ask) || badSize(bidSize) || badSize(askSize)) {
+    return [err('invalid_price', `tickers ${s} last ${preview(String(d.lastPrice))} bid ${preview(String(d.bid1Price))} ask ${preview(String(d.ask1Price))}`)];
+  }
+  const eventTime = typeof ts === 'number' ? ts : undefined;
+  if (ts !== undefined && !(eventTime !== undefined && eventTime > 0 && eventTime < Infinity)) {
+    return [err('invalid_timestamp', `tickers ${s} has an unusable ts`)];
+  }
+  const q: QuoteEvent = { kind: 'quote', symbol: s, eventTime };
+  if (last !== undefined) q.last = last;
+  if (bid !== undefined) q.bid = bid;
+  if (ask !== undefined) q.ask = ask;
+  if (bidSize !== undefined) q.bidSize = bidSize;
+  if (askSize !== undefined) q.askSize = askSize;
+  return [q];
+}
+
+function topicMessage(msg: Obj, topic: string, frame: string): MarketEvent[] {
+  const dot = topic.indexOf('.');
+  const channel = dot < 0 ? topic : topic.slice(0, dot);
+  if (channel === 'publicTrade') {
+    if (!Array.isArray(msg.data)) return [err('malformed_frame', `${preview(topic)} without a data array`)];
+    const out: MarketEvent[] = [];
+    for (const d of msg.data) out.push(isObj(d) ? trade(d) : err('malformed_frame', 'publicTrade item is not an object'));
+    return out;
+  }
+  if (channel === 'tickers') {
+    if (!isObj(msg.data)) return [err('malformed_frame', `${preview(topic)} without a data object`)];
+    return ticker(msg.data, msg.ts);
+  }
+  return [err('unknown_message', `unknown topic ${preview(topic)}: ${preview(frame)}`)];
+}
+
+/** Answers to our ops: subscribe acks and refusals, pongs. */
+function opMessage(msg: Obj, op: string, frame: string): MarketEvent[] {
+  if (op === 'ping' || op === 'pong') {
+    if (msg.success === false) return [err('venue_error', `bybit ping refused: ${preview(String(msg.ret_msg))}`)];
+    const pong: MarketEvent = { kind: 'pong' };
+    // Our ping put Date.now() in req_id; spot and linear echo it.
+    const sentAt = typeof msg.req_id === 'string' && msg.req_id !== '' ? +msg.req_id : NaN;
+    if (sentAt > 0 && sentAt < Infinity) pong.sentAt = sentAt;
+    // {"op":"pong","args":["<server ms>"]}: the venue's clock.
+    const server = Array.isArray(msg.args) ? Number(msg.args[0]) : NaN;
+    if (server > 0 && server < Infinity) pong.serverTime = server;
+    return [pong];
+  }
+  if (msg.success === false) {
+    const text = `bybit ${preview(op)} refused: ${preview(String(msg.ret_msg))}`;
+    return [err(op === 'subscribe' ? 'subscribe_failed' : 'venue_error', text)];
+  }
+  if (op === 'subscribe') return [{ kind: 'subscribed', ok: true, message: `request ${String(msg.req_id ?? '')} acknowledged` }];
+  if (op === 'unsubscribe') return [];
+  return [err('unknown_message', `unknown op ${preview(op)}: ${preview(frame)}`)];
+}
+
+function parse(frame: string): MarketEvent[] {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(frame);
+  } catch {
+    return [err('malformed_frame', `not JSON: ${preview(frame)}`)];
+  }
+  if (!isObj(msg)) return [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
+  if (typeof msg.topic === 'string') return topicMessage(msg, msg.topic, frame);
+  if (typeof msg.op === 'string') return opMessage(msg, msg.op, frame);
+  return [err('unknown_message', `unrecognised frame: ${preview(frame)}`)];
+}
+
+/**
+ * A Bybit v5 public adapter for one category endpoint. Spot and linear speak the same protocol
+ * and differ in endpoint and subscribe limits, so each is its own venue key.
+ */
+export function createBybitAdapter(venue: string, defaultUrl: string, limits: VenueLimits): Adapter {
+  const perFrame = limits.argsPerSubscribe ?? 10;
+  return {
+    venue,
+    defaultUrl,
+    limits,
+    defaultChannels: BYBIT_DEFAULT_CHANNELS,
+    channels: BYBIT_CHANNELS,
+    streamsFor: (symbols, channels) => symbols.length * channels.length,
+    // The path is the category; a base URL (testnet, proxy) is used as given.
+    url: (base) => base,
+    subscribeFrames(symbols, channels) {
+      const topics: string[] = [];
+      for (const s of symbols) for (const c of channels) topics.push(`${c}.${s}`);
+      const frames: string[] = [];
+      for (let i = 0; i < topics.length; i += perFrame) {
+        const args = topics.slice(i, i + perFrame);
+        frames.push(JSON.stringify({ req_id: `sub-${frames.length + 1}`, op: 'subscribe', args }));
+      }
+      return frames;
+    },
+    parse,
+    appPing: Object.freeze({ intervalMs: BYBIT_PING_INTERVAL_MS, frame: (now: number) => `{"req_id":"${now}","op":"ping"}` }),
+  };
+}
+
+/** Bybit spot. */
+export const bybit: Adapter = createBybitAdapter('bybit', BYBIT_SPOT_URL, BYBIT_SPOT_LIMITS);
+/** Bybit USDT/USDC perpetuals and futures. */
+export const bybitLinear: Adapter = createBybitAdapter('bybit-linear', BYBIT_LINEAR_URL, BYBIT_LINEAR_LIMITS);

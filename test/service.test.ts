@@ -1,0 +1,108 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, loadConfig } from '../src/config/load.js';
+import { createLogger } from '../src/log.js';
+import { startService, type Service } from '../src/service.js';
+import { Simulator } from '../src/simulator/server.js';
+import { scrape, scrapeUntil, sum } from './support/scrape.js';
+import { toolPath } from './support/tools.js';
+
+const quiet = createLogger({ level: 'error' });
+
+describe('the default service (built-in simulator)', () => {
+  let svc: Service;
+  before(async () => {
+    svc = await startService(defaultConfig(), { listen: '127.0.0.1:0', log: quiet });
+  });
+  after(() => svc.stop());
+
+  test('becomes ready, and trades flow into the metrics', async () => {
+    await scrapeUntil(svc.url, (s) => s.get('market_feed_up{exchange="simulator"}') === 1, 'feed up');
+    const ready = await fetch(`${svc.url}/-/ready`);
+    assert.equal(ready.status, 200);
+    const first = sum(await scrape(svc.url), 'market_trades_total');
+    await scrapeUntil(svc.url, (s) => sum(s, 'market_trades_total') > first, 'trades to grow');
+    const s = await scrape(svc.url);
+    for (const sym of defaultConfig().simulator!.symbols)
+      assert.ok(s.get(`market_price{exchange="simulator",symbol="${sym}"}`)! > 0, `${sym} has a price`);
+    assert.ok(sum(s, 'market_feed_lag_seconds_count') > 0, 'lag observed');
+    assert.equal(s.get('market_feed_streams{exchange="simulator"}'), 10, '5 symbols x (trade, bookTicker)');
+    assert.ok(s.get('market_bid_price{exchange="simulator",symbol="BTCUSDT"}')! > 0, 'bookTicker gives a bid');
+  });
+
+  test('`promtool check metrics` accepts the live exposition', async () => {
+    await scrapeUntil(svc.url, (s) => sum(s, 'market_trades_total') > 0, 'some trades');
+    const text = await (await fetch(`${svc.url}/metrics`)).text();
+    const r = spawnSync(toolPath('promtool'), ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(r.status, 0, `promtool check metrics:\n${r.stdout}${r.stderr}`);
+  });
+
+  test('landing page links the endpoints; healthy answers; reload without a file is refused', async () => {
+    const html = await (await fetch(svc.url + '/')).text();
+    for (const href of ['metrics', '-/healthy', '-/ready']) assert.ok(html.includes(`href="${href}"`), href);
+    assert.equal((await fetch(`${svc.url}/-/healthy`)).status, 200);
+    assert.equal((await fetch(`${svc.url}/-/reload`)).status, 405, 'GET is not a reload');
+    const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
+    assert.equal(r.status, 500);
+    assert.match(await r.text(), /no config file to reload/);
+  });
+});
+
+describe('config reload', () => {
+  let dir: string;
+  let sim: Simulator;
+  let svc: Service;
+  const file = () => join(dir, 'config.yml');
+  const write = (symbols: string[]) =>
+    writeFileSync(
+      file(),
+      `feeds:\n  - name: sim\n    venue: simulator\n    url: ${sim.url}\n    symbols: [${symbols.join(', ')}]\n`,
+    );
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'me-reload-'));
+    sim = await Simulator.start({ symbols: ['AAAUSDT', 'BBBUSDT', 'CCCUSDT'], ratePerSymbol: 50, log: quiet });
+    write(['AAAUSDT', 'BBBUSDT']);
+    svc = await startService(loadConfig(file()), { listen: '127.0.0.1:0', log: quiet, loadConfig: () => loadConfig(file()) });
+    await scrapeUntil(svc.url, (s) => s.has('market_price{exchange="sim",symbol="AAAUSDT"}'), 'AAA priced');
+  });
+  after(async () => {
+    await svc.stop();
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a reload that adds and removes symbols deletes the removed series and keeps the others', async () => {
+    write(['BBBUSDT', 'CCCUSDT']);
+    const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
+    assert.equal(r.status, 200, await r.text());
+    const s = await scrapeUntil(svc.url, (s) => s.has('market_price{exchange="sim",symbol="CCCUSDT"}') && s, 'CCC priced');
+    assert.ok(![...s.keys()].some((k) => k.includes('AAAUSDT')), 'no series left for the removed symbol');
+    assert.ok(s.has('market_price{exchange="sim",symbol="BBBUSDT"}'));
+    assert.equal(s.get('market_exporter_config_last_reload_successful'), 1);
+    assert.equal(s.get('market_feed_symbols{exchange="sim"}'), 2);
+    assert.equal(s.get('market_feed_reconnects_total{exchange="sim",reason="config_reload"}'), 1);
+  });
+
+  test('a broken config is rejected with its error, the old config keeps running, and the gauge says so', async () => {
+    writeFileSync(file(), 'feeds:\n  - venue: simulator\n    symbols: [BBBUSDT\n');
+    const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
+    assert.equal(r.status, 500);
+    assert.match(await r.text(), /config\.yml:\d+:\d+/, 'the YAML error names the line');
+    const before = (await scrape(svc.url)).get('market_trades_total{exchange="sim",symbol="BBBUSDT"}')!;
+    const s = await scrapeUntil(
+      svc.url,
+      (s) => s.get('market_trades_total{exchange="sim",symbol="BBBUSDT"}')! > before && s,
+      'trades to keep flowing on the old config',
+    );
+    assert.equal(s.get('market_exporter_config_last_reload_successful'), 0);
+    // A good file again: the gauge recovers.
+    write(['BBBUSDT', 'CCCUSDT']);
+    assert.equal((await fetch(`${svc.url}/-/reload`, { method: 'POST' })).status, 200);
+    assert.equal((await scrape(svc.url)).get('market_exporter_config_last_reload_successful'), 1);
+  });
+});

@@ -1,0 +1,55 @@
+/** Scrape an exporter and read its series: `series.get('market_price{exchange="x",symbol="y"}')`. */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type Series = Map<string, number>;
+
+/** Parse Prometheus text into `name{labels}` → value (labels as rendered). */
+export function parseExposition(text: string): Series {
+  const out: Series = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+export async function scrape(baseUrl: string): Promise<Series> {
+  const res = await fetch(`${baseUrl}/metrics`);
+  if (!res.ok) throw new Error(`scrape ${baseUrl}: HTTP ${res.status}`);
+  return parseExposition(await res.text());
+}
+
+/** Scrape until `check` returns a value (not undefined/false), or fail after the deadline. */
+export async function scrapeUntil<T>(
+  baseUrl: string,
+  check: (s: Series) => T | undefined | false,
+  what: string,
+  { timeoutMs = 10_000, everyMs = 50 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Series = new Map();
+  for (;;) {
+    last = await scrape(baseUrl);
+    const v = check(last);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) {
+      const market = [...last].filter(([k]) => k.startsWith('market_feed')).slice(0, 40);
+      throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}; feed series: ${JSON.stringify(market)}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+/** Sum of every series of a metric whose labels contain all the given `k="v"` pairs. */
+export function sum(s: Series, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const [key, v] of s) {
+    const brace = key.indexOf('{');
+    const n = brace < 0 ? key : key.slice(0, brace);
+    if (n !== name) continue;
+    if (want.every((w) => key.includes(w))) total += v;
+  }
+  return total;
+}
