@@ -12,7 +12,7 @@ import { ExporterError } from './errors.js';
 import { applier, Ingest, type FeedControl } from './ingest.js';
 import type { Logger } from './log.js';
 import { FeedState } from './market/feed-state.js';
-import { IngestQueue } from './market/queue.js';
+import { IngestQueue, type ApplyProbe } from './market/queue.js';
 import type { SymbolState } from './market/symbol.js';
 
 /** Events applied per drain slice before yielding, so /metrics and timers stay responsive. */
@@ -41,6 +41,7 @@ export class Exporter {
   private drainScheduled = false;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
+  private probe: ApplyProbe | undefined;
 
   constructor(
     config: Config,
@@ -63,6 +64,16 @@ export class Exporter {
   }
   get queueCapacity(): number {
     return this.queue.capacity;
+  }
+
+  /**
+   * Benchmark hook: called after every applied event with the performance.now() its frame
+   * arrived at (NaN for a conflated record), so arrival-to-metrics latency can be measured in
+   * process. Unset (the default) it costs the hot path one field test per event.
+   */
+  setApplyProbe(probe: ApplyProbe | undefined): void {
+    this.probe = probe;
+    this.queue.setProbe(probe);
   }
 
   /** Ready once every feed has had all its connections open at least once. */
@@ -99,6 +110,7 @@ export class Exporter {
       // Bars, windows and indicators are shaped by these settings: rebuild every feed.
       await Promise.all([...this.feeds.keys()].map((k) => this.remove(k)));
       this.queue = new IngestQueue(next.limits.queueCapacity);
+      this.queue.setProbe(this.probe);
       this.ingest = new Ingest(this.queue, this.opts.log);
       for (const fc of next.feeds) this.add(fc);
       return;

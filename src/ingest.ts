@@ -26,6 +26,7 @@ export class Ingest {
   /** Handle one text frame from connection `conn` of a feed. */
   frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number): void {
     const t0 = performance.now();
+    this.queue.arrival = t0;
     f.messages++;
     f.bytes += text.length;
     f.lastMessage = receivedAt;

@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/load.js';
 import { parseArgs, USAGE } from '../src/cli.js';
 import { ExporterError } from '../src/errors.js';
 
@@ -79,9 +81,13 @@ describe('market-exporter --check-config (the real entry point)', () => {
     spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, BINANCE_URL: '' } });
 
   test('a valid file: exit 0 and a summary', () => {
-    const r = run('--check-config', '--config', 'test/fixtures/config/valid-all-venues.yml');
+    const file = 'test/fixtures/config/valid-all-venues.yml';
+    const cfg = loadConfig(join(root, file));
+    const symbols = cfg.feeds.reduce((n, f) => n + f.symbols.length, 0);
+    const r = run('--check-config', '--config', file);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^config OK: 2 feeds, 7 symbols/);
+    assert.ok(cfg.feeds.length >= 2);
+    assert.equal(r.stdout, `config OK: ${cfg.feeds.length} feeds, ${symbols} symbols (${file})\n`);
   });
 
   test('an invalid file: exit 1 and the same message loading gives', () => {

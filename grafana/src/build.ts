@@ -121,7 +121,7 @@ const defaults = (c: Common) => ({
   ...(c.links ? { links: c.links } : {}),
 });
 
-const NEUTRAL_THRESHOLDS = { mode: 'absolute', steps: [{ color: 'green', value: null }] } as const;
+const neutralThresholds = () => ({ mode: 'absolute' as const, steps: [{ color: 'green', value: null }] });
 
 export interface TimeSeriesSpec extends Common {
   queries: Query[];
@@ -150,7 +150,7 @@ export function timeseries(s: TimeSeriesSpec): TimeSeriesPanelJson {
       defaults: {
         ...defaults(s),
         color: { mode: 'palette-classic' },
-        thresholds: NEUTRAL_THRESHOLDS,
+        thresholds: neutralThresholds(),
         custom: {
           drawStyle: s.draw ?? 'line',
           lineInterpolation: 'linear',
@@ -199,7 +199,7 @@ export function stat(s: StatSpec): StatPanelJson {
       defaults: {
         ...defaults(s),
         color: { mode: 'thresholds' },
-        thresholds: s.steps ? { mode: 'absolute', steps: s.steps } : NEUTRAL_THRESHOLDS,
+        thresholds: s.steps ? { mode: 'absolute', steps: s.steps } : neutralThresholds(),
         ...(s.mappings ? { mappings: s.mappings } : {}),
       },
       overrides: [],
@@ -233,7 +233,7 @@ export function bargauge(s: BarGaugeSpec): BarGaugePanelJson {
       defaults: {
         ...defaults(s),
         color: { mode: s.steps ? 'thresholds' : 'palette-classic' },
-        thresholds: s.steps ? { mode: 'absolute', steps: s.steps } : NEUTRAL_THRESHOLDS,
+        thresholds: s.steps ? { mode: 'absolute', steps: s.steps } : neutralThresholds(),
       },
       overrides: [],
     },
@@ -270,7 +270,7 @@ export function table(s: TableSpec): TablePanelJson {
       defaults: {
         ...defaults(s),
         color: { mode: 'thresholds' },
-        thresholds: NEUTRAL_THRESHOLDS,
+        thresholds: neutralThresholds(),
         custom: { align: 'auto', cellOptions: { type: 'auto' }, inspect: false, filterable: false },
       },
       overrides: s.overrides ?? [],

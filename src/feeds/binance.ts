@@ -30,7 +30,8 @@
  * - `serverShutdown` (raw `{"e":"serverShutdown","E":..}` or combined under `!serverShutdown`)
  *   is a NoticeEvent asking for a reconnect with reason `venue_notice`.
  */
-import type { Adapter, ErrorEvent, ErrorType, MarketEvent, ReconnectReason, VenueLimits } from './types.js';
+import type { Adapter, ErrorEvent, MarketEvent, VenueLimits } from './types.js';
+import { err, isObj, preview, show, type Obj } from './frame.js';
 
 /** The spot stream endpoint (9443 and 443 both serve it). */
 export const BINANCE_URL = 'wss://stream.binance.com:9443';
@@ -61,21 +62,9 @@ export const BINANCE_LIMITS: VenueLimits = Object.freeze({
   outgoingPerSecond: 5,
 });
 
-/** A decoded JSON object; fields are checked before use. */
-type Obj = { readonly [k: string]: unknown };
 
-const PREVIEW = 96;
-function preview(s: string): string {
-  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
-}
 
-function err(type: ErrorType, message: string, reconnect?: ReconnectReason): ErrorEvent {
-  return reconnect ? { kind: 'error', type, message, reconnect } : { kind: 'error', type, message };
-}
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** trade and aggTrade share a shape; only the id field differs (`t` vs `a`). */
 function trade(d: Obj, id: unknown): MarketEvent {
@@ -83,17 +72,17 @@ function trade(d: Obj, id: unknown): MarketEvent {
   const p = d.p;
   const q = d.q;
   if (typeof s !== 'string' || typeof p !== 'string' || typeof q !== 'string' || typeof id !== 'number') {
-    return err('malformed_frame', `${String(d.e)} payload lacks s, p, q or its trade id`);
+    return err('malformed_frame', `${show(d.e)} payload lacks s, p, q or its trade id`);
   }
   const time = typeof d.T === 'number' ? d.T : d.E;
   if (typeof time !== 'number' || !(time > 0 && time < Infinity)) {
-    return err('invalid_timestamp', `${String(d.e)} ${s} has no usable T or E`);
+    return err('invalid_timestamp', `${show(d.e)} ${s} has no usable T or E`);
   }
   const price = +p;
   const size = +q;
   // `!(x > 0 && x < Infinity)` rejects NaN, 0, negatives and Infinity in two comparisons.
   if (!(price > 0 && price < Infinity && size > 0 && size < Infinity)) {
-    return err('invalid_price', `${String(d.e)} ${s} price ${preview(p)} size ${preview(q)}`);
+    return err('invalid_price', `${show(d.e)} ${s} price ${preview(p)} size ${preview(q)}`);
   }
   // m: "Is the buyer the market maker?" If so the taker, who set the direction, sold.
   const side = d.m === true ? 'sell' : d.m === false ? 'buy' : undefined;
@@ -125,7 +114,7 @@ function venueError(m: Obj): ErrorEvent {
   const e = isObj(m.error) ? m.error : m;
   const code = e.code;
   const id = m.id ?? e.id;
-  const text = `binance error ${String(code)}: ${preview(String(e.msg))}${id === undefined ? '' : ` (request ${String(id)})`}`;
+  const text = `binance error ${show(code)}: ${show(e.msg)}${id === undefined ? '' : ` (request ${show(id)})`}`;
   // Codes 0-3 are the documented answers to a bad request; ours are only ever SUBSCRIBE frames.
   if (typeof code === 'number' && code >= 0 && code <= 3) return err('subscribe_failed', text, 'subscribe_failed');
   return err('venue_error', text);
@@ -157,12 +146,12 @@ function parse(frame: string): MarketEvent[] {
     case undefined:
       break;
     default:
-      return [err('unknown_message', `unknown event type ${preview(String(d.e))}`)];
+      return [err('unknown_message', `unknown event type ${preview(show(d.e))}`)];
   }
   // Spot bookTicker has no `e`; `u` (book update id) and `s` identify it.
   if (d.u !== undefined && d.s !== undefined) return [quote(d)];
   if (d === msg) {
-    if (msg.result === null && msg.id !== undefined) return [{ kind: 'subscribed', ok: true, message: `request ${String(msg.id)} acknowledged` }];
+    if (msg.result === null && msg.id !== undefined) return [{ kind: 'subscribed', ok: true, message: `request ${show(msg.id)} acknowledged` }];
     if (msg.result !== undefined && msg.id !== undefined) return [];
     if (msg.code !== undefined || msg.error !== undefined) return [venueError(msg)];
   }

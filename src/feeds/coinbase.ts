@@ -34,7 +34,8 @@
  *   (a refused subscribe leaves a socket that carries nothing).
  */
 import { parseRfc3339 } from './rfc3339.js';
-import type { Adapter, ErrorEvent, ErrorType, MarketEvent, QuoteEvent, ReconnectReason, VenueLimits } from './types.js';
+import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
+import { err, isObj, preview, show, type Obj } from './frame.js';
 
 /** Coinbase Market Data (no authentication). The sandbox is wss://ws-feed-public.sandbox.exchange.coinbase.com. */
 export const COINBASE_URL = 'wss://ws-feed.exchange.coinbase.com';
@@ -67,26 +68,10 @@ export const COINBASE_LIMITS: VenueLimits = Object.freeze({
   outgoingPerSecond: 10,
 });
 
-/** A decoded JSON object; fields are checked before use. */
-type Obj = { readonly [k: string]: unknown };
 
-const PREVIEW = 96;
-function preview(s: string): string {
-  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
-}
 
-/** Untrusted JSON as bounded text: String() throws on {"toString":{}}, JSON.stringify cannot on parsed JSON. */
-function show(v: unknown): string {
-  return preview(typeof v === 'string' ? v : (JSON.stringify(v) ?? 'nothing'));
-}
 
-function err(type: ErrorType, message: string, reconnect?: ReconnectReason): ErrorEvent {
-  return reconnect ? { kind: 'error', type, message, reconnect } : { kind: 'error', type, message };
-}
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `!(x > 0 && x < Infinity)` rejects NaN, 0, negatives and Infinity in two comparisons. */
 function positive(x: number): boolean {

@@ -64,6 +64,11 @@ const PATH_HINT = 'a field path like p or data.price';
 const MIN_PING_MS = 100;
 
 type Rec = Record<string, unknown>;
+
+/** A key or value differing only in case is the likeliest meaning; then the config loader's guess. */
+function suggest(word: string, candidates: readonly string[]): string | undefined {
+  return candidates.find((c) => c.toLowerCase() === word.toLowerCase()) ?? closest(word, candidates);
+}
 type Path = readonly (string | number)[];
 
 class Problems {
@@ -94,7 +99,7 @@ class Problems {
     const rec = v as Rec;
     for (const key of Object.keys(rec)) {
       if (keys.includes(key)) continue;
-      const guess = closest(key, keys);
+      const guess = suggest(key, keys);
       this.fail([...path, key], `unknown key; ${guess ? `did you mean '${guess}'?` : `expected one of ${keys.join(', ')}`}`);
     }
     return rec;
@@ -193,7 +198,7 @@ function readFields(p: Problems, v: unknown, path: Path): GenericSpec['fields'] 
     const u = m.timeUnit;
     if (typeof u === 'string' && (TIME_UNITS as readonly string[]).includes(u)) timeUnit = u as TimeUnit;
     else {
-      const guess = typeof u === 'string' ? closest(u, TIME_UNITS) : undefined;
+      const guess = typeof u === 'string' ? suggest(u, TIME_UNITS) : undefined;
       p.fail([...path, 'timeUnit'], `expected one of ${TIME_UNITS.join(', ')}, got ${p.got(u)}${guess ? `; did you mean '${guess}'?` : ''}`);
     }
   }

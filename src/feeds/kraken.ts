@@ -40,14 +40,13 @@ import type {
   Adapter,
   AppPing,
   ErrorEvent,
-  ErrorType,
   MarketEvent,
   PongEvent,
   QuoteEvent,
-  ReconnectReason,
   TradeEvent,
   VenueLimits,
 } from './types.js';
+import { err, isObj, preview, show, type Obj } from './frame.js';
 
 export const KRAKEN_URL = 'wss://ws.kraken.com/v2';
 
@@ -58,8 +57,9 @@ export const KRAKEN_DEFAULT_CHANNELS = KRAKEN_CHANNELS;
 export const SYMBOLS_PER_SUBSCRIBE = 100;
 
 /**
- * App pings every 10 s: Kraken closes a connection after about a minute without client
- * traffic, and the pong is where round trip and clock skew come from.
+ * App pings every 10 s: Kraken closes a connection after about a minute of inactivity ("any
+ * request, for example a ping, can be used to keep the connection alive"), and the pong is where
+ * round trip and clock skew come from.
  */
 export const KRAKEN_PING_INTERVAL_MS = 10_000;
 
@@ -88,26 +88,10 @@ export const KRAKEN_APP_PING: AppPing = Object.freeze({
   frame: (now: number) => `{"method":"ping","req_id":${Math.trunc(now)}}`,
 });
 
-/** A decoded JSON object; fields are checked before use. */
-type Obj = { readonly [k: string]: unknown };
 
-const PREVIEW = 96;
-function preview(s: string): string {
-  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
-}
 
-/** Untrusted JSON as bounded text: String() throws on {"toString":{}}, JSON.stringify cannot on parsed JSON. */
-function show(v: unknown): string {
-  return preview(typeof v === 'string' ? v : (JSON.stringify(v) ?? 'nothing'));
-}
 
-function err(type: ErrorType, message: string, reconnect?: ReconnectReason): ErrorEvent {
-  return reconnect ? { kind: 'error', type, message, reconnect } : { kind: 'error', type, message };
-}
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A positive finite JSON number; rejects NaN, 0, negatives, Infinity (1e999) and strings. */
 function positive(x: unknown): x is number {

@@ -25,6 +25,12 @@ export interface QueuedQuote {
 }
 export type Queued = QueuedTrade | QueuedQuote;
 
+/**
+ * Told after each apply, for benchmarks: `arrivedAt` is the performance.now() the ingest step
+ * stamped on the event, NaN for a merged record (it has no single arrival).
+ */
+export type ApplyProbe = (arrivedAt: number) => void;
+
 /** Applies a queued event or a merged record to its symbol (the pipeline's apply step). */
 export interface Applier {
   apply(state: SymbolState, ev: Queued): void;
@@ -39,10 +45,21 @@ export class IngestQueue {
   /** Symbols holding a merged record, in the order they first overflowed. */
   private readonly overflow = new Set<SymbolState>();
   conflated = 0;
+  /** Arrival time stamped on the events pushed next; only kept while a probe is set. */
+  arrival = 0;
+  private probe: ApplyProbe | undefined;
+  private arrivals: Float64Array | undefined;
 
   constructor(readonly capacity: number) {
     this.states = new Array(capacity);
     this.events = new Array(capacity);
+  }
+
+  /** Set (or clear) the apply probe. Off by default: then the hot path pays one field test. */
+  setProbe(probe: ApplyProbe | undefined): void {
+    this.probe = probe;
+    // A parallel array rather than a field on each event keeps every event object the same shape.
+    this.arrivals = probe ? new Float64Array(this.capacity) : undefined;
   }
 
   get depth(): number {
@@ -59,6 +76,7 @@ export class IngestQueue {
     const i = (this.head + this.size) % this.capacity;
     this.states[i] = state;
     this.events[i] = ev;
+    if (this.arrivals) this.arrivals[i] = this.arrival;
     this.size++;
     state.queued++;
     return false;
@@ -87,7 +105,10 @@ export class IngestQueue {
       this.head = (this.head + 1) % this.capacity;
       this.size--;
       s.queued--;
-      if (ev) applier.apply(s, ev); // undefined when forget() removed its symbol
+      if (ev) {
+        applier.apply(s, ev);
+        if (this.probe) this.probe(this.arrivals![i]!);
+      } // else forget() removed its symbol
       done++;
       if (s.queued === 0 && s.merged) this.flush(applier, s);
     }
@@ -108,6 +129,7 @@ export class IngestQueue {
     s.merged = undefined;
     this.overflow.delete(s);
     applier.applyMerged(s, m);
+    if (this.probe) this.probe(NaN);
   }
 
   private merge(s: SymbolState, ev: Queued): void {

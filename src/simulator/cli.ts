@@ -3,12 +3,15 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SIMULATOR } from '../config/defaults.js';
 import { ExporterError } from '../errors.js';
 import type { Level } from '../log.js';
+import { syntheticSymbol } from './market.js';
 import type { SimulatorOptions } from './server.js';
 
-export const USAGE = `usage: simulator [--host 127.0.0.1] [--port 0] [--symbols A,B] [--rate N] [--seed N]
-                 [--start-price N] [--volatility N] [--ping-interval MS] [--log-level info]
+export const USAGE = `usage: simulator [--host 127.0.0.1] [--port 0] [--symbols A,B | --synthetic N] [--rate N] [--seed N]
+                 [--start-price N] [--volatility N] [--ping-interval MS] [--tick MS] [--log-level info]
 Serves Binance's spot stream protocol on ws://HOST:PORT/stream and /ws/<stream>,
-and the control API on http://HOST:PORT/control (GET /control lists the knobs).`;
+and the control API on http://HOST:PORT/control (GET /control lists the knobs).
+--synthetic N trades N generated symbols SYM0000, SYM0001, ... (what benchmarks subscribe to);
+--tick MS is how often the rate-driven flow sends what is due (default 10).`;
 
 function number(name: string, raw: string | undefined, min: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -29,6 +32,8 @@ export function parseSimulatorArgs(argv: string[]): { options: SimulatorOptions;
         host: { type: 'string' },
         port: { type: 'string' },
         symbols: { type: 'string' },
+        synthetic: { type: 'string' },
+        tick: { type: 'string' },
         rate: { type: 'string' },
         seed: { type: 'string' },
         'start-price': { type: 'string' },
@@ -43,8 +48,16 @@ export function parseSimulatorArgs(argv: string[]): { options: SimulatorOptions;
   }
   const level = (values['log-level'] ?? 'info') as Level;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ExporterError('CLI_USAGE', `--log-level must be debug, info, warn or error`);
-  const symbols = values.symbols?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  let symbols = values.symbols?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (symbols && symbols.length === 0) throw new ExporterError('CLI_USAGE', '--symbols needs at least one symbol');
+  const synthetic = number('synthetic', values.synthetic, 1);
+  if (synthetic !== undefined) {
+    if (symbols) throw new ExporterError('CLI_USAGE', '--synthetic and --symbols cannot be combined');
+    if (!Number.isInteger(synthetic) || synthetic > 1_000_000) throw new ExporterError('CLI_USAGE', '--synthetic must be an integer 1-1000000');
+    // A list this long would not fit in argv (Linux caps one argument at 128 KiB).
+    symbols = Array.from({ length: synthetic }, (_, i) => syntheticSymbol(i));
+  }
+  const tick = number('tick', values.tick, 1);
   const port = number('port', values.port, 0);
   if (port !== undefined && (!Number.isInteger(port) || port > 65535)) throw new ExporterError('CLI_USAGE', `--port must be an integer 0-65535`);
   const options: SimulatorOptions = {
@@ -56,6 +69,7 @@ export function parseSimulatorArgs(argv: string[]): { options: SimulatorOptions;
     startPrice: number('start-price', values['start-price'], Number.MIN_VALUE) ?? DEFAULT_SIMULATOR.startPrice,
     volatility: number('volatility', values.volatility, 0) ?? DEFAULT_SIMULATOR.volatility,
     pingIntervalMs: number('ping-interval', values['ping-interval'], 1),
+    ...(tick === undefined ? {} : { tickMs: tick }),
   };
   return { options, level, help: values.help ?? false };
 }

@@ -2,7 +2,7 @@
  * One symbol: price with its Bollinger bands, RSI, MACD, volume and returns, each next to the
  * threshold its alert uses. Indicators are computed on closed bars of the selected interval.
  */
-import { alertAnnotation, byName, byRegex, dashboard, EXS, limit, q, stat, timeseries, variable } from '../build.js';
+import { alertAnnotation, byName, byRegex, dashboard, EXS, limit, q, stat, table, timeseries, variable } from '../build.js';
 import type { DashboardJson } from '../schema.js';
 import { exchangeVar, symbolVar, UID } from './common.js';
 
@@ -36,7 +36,7 @@ export function symbol(): DashboardJson {
         panels: [
           stat({
             title: 'Last price',
-            description: 'Last traded price.',
+            description: 'Last traded price (quote currency).',
             w: 4,
             h: 4,
             decimals: 4,
@@ -103,7 +103,7 @@ export function symbol(): DashboardJson {
           timeseries({
             title: 'Price and Bollinger bands ($bar)',
             description: 'Last trade, best bid/ask, and the Bollinger bands, SMA and EMA of closed bars.',
-            w: 24,
+            w: 16,
             h: 10,
             decimals: 4,
             queries: [
@@ -128,6 +128,32 @@ export function symbol(): DashboardJson {
               byName('bb_middle', [...dashed, { id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } }]),
               byRegex('^(sma|ema)$', [{ id: 'custom.fillOpacity', value: 0 }, { id: 'custom.hideFrom', value: { legend: false, tooltip: false, viz: true } }]),
             ],
+          }),
+          table({
+            title: 'Last closed bars',
+            description: 'OHLCV of the last closed bar of every interval, and when it ended.',
+            w: 8,
+            h: 10,
+            decimals: 4,
+            queries: [
+              q(`market_bar_open{${EXS}}`),
+              q(`market_bar_high{${EXS}}`),
+              q(`market_bar_low{${EXS}}`),
+              q(`market_bar_close{${EXS}}`),
+              q(`market_bar_volume{${EXS}}`),
+              q(`market_bar_end_timestamp_seconds{${EXS}} * 1000`),
+            ],
+            columns: {
+              interval: 'Interval',
+              'Value #A': 'Open',
+              'Value #B': 'High',
+              'Value #C': 'Low',
+              'Value #D': 'Close',
+              'Value #E': 'Volume',
+              'Value #F': 'Ended',
+            },
+            hide: ['exchange', 'symbol', 'job', 'instance'],
+            overrides: [{ matcher: { id: 'byName', options: 'Ended' }, properties: [{ id: 'unit', value: 'dateTimeFromNow' }] }],
           }),
         ],
       },

@@ -1,0 +1,43 @@
+# market-exporter image: build with the dev toolchain, ship only production dependencies and the
+# compiled JavaScript, run as the unprivileged `node` user.
+#
+#   docker build -t market-exporter .
+#   docker run --rm -p 127.0.0.1:10790:10790 market-exporter                 # built-in simulator
+#   docker run --rm -p 127.0.0.1:10790:10790 -v "$PWD/market.yml:/etc/market-exporter/config.yml:ro" \
+#     market-exporter --config /etc/market-exporter/config.yml --listen 0.0.0.0:10790
+#
+# Node 24 is the newest LTS that package.json's engines range allows. test/compose/ lints this file.
+
+ARG NODE_IMAGE=node:24.19.0-trixie-slim
+
+# ---- build: TypeScript → dist/ -------------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# ---- production dependencies only --------------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# ---- runtime -------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+# package.json is read at run time for the version (market_exporter_build_info).
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+COPY package.json ./
+USER node
+EXPOSE 10790
+# Slim images have no curl or wget: ask Node itself.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:10790/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/src/main.js"]
+# Loopback is the exporter's default; in a container it must listen on every interface.
+CMD ["--listen", "0.0.0.0:10790"]

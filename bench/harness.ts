@@ -1,0 +1,381 @@
+/**
+ * The benchmark: simulator (load generator), parse-only ceiling client and exporter, each its
+ * own process on loopback, driven through the simulator's HTTP control API. Each scenario is a
+ * function returning its part of the report; runBench runs them in order and checks targets.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchConfigYaml, benchStreams, type BenchConfig } from './config.js';
+import type { CeilingCount, ExporterCounters, LatencyStats, MemoryStats } from './ipc.js';
+import type { BenchOptions } from './options.js';
+import { Proc } from './procs.js';
+import type { BenchReport, BurstCase, BurstRun, LatencyRow, LatencyRun, MetricsRun, Scrape, TargetCheck, ThroughputRun } from './report.js';
+import { maxOf, median, sig } from './stats.js';
+
+/** What the simulator is asked for when a consumer's maximum is measured: more than any can take. */
+const OVERLOAD_FPS = 1_500_000;
+const TRADE = ['trade'] as const;
+const BOTH = ['trade', 'bookTicker'] as const;
+
+interface SimState {
+  clients: number;
+  streams: number;
+  tradesGenerated: number;
+  framesSent: number;
+  framesDropped: number;
+}
+
+/** The simulator process and its control API. */
+class Sim {
+  private constructor(
+    readonly proc: Proc,
+    readonly wsUrl: string,
+    private readonly http: string,
+  ) {}
+
+  static async start(symbols: number, tickMs: number): Promise<Sim> {
+    const proc = Proc.start('simulator', 'src/simulator/main', ['--port', '0', '--synthetic', String(symbols), '--rate', '0', '--tick', String(tickMs), '--log-level', 'warn']);
+    try {
+      const [, url] = await proc.line(/^listening (ws:\/\/\S+)$/);
+      return new Sim(proc, url!, url!.replace(/^ws:/, 'http:'));
+    } catch (e) {
+      await proc.stop();
+      throw e;
+    }
+  }
+
+  private async call(method: string, path: string): Promise<Record<string, unknown>> {
+    const res = await fetch(`${this.http}${path}`, { method });
+    const body = (await res.json()) as { ok: boolean; error?: string } & Record<string, unknown>;
+    if (!body.ok) throw new Error(`simulator ${path}: ${body.error}`);
+    return body;
+  }
+
+  async rate(perSymbol: number): Promise<void> {
+    await this.call('POST', `/control/rate?value=${perSymbol}`);
+  }
+  async burst(n: number): Promise<number> {
+    return (await this.call('POST', `/control/burst?n=${n}`)).result as number;
+  }
+  async state(): Promise<SimState> {
+    return (await this.call('GET', '/control/state')).state as SimState;
+  }
+
+  /** Wait until exactly `streams` streams are subscribed by `clients` clients (old ones gone). */
+  async settle(streams: number, clients: number): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const s = await this.state();
+      if (s.streams === streams && s.clients === clients) return;
+      if (Date.now() > deadline) throw new Error(`simulator has ${s.streams} streams / ${s.clients} clients, wanted ${streams} / ${clients}`);
+      await sleep(25);
+    }
+  }
+}
+
+/** The exporter under test (bench/exporter-child). */
+class Exporter {
+  private constructor(
+    readonly proc: Proc,
+    readonly url: string,
+  ) {}
+
+  static async start(sim: Sim, dir: string, name: string, cfg: Omit<BenchConfig, 'simulatorUrl'>): Promise<Exporter> {
+    const file = join(dir, `${name}.yml`);
+    writeFileSync(file, benchConfigYaml({ ...cfg, simulatorUrl: sim.wsUrl }));
+    const proc = Proc.start(name, 'bench/exporter-child', [file], { ipc: true });
+    try {
+      const ready = await proc.ready();
+      // Connections count as open once their SUBSCRIBE frames are sent; wait until they landed.
+      await sim.settle(cfg.symbols * cfg.channels.length, Math.ceil((cfg.symbols * cfg.channels.length) / 1024));
+      return new Exporter(proc, ready.url!);
+    } catch (e) {
+      await proc.stop();
+      throw e;
+    }
+  }
+
+  counters(): Promise<ExporterCounters> {
+    return this.proc.request('counters');
+  }
+  latency(): Promise<LatencyStats> {
+    return this.proc.request('latency');
+  }
+  memory(): Promise<MemoryStats> {
+    return this.proc.request('memory');
+  }
+}
+
+const perSecond = (n: number, ms: number) => (n * 1000) / ms;
+
+/** Sustained maximum: ceiling client, then exporter, against the same offered overload. */
+async function throughput(o: BenchOptions, sim: Sim, dir: string, log: (s: string) => void): Promise<BenchReport['throughput']> {
+  const streamsFile = join(dir, 'streams.txt');
+  writeFileSync(streamsFile, benchStreams(o.symbols, TRADE).join('\n'));
+  const perSymbol = Math.ceil(OVERLOAD_FPS / o.symbols);
+  const runs: ThroughputRun[] = [];
+  for (let rep = 0; rep < o.reps; rep++) {
+    // Ceiling.
+    const c = Proc.start('ceiling', 'bench/ceiling-child', [sim.wsUrl, streamsFile], { ipc: true });
+    let ceilingFps: number;
+    let generatorBound: boolean;
+    try {
+      await c.ready();
+      await sim.settle(o.symbols, 1);
+      await sim.rate(perSymbol);
+      await sleep(o.warmupS * 1000);
+      const s0 = await sim.state();
+      const a = await c.request<CeilingCount>('count');
+      await sleep(o.durationS * 1000);
+      const b = await c.request<CeilingCount>('count');
+      const s1 = await sim.state();
+      await sim.rate(0);
+      ceilingFps = perSecond(b.frames - a.frames, b.t - a.t);
+      generatorBound = s1.framesDropped === s0.framesDropped;
+    } finally {
+      await c.stop();
+    }
+    await sim.settle(0, 0);
+
+    // Exporter.
+    const e = await Exporter.start(sim, dir, 'exporter-throughput', { symbols: o.symbols, channels: TRADE });
+    let run: ThroughputRun;
+    try {
+      await sim.rate(perSymbol);
+      await sleep(o.warmupS * 1000);
+      await e.proc.request('memory-reset');
+      const a = await e.counters();
+      await sleep(o.durationS * 1000);
+      const b = await e.counters();
+      const mem = await e.memory();
+      await sim.rate(0);
+      const applied = perSecond(b.trades - a.trades, b.t - a.t);
+      run = {
+        ceilingFps: sig(ceilingFps, 4),
+        ceilingGeneratorBound: generatorBound,
+        exporterFps: sig(perSecond(b.messages - a.messages, b.t - a.t), 4),
+        exporterAppliedFps: sig(applied, 4),
+        exporterConflated: b.conflated - a.conflated,
+        exporterPeakRssBytes: mem.peakRssBytes,
+        ratio: sig(applied / ceilingFps),
+      };
+    } finally {
+      await e.proc.stop();
+    }
+    await sim.settle(0, 0);
+    runs.push(run);
+    log(`throughput ${rep + 1}/${o.reps}: ceiling ${Math.round(run.ceilingFps)}/s${run.ceilingGeneratorBound ? ' (generator-bound)' : ''}, exporter ${Math.round(run.exporterAppliedFps)}/s applied, ratio ${run.ratio}`);
+  }
+  return {
+    symbols: o.symbols,
+    offeredFps: perSymbol * o.symbols,
+    ceilingFps: sig(median(runs.map((r) => r.ceilingFps)), 4),
+    exporterFps: sig(median(runs.map((r) => r.exporterFps)), 4),
+    exporterAppliedFps: sig(median(runs.map((r) => r.exporterAppliedFps)), 4),
+    // The median of per-run ratios: each ratio compares two measurements of the same run.
+    ratio: sig(median(runs.map((r) => r.ratio))),
+    runs,
+  };
+}
+
+/** Arrival-to-metrics latency at fixed offered rates. */
+async function latency(o: BenchOptions, sim: Sim, dir: string, ceilingFps: number, log: (s: string) => void): Promise<BenchReport['latency']> {
+  const e = await Exporter.start(sim, dir, 'exporter-latency', { symbols: o.symbols, channels: TRADE });
+  const byRate = new Map<number, LatencyRun[]>(o.rates.map((r) => [r, []]));
+  try {
+    for (let rep = 0; rep < o.reps; rep++)
+      for (const rate of o.rates) {
+        await sim.rate(rate / o.symbols);
+        await sleep(o.warmupS * 1000);
+        await e.proc.request('latency-reset');
+        const a = await e.counters();
+        await sleep(o.durationS * 1000);
+        const b = await e.counters();
+        const l = await e.latency();
+        const run: LatencyRun = { rate, achievedFps: sig(perSecond(b.messages - a.messages, b.t - a.t), 4), count: l.count, p50Ms: sig(l.p50Ms), p99Ms: sig(l.p99Ms), maxMs: sig(l.maxMs) };
+        byRate.get(rate)!.push(run);
+        log(`latency ${rep + 1}/${o.reps} at ${rate}/s: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, max ${run.maxMs} ms (${Math.round(run.achievedFps)}/s arrived)`);
+      }
+    await sim.rate(0);
+  } finally {
+    await e.proc.stop();
+  }
+  await sim.settle(0, 0);
+  const rows: LatencyRow[] = o.rates.map((rate) => {
+    const runs = byRate.get(rate)!;
+    return {
+      rate,
+      ratioToCeiling: sig(rate / ceilingFps),
+      achievedFps: sig(median(runs.map((r) => r.achievedFps)), 4),
+      p50Ms: sig(median(runs.map((r) => r.p50Ms))),
+      p99Ms: sig(median(runs.map((r) => r.p99Ms))),
+      maxMs: sig(median(runs.map((r) => r.maxMs))),
+      runs,
+    };
+  });
+  return { symbols: o.symbols, rows };
+}
+
+/** A market-open burst into an idle exporter, within the queue's capacity and past it. */
+async function burst(o: BenchOptions, sim: Sim, dir: string, ceilingFps: number, log: (s: string) => void): Promise<BurstCase[]> {
+  const n = o.burst;
+  const cases: BurstCase[] = [];
+  for (const [name, capacity] of [
+    ['within capacity', 100_000],
+    ['past capacity', Math.max(1, Math.floor(n / 10))],
+  ] as const) {
+    const e = await Exporter.start(sim, dir, 'exporter-burst', { symbols: n, channels: TRADE, queueCapacity: capacity });
+    const runs: BurstRun[] = [];
+    try {
+      for (let rep = 0; rep < o.reps; rep++) {
+        await e.proc.request('latency-reset');
+        const a = await e.counters();
+        const s0 = await sim.state();
+        const sent = await sim.burst(n);
+        // Done when every frame is accounted for (arrived or dropped by the simulator) and applied.
+        const deadline = Date.now() + 30_000;
+        let b = await e.counters();
+        let s1 = await sim.state();
+        while (!(b.messages - a.messages + (s1.framesDropped - s0.framesDropped) >= sent && b.queueDepth === 0) && Date.now() < deadline) {
+          await sleep(10);
+          [b, s1] = await Promise.all([e.counters(), sim.state()]);
+        }
+        const l = await e.latency();
+        const tradesApplied = b.trades - a.trades;
+        runs.push({
+          framesSent: sent,
+          drainMs: sig(l.spanMs),
+          arrivalSpanMs: sig(l.arrivalSpanMs),
+          p99Ms: sig(l.p99Ms),
+          tradesApplied,
+          conflated: b.conflated - a.conflated,
+          dropped: sent - tradesApplied,
+        });
+        log(`burst ${name} ${rep + 1}/${o.reps}: ${sent} frames drained in ${sig(l.spanMs)} ms, ${b.conflated - a.conflated} conflated, ${sent - tradesApplied} lost`);
+      }
+    } finally {
+      await e.proc.stop();
+    }
+    await sim.settle(0, 0);
+    const drainMs = median(runs.map((r) => r.drainMs));
+    const drainFps = perSecond(n, drainMs);
+    cases.push({
+      name,
+      symbols: n,
+      queueCapacity: capacity,
+      drainMs: sig(drainMs),
+      drainFps: sig(drainFps, 4),
+      ratioToCeiling: sig(drainFps / ceilingFps),
+      conflated: median(runs.map((r) => r.conflated)),
+      dropped: maxOf(runs.map((r) => r.dropped)),
+      runs,
+    });
+  }
+  return cases;
+}
+
+/** Count the samples of an exposition and read one unlabelled gauge from it. */
+function parseExposition(body: string, gauge: string): { series: number; value: number } {
+  let series = 0;
+  let value = NaN;
+  let start = 0;
+  while (start < body.length) {
+    let end = body.indexOf('\n', start);
+    if (end < 0) end = body.length;
+    if (body.charCodeAt(start) !== 35 /* # */ && end > start) {
+      series++;
+      if (body.startsWith(gauge, start) && body.charCodeAt(start + gauge.length) === 32) value = Number(body.slice(start + gauge.length + 1, end));
+    }
+    start = end + 1;
+  }
+  return { series, value };
+}
+
+/** /metrics size, time and the stall it causes, plus memory, at one symbol count under load. */
+async function metricsRun(o: BenchOptions, sim: Sim, dir: string, symbols: number, log: (s: string) => void): Promise<MetricsRun> {
+  const e = await Exporter.start(sim, dir, `exporter-metrics-${symbols}`, { symbols, channels: BOTH });
+  try {
+    await sim.rate(o.metricsRate / symbols);
+    await e.proc.request('memory-reset');
+    await sleep(o.metricsWarmS * 1000);
+    const a = await e.counters();
+    const scrapes: Scrape[] = [];
+    let previous: Scrape | undefined;
+    // One scrape more than reported: each exposition carries the previous render's duration.
+    for (let k = 0; k <= o.scrapes; k++) {
+      await e.proc.request('stall-start');
+      const t0 = performance.now();
+      const res = await fetch(`${e.url}/metrics`);
+      const body = await res.text();
+      const ms = performance.now() - t0;
+      const stallMs = await e.proc.request<number>('stall-stop');
+      const { series, value } = parseExposition(body, 'market_exporter_scrape_duration_seconds');
+      if (previous) previous.renderMs = sig(value * 1000);
+      const s: Scrape = { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: Buffer.byteLength(body), series };
+      if (k < o.scrapes) scrapes.push(s);
+      previous = s;
+      await sleep(300);
+    }
+    const b = await e.counters();
+    const mem = await e.memory();
+    await sim.rate(0);
+    const last = scrapes[scrapes.length - 1]!;
+    const run: MetricsRun = {
+      symbols,
+      series: last.series,
+      bytes: last.bytes,
+      ms: sig(median(scrapes.map((s) => s.ms))),
+      renderMs: sig(median(scrapes.map((s) => s.renderMs))),
+      maxStallMs: sig(maxOf(scrapes.map((s) => s.stallMs))),
+      loadFps: sig(perSecond(b.messages - a.messages, b.t - a.t), 3),
+      rssBytes: mem.rssBytes,
+      peakRssBytes: mem.peakRssBytes,
+      heapUsedBytes: mem.heapUsedBytes,
+      scrapes,
+    };
+    log(`/metrics at ${symbols} symbols: ${run.series} series, ${run.bytes} bytes, ${run.ms} ms (render ${run.renderMs} ms), longest stall ${run.maxStallMs} ms, peak RSS ${Math.round(run.peakRssBytes / 2 ** 20)} MiB`);
+    return run;
+  } finally {
+    await e.proc.stop();
+    await sim.settle(0, 0);
+  }
+}
+
+function targets(r: Omit<BenchReport, 'targets' | 'durationS'>): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const t = r.throughput;
+  out.push({ name: 'Throughput, everything on, vs. parse-only ceiling', target: '>= 60%', value: `${Math.round(t.ratio * 100)}%`, pass: t.ratio >= 0.6 });
+  const at50 = r.latency.rows.find((row) => row.rate === 50_000);
+  if (at50) out.push({ name: 'p99 arrival → metrics at 50k frames/s', target: '< 2 ms', value: `${at50.p99Ms} ms`, pass: at50.p99Ms < 2 });
+  const big = r.metrics[r.metrics.length - 1]!;
+  out.push({ name: `/metrics at ${big.symbols} symbols`, target: '< 100 ms', value: `${big.ms} ms`, pass: big.ms < 100 });
+  out.push({ name: `Longest ingest stall during /metrics at ${big.symbols} symbols`, target: '< 20 ms', value: `${big.maxStallMs} ms`, pass: big.maxStallMs < 20 });
+  const small = r.metrics[0]!;
+  out.push({ name: `RSS at ${small.symbols} symbols under load`, target: '< 120 MiB', value: `${Math.round(small.peakRssBytes / 2 ** 20)} MiB`, pass: small.peakRssBytes < 120 * 2 ** 20 });
+  for (const b of r.burst)
+    out.push({ name: `Burst of ${b.symbols} symbols, ${b.name}`, target: 'nothing lost (conflation counted)', value: `${b.dropped} lost, ${b.conflated} conflated`, pass: b.dropped === 0 });
+  return out;
+}
+
+/** Run every scenario; `log` gets a progress line per measurement. */
+export async function runBench(o: BenchOptions, log: (line: string) => void = () => undefined): Promise<BenchReport> {
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'market-bench-'));
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, loadAvg1m: loadavg()[0]!, totalMemBytes: totalmem() };
+  const sim = await Sim.start(Math.max(o.symbols, o.bigSymbols, o.burst), o.tickMs);
+  try {
+    const tp = await throughput(o, sim, dir, log);
+    const lat = await latency(o, sim, dir, tp.ceilingFps, log);
+    const bursts = await burst(o, sim, dir, tp.ceilingFps, log);
+    const metrics: MetricsRun[] = [];
+    for (const symbols of [...new Set([o.symbols, o.bigSymbols])]) metrics.push(await metricsRun(o, sim, dir, symbols, log));
+    const partial = { version: 1 as const, createdAt: new Date().toISOString(), machine, options: o, throughput: tp, latency: lat, burst: bursts, metrics };
+    return { ...partial, targets: targets(partial), durationS: sig((performance.now() - started) / 1000) };
+  } finally {
+    await sim.proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

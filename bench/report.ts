@@ -1,0 +1,188 @@
+/**
+ * The benchmark report: its JSON shape, a check that a report is well formed (the smoke test
+ * uses it), and the Markdown table `npm run bench` prints and docs/performance.md carries.
+ */
+import type { BenchOptions } from './options.js';
+
+export interface ThroughputRun {
+  /** Frames/s the parse-only client received while the simulator offered more than it could take. */
+  ceilingFps: number;
+  /** The simulator dropped none of the ceiling's frames: the generator, not the client, was the limit. */
+  ceilingGeneratorBound: boolean;
+  /** Frames/s the exporter received (market_feed_messages_total). */
+  exporterFps: number;
+  /** Trades/s that reached metrics (bars, windows, gauges), conflated ones included. */
+  exporterAppliedFps: number;
+  exporterConflated: number;
+  exporterPeakRssBytes: number;
+  /** exporterAppliedFps / ceilingFps. */
+  ratio: number;
+}
+
+export interface LatencyRun {
+  /** Offered frames/s. */
+  rate: number;
+  /** Frames/s the exporter received. */
+  achievedFps: number;
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface LatencyRow {
+  rate: number;
+  /** rate / the median ceiling. */
+  ratioToCeiling: number;
+  achievedFps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  runs: LatencyRun[];
+}
+
+export interface BurstRun {
+  framesSent: number;
+  /** First frame's arrival to the last event applied. */
+  drainMs: number;
+  /** First to last frame's arrival. */
+  arrivalSpanMs: number;
+  p99Ms: number;
+  /** Trades that reached metrics (market_trades_total delta): equals framesSent when nothing was lost. */
+  tradesApplied: number;
+  conflated: number;
+  /** Frames lost anywhere: simulator send buffer, exporter drops, never arrived. */
+  dropped: number;
+}
+
+export interface BurstCase {
+  name: string;
+  symbols: number;
+  queueCapacity: number;
+  drainMs: number;
+  /** symbols / drain time: how fast a burst is absorbed, frames/s. */
+  drainFps: number;
+  ratioToCeiling: number;
+  conflated: number;
+  dropped: number;
+  runs: BurstRun[];
+}
+
+export interface Scrape {
+  /** Request to last byte, measured by the harness. */
+  ms: number;
+  /** Render time the exporter reported for this scrape (market_exporter_scrape_duration_seconds). */
+  renderMs: number;
+  /** Longest event-loop delay in the exporter while the scrape ran. */
+  stallMs: number;
+  bytes: number;
+  series: number;
+}
+
+export interface MetricsRun {
+  symbols: number;
+  series: number;
+  bytes: number;
+  ms: number;
+  renderMs: number;
+  /** Longest stall over every scrape of the run. */
+  maxStallMs: number;
+  /** Frames/s flowing while it was scraped. */
+  loadFps: number;
+  rssBytes: number;
+  peakRssBytes: number;
+  heapUsedBytes: number;
+  scrapes: Scrape[];
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  value: string;
+  pass: boolean;
+}
+
+export interface BenchReport {
+  version: 1;
+  createdAt: string;
+  machine: { cpus: number; cpuModel: string; node: string; loadAvg1m: number; totalMemBytes: number };
+  options: BenchOptions;
+  throughput: {
+    symbols: number;
+    offeredFps: number;
+    ceilingFps: number;
+    exporterFps: number;
+    exporterAppliedFps: number;
+    ratio: number;
+    runs: ThroughputRun[];
+  };
+  latency: { symbols: number; rows: LatencyRow[] };
+  burst: BurstCase[];
+  metrics: MetricsRun[];
+  targets: TargetCheck[];
+  durationS: number;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number';
+
+/** Problems with a report's shape (empty when well formed). Checks structure, not speed. */
+export function checkReport(r: unknown): string[] {
+  const p: string[] = [];
+  const o = r as Partial<BenchReport> | null;
+  if (!o || typeof o !== 'object') return ['not an object'];
+  if (o.version !== 1) p.push('version is not 1');
+  if (typeof o.createdAt !== 'string' || Number.isNaN(Date.parse(o.createdAt))) p.push('createdAt is not a date');
+  const t = o.throughput;
+  if (!t || !Array.isArray(t.runs) || t.runs.length === 0) p.push('throughput has no runs');
+  else {
+    for (const k of ['ceilingFps', 'exporterFps', 'exporterAppliedFps', 'ratio'] as const) if (!isNum(t[k]) || !(t[k] > 0)) p.push(`throughput.${k} is not a positive number`);
+  }
+  const l = o.latency;
+  if (!l || !Array.isArray(l.rows) || l.rows.length === 0) p.push('latency has no rows');
+  else
+    for (const row of l.rows) {
+      if (!(row.p50Ms >= 0 && row.p99Ms >= row.p50Ms && row.maxMs >= row.p99Ms)) p.push(`latency at ${row.rate}/s: percentiles not ordered (${row.p50Ms}, ${row.p99Ms}, ${row.maxMs})`);
+      if (!row.runs.every((run) => run.count > 0)) p.push(`latency at ${row.rate}/s: a run measured no events`);
+    }
+  if (!Array.isArray(o.burst) || o.burst.length === 0) p.push('burst has no cases');
+  else
+    for (const c of o.burst) {
+      if (!(c.drainMs >= 0)) p.push(`burst ${c.name}: drainMs is not a number`);
+      if (!c.runs.every((run) => run.tradesApplied + run.dropped === run.framesSent)) p.push(`burst ${c.name}: applied + dropped != sent`);
+    }
+  if (!Array.isArray(o.metrics) || o.metrics.length === 0) p.push('metrics has no runs');
+  else
+    for (const m of o.metrics) {
+      if (!(m.bytes > 0 && m.series > 0 && m.ms > 0)) p.push(`metrics at ${m.symbols} symbols: empty scrape`);
+      if (!(m.rssBytes > 0 && m.peakRssBytes >= m.rssBytes)) p.push(`metrics at ${m.symbols} symbols: memory not measured`);
+    }
+  if (!Array.isArray(o.targets) || o.targets.length === 0) p.push('no target checks');
+  return p;
+}
+
+const f0 = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
+const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+const pct = (v: number) => (Number.isFinite(v) ? `${Math.round(v * 100)}%` : 'n/a');
+const mb = (v: number) => (Number.isFinite(v) ? `${(v / 2 ** 20).toFixed(0)} MiB` : 'n/a');
+
+/** The report as Markdown: the table docs/performance.md shows. */
+export function formatReport(r: BenchReport): string {
+  const t = r.throughput;
+  const out: string[] = [];
+  out.push(`Machine: ${r.machine.cpus} x ${r.machine.cpuModel}, Node ${r.machine.node}, load average ${r.machine.loadAvg1m.toFixed(1)} at start; medians of ${r.options.reps} run(s).`, '');
+  out.push('| Measure | Result | vs. ceiling |', '| --- | --- | --- |');
+  out.push(`| Ceiling: bare \`ws\` client, JSON.parse only (${t.symbols} symbols) | ${f0(t.ceilingFps)} frames/s | 100% |`);
+  out.push(`| Exporter, everything on: frames received | ${f0(t.exporterFps)} frames/s | ${pct(t.exporterFps / t.ceilingFps)} |`);
+  out.push(`| Exporter, everything on: trades applied to metrics | ${f0(t.exporterAppliedFps)} trades/s | **${pct(t.ratio)}** |`);
+  for (const row of r.latency.rows)
+    out.push(`| Arrival → metrics latency at ${f0(row.rate)} frames/s: p50 / p99 / max | ${f2(row.p50Ms)} / ${f2(row.p99Ms)} / ${f2(row.maxMs)} ms | ${pct(row.ratioToCeiling)} load |`);
+  for (const b of r.burst)
+    out.push(`| Burst of ${f0(b.symbols)} symbols in 1 ms, ${b.name} (queue ${f0(b.queueCapacity)}): drain / conflated / dropped | ${f2(b.drainMs)} ms / ${f0(b.conflated)} / ${f0(b.dropped)} | ${pct(b.ratioToCeiling)} (${f0(b.drainFps)} frames/s) |`);
+  for (const m of r.metrics) {
+    out.push(`| \`/metrics\` at ${f0(m.symbols)} symbols (${f0(m.series)} series, ${mb(m.bytes)}) under ${f0(m.loadFps)} frames/s: scrape / render / longest stall | ${f2(m.ms)} / ${f2(m.renderMs)} / ${f2(m.maxStallMs)} ms | |`);
+    out.push(`| Memory at ${f0(m.symbols)} symbols under load: RSS peak / heap used | ${mb(m.peakRssBytes)} / ${mb(m.heapUsedBytes)} | |`);
+  }
+  out.push('', '| Target | Wanted | Got | |', '| --- | --- | --- | --- |');
+  for (const c of r.targets) out.push(`| ${c.name} | ${c.target} | ${c.value} | ${c.pass ? 'pass' : '**miss**'} |`);
+  return out.join('\n');
+}

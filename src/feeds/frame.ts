@@ -1,0 +1,25 @@
+/** Small helpers every adapter uses to read untrusted JSON frames without throwing. */
+import type { ErrorEvent, ErrorType, ReconnectReason } from './types.js';
+
+/** A decoded JSON object; fields are checked before use. */
+export type Obj = { readonly [k: string]: unknown };
+
+const PREVIEW = 96;
+
+/** Bounded text for log and error messages. */
+export function preview(s: string): string {
+  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
+}
+
+/** Untrusted JSON as bounded text: String() throws on {"toString":{}}, JSON.stringify cannot on parsed JSON. */
+export function show(v: unknown): string {
+  return preview(typeof v === 'string' ? v : (JSON.stringify(v) ?? 'nothing'));
+}
+
+export function err(type: ErrorType, message: string, reconnect?: ReconnectReason): ErrorEvent {
+  return reconnect ? { kind: 'error', type, message, reconnect } : { kind: 'error', type, message };
+}
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
