@@ -143,7 +143,12 @@ export class Exporter {
       log,
       handlers: {
         onFrame: (text, receivedAt, conn) => {
-          this.ingest.frame(st, adapter, control, text, receivedAt, conn);
+          try {
+            this.ingest.frame(st, adapter, control, text, receivedAt, conn);
+          } catch (e) {
+            // Inside ws's listener a throw would take the process down; one frame is all it costs.
+            this.ingest.drop(st, 'internal_error', (e as Error).stack ?? String(e));
+          }
           this.scheduleDrain();
         },
         onStatus: (s: FeedStatus) => {
@@ -206,7 +211,12 @@ export class Exporter {
 
   private drain(): void {
     this.drainScheduled = false;
-    this.queue.drain(applier, DRAIN_SLICE);
+    try {
+      this.queue.drain(applier, DRAIN_SLICE);
+    } catch (e) {
+      // The queue stays consistent (the item was taken off before apply); log the bug, keep serving.
+      this.opts.log.limited('internal_error', 'applying an event failed', { error: (e as Error).stack ?? String(e) });
+    }
     if (this.queue.depth > 0) this.scheduleDrain();
   }
 

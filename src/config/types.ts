@@ -20,7 +20,7 @@ export interface ConnectionConfig {
   pingIntervalMs: number;
   /** Consecutive unanswered pings before the connection is declared dead. */
   maxMissedPings: number;
-  /** Open but no frame for this long: a stall; reconnect. */
+  /** Open but no frame for this long: a stall; reconnect (0 = off). */
   silenceTimeoutMs: number;
   backoff: BackoffConfig;
 }

@@ -30,7 +30,8 @@
  * - `S` is the taker's side (`Buy`/`Sell`), as TradeEvent wants; a trade's time is `T` (fill
  *   time), like the other adapters.
  */
-import type { Adapter, ErrorEvent, ErrorType, MarketEvent, QuoteEvent, ReconnectReason, VenueLimits } from './types.js';
+import { err, isObj, preview, show, type Obj } from './frame.js';
+import type { Adapter, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 
 export const BYBIT_SPOT_URL = 'wss://stream.bybit.com/v5/public/spot';
 export const BYBIT_LINEAR_URL = 'wss://stream.bybit.com/v5/public/linear';
@@ -61,22 +62,6 @@ export const BYBIT_LINEAR_LIMITS: VenueLimits = Object.freeze({
   connectAttempts: Object.freeze({ count: 500, windowMs: 5 * 60_000 }),
   argsPerSubscribe: 200,
 });
-
-/** A decoded JSON object; fields are checked before use. */
-type Obj = { readonly [k: string]: unknown };
-
-const PREVIEW = 96;
-function preview(s: string): string {
-  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
-}
-
-function err(type: ErrorType, message: string, reconnect?: ReconnectReason): ErrorEvent {
-  return reconnect ? { kind: 'error', type, message, reconnect } : { kind: 'error', type, message };
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Bybit sends prices as strings; "" means "no value" (e.g. linear `preOpenPrice`). */
 function num(v: unknown): number | undefined {
@@ -114,7 +99,7 @@ function ticker(d: Obj, ts: unknown): MarketEvent[] {
   const bad = (x: number | undefined) => x !== undefined && !(x > 0 && x < Infinity);
   const badSize = (x: number | undefined) => x !== undefined && !(x >= 0 && x < Infinity);
   if (bad(last) || bad(bid) || bad(ask) || badSize(bidSize) || badSize(askSize)) {
-    return [err('invalid_price', `tickers ${s} last ${preview(String(d.lastPrice))} bid ${preview(String(d.bid1Price))} ask ${preview(String(d.ask1Price))}`)];
+    return [err('invalid_price', `tickers ${s} last ${show(d.lastPrice)} bid ${show(d.bid1Price)} ask ${show(d.ask1Price)}`)];
   }
   const eventTime = typeof ts === 'number' ? ts : undefined;
   if (ts !== undefined && !(eventTime !== undefined && eventTime > 0 && eventTime < Infinity)) {
@@ -148,21 +133,22 @@ function topicMessage(msg: Obj, topic: string, frame: string): MarketEvent[] {
 /** Answers to our ops: subscribe acks and refusals, pongs. */
 function opMessage(msg: Obj, op: string, frame: string): MarketEvent[] {
   if (op === 'ping' || op === 'pong') {
-    if (msg.success === false) return [err('venue_error', `bybit ping refused: ${preview(String(msg.ret_msg))}`)];
+    if (msg.success === false) return [err('venue_error', `bybit ping refused: ${show(msg.ret_msg)}`)];
     const pong: MarketEvent = { kind: 'pong' };
     // Our ping put Date.now() in req_id; spot and linear echo it.
     const sentAt = typeof msg.req_id === 'string' && msg.req_id !== '' ? +msg.req_id : NaN;
     if (sentAt > 0 && sentAt < Infinity) pong.sentAt = sentAt;
     // {"op":"pong","args":["<server ms>"]}: the venue's clock.
-    const server = Array.isArray(msg.args) ? Number(msg.args[0]) : NaN;
+    const arg0: unknown = Array.isArray(msg.args) ? msg.args[0] : undefined;
+    const server = typeof arg0 === 'string' && arg0 !== '' ? +arg0 : typeof arg0 === 'number' ? arg0 : NaN;
     if (server > 0 && server < Infinity) pong.serverTime = server;
     return [pong];
   }
   if (msg.success === false) {
-    const text = `bybit ${preview(op)} refused: ${preview(String(msg.ret_msg))}`;
+    const text = `bybit ${preview(op)} refused: ${show(msg.ret_msg)}`;
     return [err(op === 'subscribe' ? 'subscribe_failed' : 'venue_error', text)];
   }
-  if (op === 'subscribe') return [{ kind: 'subscribed', ok: true, message: `request ${String(msg.req_id ?? '')} acknowledged` }];
+  if (op === 'subscribe') return [{ kind: 'subscribed', ok: true, message: `request ${show(msg.req_id ?? '')} acknowledged` }];
   if (op === 'unsubscribe') return [];
   return [err('unknown_message', `unknown op ${preview(op)}: ${preview(frame)}`)];
 }

@@ -9,6 +9,12 @@
  * frames over `maxFrameBytes` but under the ceiling are dropped here and reported, with the
  * connection left up. A frame over the ceiling still ends the connection (reason `error`) and is
  * reported as oversized too.
+ *
+ * Liveness: any frame (even a dropped one) and noteAlive() reset the silence timer; a protocol
+ * pong or noteAlive() clears missed pings. Pongs deliberately do not count as data: a venue
+ * whose stream froze while its socket still answers pings is the stall the silence timer is for.
+ * App pings are keepalives only; the pipeline reports their pongs through noteAlive().
+ * pingIntervalMs 0 and silenceTimeoutMs 0 turn those checks off.
  */
 import { performance } from 'node:perf_hooks';
 import type { ClientRequest, IncomingMessage } from 'node:http';
@@ -75,6 +81,10 @@ interface LossExtra {
   retryAfterMs?: number;
 }
 
+/**
+ * One logical connection that keeps itself open until stop(). One-shot: start() after stop()
+ * does nothing; build a new Connection instead.
+ */
 export class Connection {
   private readonly opts: ConnectionOptions;
   private readonly random: () => number;

@@ -44,6 +44,7 @@ function lifetimeMargin(lifetimeMs: number): number {
   return Math.min(lifetimeMs / 10, 5 * 60_000);
 }
 
+/** One-shot like its connections: after stop(), build a new Feed (a config reload does). */
 export class Feed {
   private readonly opts: FeedOptions;
   private readonly connections: Connection[];

@@ -22,7 +22,8 @@
 import { ExporterError } from '../errors.js';
 import { parseRfc3339 } from './rfc3339.js';
 import { readGenericOptions, type FieldPath, type GenericSpec, type Matcher, type TimeUnit } from './generic-options.js';
-import type { Adapter, AppPing, ErrorEvent, ErrorType, MarketEvent, VenueLimits } from './types.js';
+import { err, preview, show } from './frame.js';
+import type { Adapter, AppPing, MarketEvent, VenueLimits } from './types.js';
 
 export const GENERIC_CHANNELS = ['trades'] as const;
 
@@ -31,15 +32,6 @@ export const GENERIC_CHANNELS = ['trades'] as const;
  * `streamsPerConnection` to the vendor's limit (Polygon options: 1000 contracts per connection).
  */
 export const GENERIC_LIMITS: VenueLimits = Object.freeze({ streamsPerConnection: 10_000 });
-
-const PREVIEW = 96;
-function preview(s: string): string {
-  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
-}
-
-function err(type: ErrorType, message: string): ErrorEvent {
-  return { kind: 'error', type, message };
-}
 
 /** The value at `path` (object keys; numeric segments also index arrays). */
 function get(v: unknown, path: FieldPath): unknown {
@@ -116,7 +108,7 @@ function createParser(spec: GenericSpec): (frame: string) => MarketEvent[] {
     }
     // `!(x > 0 && x < Infinity)` rejects NaN, 0, negatives and Infinity in two comparisons.
     if (!(price > 0 && price < Infinity && size >= 0 && size < Infinity)) {
-      return err('invalid_price', `${symbol}: price ${preview(String(rawPrice))} size ${size}`);
+      return err('invalid_price', `${symbol}: price ${show(rawPrice)} size ${size}`);
     }
     const eventTime = epochMs(get(m, fields.time), fields.timeUnit);
     if (!(eventTime > 0 && eventTime < Infinity)) return err('invalid_timestamp', `${symbol}: no usable ${fields.timeUnit} time at ${pathText(fields.time)}`);
@@ -136,7 +128,7 @@ function createParser(spec: GenericSpec): (frame: string) => MarketEvent[] {
   function control(m: unknown, frame: string): MarketEvent | undefined {
     if (spec.error && matches(spec.error, m)) {
       const text = spec.error.message ? get(m, spec.error.message) : undefined;
-      return err('venue_error', `vendor error: ${preview(text === undefined ? frame : String(text))}`);
+      return err('venue_error', `vendor error: ${text === undefined ? preview(frame) : show(text)}`);
     }
     if (spec.heartbeat && matches(spec.heartbeat, m)) {
       const sym = get(m, fields.symbol);

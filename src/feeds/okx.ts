@@ -38,7 +38,8 @@
  * - A ticker field that is "" (OKX's empty value, e.g. no ask before the open) is left out of
  *   the quote rather than rejected; a present value must be a finite number > 0 (sizes >= 0).
  */
-import type { Adapter, ErrorEvent, ErrorType, MarketEvent, QuoteEvent, ReconnectReason, VenueLimits } from './types.js';
+import { err, isObj, preview, show, type Obj } from './frame.js';
+import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 
 /** The public endpoint (production). Demo trading: wss://wspap.okx.com:8443/ws/v5/public. */
 export const OKX_URL = 'wss://ws.okx.com:8443/ws/v5/public';
@@ -74,22 +75,6 @@ const FRAME_REFUSED = new Set(['60008', '60012', '60013', '60019', '60027', '600
 const ARG_REFUSED = '60018';
 /** "The connection will soon be closed for a service upgrade. Please reconnect." */
 const NOTICE_UPGRADE = '64008';
-
-/** A decoded JSON object; fields are checked before use. */
-type Obj = { readonly [k: string]: unknown };
-
-const PREVIEW = 96;
-function preview(s: string): string {
-  return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}...` : s;
-}
-
-function err(type: ErrorType, message: string, reconnect?: ReconnectReason): ErrorEvent {
-  return reconnect ? { kind: 'error', type, message, reconnect } : { kind: 'error', type, message };
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** OKX sends every number as a string; "" means "no value". */
 function num(v: unknown): number | undefined {
@@ -127,7 +112,7 @@ function quote(d: Obj): MarketEvent {
   const bad = (v: number | undefined) => v !== undefined && !(v > 0 && v < Infinity);
   const badSize = (v: number | undefined) => v !== undefined && !(v >= 0 && v < Infinity);
   if (bad(last) || bad(bid) || bad(ask) || badSize(bidSize) || badSize(askSize)) {
-    return err('invalid_price', `tickers ${s} last ${preview(String(d.last))} bid ${preview(String(d.bidPx))} ask ${preview(String(d.askPx))}`);
+    return err('invalid_price', `tickers ${s} last ${show(d.last)} bid ${show(d.bidPx)} ask ${show(d.askPx)}`);
   }
   const eventTime = num(d.ts);
   if (eventTime !== undefined && !(eventTime > 0 && eventTime < Infinity)) return err('invalid_timestamp', `tickers ${s} has an unusable ts`);
@@ -144,15 +129,16 @@ function push(msg: Obj, arg: Obj, frame: string): MarketEvent[] {
   const data = msg.data;
   if (!Array.isArray(data)) return [err('malformed_frame', `push without a data array: ${preview(frame)}`)];
   const one = arg.channel === 'trades' ? trade : arg.channel === 'tickers' ? quote : undefined;
-  if (!one) return [err('unknown_message', `push on unknown channel ${preview(String(arg.channel))}`)];
+  if (!one) return [err('unknown_message', `push on unknown channel ${show(arg.channel)}`)];
   const out: MarketEvent[] = [];
-  for (const d of data) out.push(isObj(d) ? one(d) : err('malformed_frame', `${String(arg.channel)} item is not an object`));
+  for (const d of data) out.push(isObj(d) ? one(d) : err('malformed_frame', `${show(arg.channel)} item is not an object`));
   return out;
 }
 
 function venueError(msg: Obj): ErrorEvent {
-  const code = String(msg.code);
-  const text = `okx error ${code}: ${preview(String(msg.msg))}`;
+  // Codes are strings on the wire; anything else cannot be one of ours and falls through.
+  const code = typeof msg.code === 'string' ? msg.code : show(msg.code);
+  const text = `okx error ${code}: ${show(msg.msg)}`;
   if (code === ARG_REFUSED) return err('subscribe_failed', text);
   if (FRAME_REFUSED.has(code)) return err('subscribe_failed', text, 'subscribe_failed');
   return err('venue_error', text);
@@ -162,7 +148,7 @@ function event(msg: Obj, frame: string): MarketEvent[] {
   switch (msg.event) {
     case 'subscribe': {
       const arg = isObj(msg.arg) ? msg.arg : {};
-      return [{ kind: 'subscribed', ok: true, message: `${String(arg.channel)} ${String(arg.instId)}` }];
+      return [{ kind: 'subscribed', ok: true, message: `${show(arg.channel)} ${show(arg.instId)}` }];
     }
     case 'unsubscribe':
     case 'channel-conn-count':
@@ -171,12 +157,12 @@ function event(msg: Obj, frame: string): MarketEvent[] {
     case 'channel-conn-count-error':
       return [venueError(msg)];
     case 'notice': {
-      const code = String(msg.code);
-      const message = `okx notice ${code}: ${preview(String(msg.msg))}`;
+      const code = typeof msg.code === 'string' ? msg.code : show(msg.code);
+      const message = `okx notice ${code}: ${show(msg.msg)}`;
       return [code === NOTICE_UPGRADE ? { kind: 'notice', message, reconnect: 'venue_notice' } : { kind: 'notice', message }];
     }
     default:
-      return [err('unknown_message', `unknown event ${preview(String(msg.event))}: ${preview(frame)}`)];
+      return [err('unknown_message', `unknown event ${show(msg.event)}: ${preview(frame)}`)];
   }
 }
 

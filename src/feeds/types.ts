@@ -29,6 +29,7 @@ export const ERROR_TYPES = [
   'unknown_symbol', // a symbol that is not in the feed's config (never a new series)
   'venue_error', // the venue sent an error frame
   'subscribe_failed', // a subscription was refused
+  'internal_error', // processing the event threw: a bug, counted so it shows instead of crashing
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 

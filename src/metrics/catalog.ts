@@ -60,7 +60,7 @@ export const METRICS = {
   messages: def('market_feed_messages_total', 'counter', X, 'Frames received from the feed.'),
   receivedBytes: def('market_feed_received_bytes_total', 'counter', X, 'Bytes of frames received from the feed.'),
   lag: def('market_feed_lag_seconds', 'histogram', X, 'Venue event time to local receive time.', LAG_BUCKETS),
-  reconnects: def('market_feed_reconnects_total', 'counter', [...X, 'reason'], 'Connections re-opened, by reason.'),
+  reconnects: def('market_feed_reconnects_total', 'counter', [...X, 'reason'], 'Reconnects, by why the previous connection or attempt ended (a refused attempt counts too).'),
   errors: def('market_feed_errors_total', 'counter', [...X, 'type'], 'Frames or events dropped, by type.'),
   heartbeats: def('market_feed_heartbeats_total', 'counter', X, 'Venue heartbeats received.'),
   pingRtt: def('market_feed_ping_rtt_seconds', 'gauge', X, 'Round trip of the last answered ping.'),

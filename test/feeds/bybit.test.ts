@@ -13,6 +13,7 @@ import {
   createBybitAdapter,
 } from '../../src/feeds/bybit.js';
 import { ERROR_TYPES, RECONNECT_REASONS, type ErrorEvent, type MarketEvent } from '../../src/feeds/types.js';
+import { hostileVariants } from '../support/hostile.js';
 
 const DIR = new URL('../fixtures/bybit/', import.meta.url);
 
@@ -216,6 +217,19 @@ describe('bybit adapters: bad frames become errors, never exceptions', () => {
       assert.equal(events.length, 1, f);
       assert.equal(events[0]?.kind, 'error', f);
     }
+  });
+
+  test('hostile JSON (no callable toString) in any field of any fixture never throws', () => {
+    let n = 0;
+    for (const name of readdirSync(DIR)) {
+      for (const f of hostileVariants(frame(name.replace(/\.json$/, '')))) {
+        assert.doesNotThrow(() => {
+          bybit.parse(f); bybitLinear.parse(f);
+        }, f);
+        n++;
+      }
+    }
+    assert.ok(n > 200, `only ${n} variants`);
   });
 
   test('property: parse never throws and every error has a known type and reason', () => {

@@ -6,6 +6,7 @@ import { ExporterError } from '../../src/errors.js';
 import { GENERIC_LIMITS, createGenericAdapter, generic } from '../../src/feeds/generic.js';
 import { readGenericOptions } from '../../src/feeds/generic-options.js';
 import { ERROR_TYPES, type Adapter, type MarketEvent, type OptionProblem } from '../../src/feeds/types.js';
+import { hostileVariants } from '../support/hostile.js';
 
 const DIR = new URL('../fixtures/generic/', import.meta.url);
 
@@ -270,6 +271,18 @@ describe('generic adapter: sequence, heartbeats and pongs', () => {
     assert.deepEqual(x.parse('hb'), [{ kind: 'heartbeat' }]);
   });
 
+  test('hostile JSON (no callable toString) in any field of any fixture never throws', () => {
+    const adapters = [POLYGON, ALPACA, FINNHUB, SEQ_FEED].map(adapter);
+    let n = 0;
+    for (const name of readdirSync(DIR)) {
+      for (const f of hostileVariants(frame(name.replace(/\.json$/, '')))) {
+        for (const x of adapters) assert.doesNotThrow(() => x.parse(f), f);
+        n++;
+      }
+    }
+    assert.ok(n > 200, `only ${n} variants`);
+  });
+
   test('property: parse never throws; errors have known types; trades are finite and positive', () => {
     const adapters = [POLYGON, ALPACA, FINNHUB, SEQ_FEED].map(adapter);
     const check = (f: string) => {
@@ -364,6 +377,15 @@ describe('generic adapter: option validation', () => {
 
   test('options that are not a mapping', () => {
     assert.deepEqual(msg(problems(['x'])), ['options: expected a mapping, got a list']);
+  });
+
+  test('hostile YAML values anywhere in the options are reported, never thrown', () => {
+    for (const o of [POLYGON, ALPACA, SEQ_FEED]) {
+      for (const variant of hostileVariants(JSON.stringify(o))) {
+        const options = JSON.parse(variant) as Record<string, unknown>;
+        assert.doesNotThrow(() => problems(options), variant);
+      }
+    }
   });
 
   test('readGenericOptions keeps only what the parser reads', () => {

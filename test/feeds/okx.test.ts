@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { OKX_LIMITS, OKX_MAX_SUBSCRIBE_CHARS, OKX_PING_INTERVAL_MS, OKX_URL, okx } from '../../src/feeds/okx.js';
 import { ERROR_TYPES, RECONNECT_REASONS, type ErrorEvent, type MarketEvent } from '../../src/feeds/types.js';
+import { hostileVariants } from '../support/hostile.js';
 
 const DIR = new URL('../fixtures/okx/', import.meta.url);
 
@@ -241,6 +242,19 @@ describe('okx adapter: bad frames become errors, never exceptions', () => {
       assert.equal(events.length, 1, f);
       assert.equal(events[0]?.kind, 'error', f);
     }
+  });
+
+  test('hostile JSON (no callable toString) in any field of any fixture never throws', () => {
+    let n = 0;
+    for (const name of readdirSync(DIR)) {
+      for (const f of hostileVariants(frame(name.replace(/\.json$/, '')))) {
+        assert.doesNotThrow(() => {
+          okx.parse(f);
+        }, f);
+        n++;
+      }
+    }
+    assert.ok(n > 200, `only ${n} variants`);
   });
 
   test('property: parse never throws and every error has a known type and reason', () => {
