@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   CLI_USAGE: 'bad command-line arguments',
   LISTEN_FAILED: 'the HTTP server could not bind its address',
   UNKNOWN_VENUE: 'a feed names a venue with no adapter',
+  WEB_CONFIG: 'the web config file (TLS, basic auth) is unreadable or invalid',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -1,6 +1,7 @@
 /** HTTP: /metrics, /-/healthy, /-/ready, /-/reload and a landing page. Only reads state. */
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import { parseListen } from './config/listen.js';
 import { ExporterError } from './errors.js';
 import { CONTENT_TYPE } from './metrics/text.js';
@@ -12,6 +13,8 @@ export interface ServerDeps {
   /** Re-read the config; rejects with a message when the new config is bad (the old one keeps running). */
   reload?: () => Promise<void>;
   version: string;
+  /** Runs before every route: TLS-config headers and basic auth (src/web/). */
+  guard?: RequestHandler;
 }
 
 const LANDING = (version: string, reload: boolean) => `<!doctype html>
@@ -29,6 +32,7 @@ ${reload ? '<li>POST -/reload re-reads the config file</li>' : ''}
 export function createApp(deps: ServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.guard) app.use(deps.guard);
   app.get('/', (_req, res) => {
     res.type('html').send(LANDING(deps.version, !!deps.reload));
   });
@@ -60,13 +64,13 @@ export function createApp(deps: ServerDeps): Express {
   return app;
 }
 
-/** Listen on host:port; resolves with the server once bound. */
-export function listen(app: Express, hostPort: string): Promise<Server> {
+/** Listen on host:port (HTTPS when `https` options are given); resolves with the server once bound. */
+export function listen(app: Express, hostPort: string, https?: HttpsOptions): Promise<Server> {
   const addr = parseListen(hostPort);
   if (!addr) return Promise.reject(new ExporterError('LISTEN_FAILED', `bad listen address "${hostPort}": expected HOST:PORT`));
   const { host, port } = addr;
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = https ? createHttpsServer(https, app).listen(port, host) : app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (e) => reject(new ExporterError('LISTEN_FAILED', `cannot listen on ${hostPort}: ${e.message}`, { cause: e })));
   });

@@ -13,6 +13,7 @@ import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
 import { Simulator } from './simulator/server.js';
 import { VERSION } from './version.js';
+import { WebSecurity } from './web/web-security.js';
 
 export interface ServiceOptions {
   /** Overrides config.listen. */
@@ -21,10 +22,12 @@ export interface ServiceOptions {
   log?: Logger;
   /** Re-reads the config for /-/reload and SIGHUP; throws on a bad config. */
   loadConfig?: () => Config;
+  /** exporter-toolkit web config (TLS, basic auth); read before anything starts. */
+  webConfigFile?: string;
 }
 
 export interface Service {
-  /** http://host:port of the HTTP server. */
+  /** http://host:port of the HTTP server (https:// with TLS from the web config). */
   readonly url: string;
   readonly exporter: Exporter;
   readonly simulator?: Simulator;
@@ -52,6 +55,9 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       level: opts.logLevel ?? config.logLevel,
       onSuppressed: (kind, n) => (self.logsSuppressed[kind] = (self.logsSuppressed[kind] ?? 0) + n),
     });
+
+  // Before anything starts: a bad web config must not leave a simulator or sockets behind.
+  const web = opts.webConfigFile ? WebSecurity.load(opts.webConfigFile, log.child({ component: 'web' })) : undefined;
 
   const simulator = config.simulator ? await Simulator.start({ ...config.simulator, log: log.child({ component: 'simulator' }) }) : undefined;
   if (simulator) log.info('simulator started', { url: simulator.url, symbols: config.simulator!.symbols.length });
@@ -105,20 +111,27 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     ready: () => exporter.ready,
     reload: config.enableReloadEndpoint ? reload : undefined,
     version: VERSION,
+    guard: web?.middleware(),
   });
   let server: Server;
   try {
-    server = await listen(app, opts.listen ?? config.listen);
+    server = await listen(app, opts.listen ?? config.listen, web?.https);
   } catch (e) {
     loop.stop();
     await simulator?.stop();
     throw e;
   }
+  web?.attach(server);
   exporter.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${host}:${addr.port}`;
-  log.info('listening', { url: `${url}/metrics`, version: VERSION, feeds: config.feeds.length });
+  const url = `${web?.https ? 'https' : 'http'}://${host}:${addr.port}`;
+  log.info('listening', {
+    url: `${url}/metrics`,
+    version: VERSION,
+    feeds: config.feeds.length,
+    ...(web ? { tls: !!web.https, basic_auth_users: web.config.users.size } : {}),
+  });
 
   return {
     url,

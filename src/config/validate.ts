@@ -28,6 +28,7 @@ import { formatDuration, parseDuration, parseSize } from './units.js';
 import { parseListen } from './listen.js';
 import { closest } from './suggest.js';
 import { SIMULATOR_VENUE } from '../feeds/index.js';
+import type { OptionProblem } from '../feeds/types.js';
 
 /** The keys each section accepts, by section path; docs and tests are checked against this. */
 export const CONFIG_KEYS = {
@@ -75,6 +76,8 @@ export interface ValidateContext {
   channelsOf(venue: string): readonly string[] | undefined;
   /** The venue's own streams-per-connection limit; undefined skips the check. */
   streamsLimitOf(venue: string): number | undefined;
+  /** The venue's own checks of a feed's options (Adapter.validateOptions); absent: none. */
+  optionsProblemsOf?(venue: string, options: Readonly<Record<string, unknown>>, feed: { url?: string }): readonly OptionProblem[];
   /** Hides substituted environment values in anything echoed from the file. */
   redact(text: string): string;
 }
@@ -419,6 +422,11 @@ function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, conn
     const limit = venue === undefined ? undefined : ctx.streamsLimitOf(venue);
     const note = limit === undefined ? '' : ` (${venue}'s own limit)`;
     feed.streamsPerConnection = c.int(m.streamsPerConnection, [...path, 'streamsPerConnection'], 1, limit, note);
+  }
+  if (venue !== undefined && ctx.optionsProblemsOf) {
+    // The url as written: a malformed one was reported above and must not also read as missing.
+    const url = Object.hasOwn(m, 'url') ? String(m.url) : undefined;
+    for (const p of ctx.optionsProblemsOf(venue, feed.options, { url })) c.fail([...path, ...p.path], ctx.redact(p.message));
   }
   return { feed, needsSimulatorSymbols: isSim && !Object.hasOwn(m, 'symbols') };
 }

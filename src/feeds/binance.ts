@@ -31,7 +31,7 @@
  *   is a NoticeEvent asking for a reconnect with reason `venue_notice`.
  */
 import type { Adapter, ErrorEvent, MarketEvent, VenueLimits } from './types.js';
-import { err, isObj, preview, show, type Obj } from './frame.js';
+import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
 
 /** The spot stream endpoint (9443 and 443 both serve it). */
 export const BINANCE_URL = 'wss://stream.binance.com:9443';
@@ -121,13 +121,8 @@ function venueError(m: Obj): ErrorEvent {
 }
 
 function parse(frame: string): MarketEvent[] {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(frame);
-  } catch {
-    return [err('malformed_frame', `not JSON: ${preview(frame)}`)];
-  }
-  if (!isObj(msg)) return [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
+  const msg = jsonObject(frame);
+  if (Array.isArray(msg)) return msg;
   let d: Obj = msg;
   if (typeof msg.stream === 'string') {
     // Combined wrapper: {"stream":"btcusdt@trade","data":{...}}.

@@ -30,7 +30,7 @@
  * - `S` is the taker's side (`Buy`/`Sell`), as TradeEvent wants; a trade's time is `T` (fill
  *   time), like the other adapters.
  */
-import { err, isObj, preview, show, type Obj } from './frame.js';
+import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
 import type { Adapter, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 
 export const BYBIT_SPOT_URL = 'wss://stream.bybit.com/v5/public/spot';
@@ -154,13 +154,8 @@ function opMessage(msg: Obj, op: string, frame: string): MarketEvent[] {
 }
 
 function parse(frame: string): MarketEvent[] {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(frame);
-  } catch {
-    return [err('malformed_frame', `not JSON: ${preview(frame)}`)];
-  }
-  if (!isObj(msg)) return [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
+  const msg = jsonObject(frame);
+  if (Array.isArray(msg)) return msg;
   if (typeof msg.topic === 'string') return topicMessage(msg, msg.topic, frame);
   if (typeof msg.op === 'string') return opMessage(msg, msg.op, frame);
   return [err('unknown_message', `unrecognised frame: ${preview(frame)}`)];

@@ -35,7 +35,7 @@
  */
 import { parseRfc3339 } from './rfc3339.js';
 import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
-import { err, isObj, preview, show, type Obj } from './frame.js';
+import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
 
 /** Coinbase Market Data (no authentication). The sandbox is wss://ws-feed-public.sandbox.exchange.coinbase.com. */
 export const COINBASE_URL = 'wss://ws-feed.exchange.coinbase.com';
@@ -164,13 +164,8 @@ function venueError(m: Obj): ErrorEvent {
 }
 
 function parse(frame: string): MarketEvent[] {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(frame);
-  } catch {
-    return [err('malformed_frame', `not JSON: ${preview(frame)}`)];
-  }
-  if (!isObj(msg)) return [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
+  const msg = jsonObject(frame);
+  if (Array.isArray(msg)) return msg;
   switch (msg.type) {
     case 'match':
       return [match(msg)];

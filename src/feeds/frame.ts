@@ -23,3 +23,17 @@ export function err(type: ErrorType, message: string, reconnect?: ReconnectReaso
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * JSON.parse a frame that must be an object. Anything else comes back as the one-element error
+ * list the adapter returns as it is: `const msg = jsonObject(f); if (Array.isArray(msg)) return msg;`
+ */
+export function jsonObject(frame: string): Obj | [ErrorEvent] {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(frame);
+  } catch {
+    return [err('malformed_frame', `not JSON: ${preview(frame)}`)];
+  }
+  return isObj(msg) ? msg : [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
+}

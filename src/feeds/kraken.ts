@@ -46,7 +46,7 @@ import type {
   TradeEvent,
   VenueLimits,
 } from './types.js';
-import { err, isObj, preview, show, type Obj } from './frame.js';
+import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
 
 export const KRAKEN_URL = 'wss://ws.kraken.com/v2';
 
@@ -199,13 +199,8 @@ function subscribeAck(msg: Obj): MarketEvent {
 }
 
 function parse(frame: string): MarketEvent[] {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(frame);
-  } catch {
-    return [err('malformed_frame', `not JSON: ${preview(frame)}`)];
-  }
-  if (!isObj(msg)) return [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
+  const msg = jsonObject(frame);
+  if (Array.isArray(msg)) return msg;
   const channel = msg.channel;
   if (channel !== undefined) {
     if (channel === 'heartbeat') return [{ kind: 'heartbeat' }];

@@ -13,9 +13,9 @@
  * - No `seq`. A `trades` push aggregates every match of one taker order at one price: `tradeId`
  *   is the LAST id of the aggregation and `count` says how many ids it covers, so consecutive
  *   pushes jump by `count` and a per-event number would report every multi-match order as a gap.
- *   (`seqId` "may be the same for different trade updates" and is shared with the order book: no
- *   better.) Counting gaps needs a range-aware check (first id = tradeId - count + 1); see
- *   docs/venues.md. Tickers carry no sequence at all.
+ *   (`seqId` "may be the same for different trade updates that occur at the same time", so it is
+ *   not consecutive either.) Counting gaps needs a range-aware check (first id = tradeId - count
+ *   + 1); see docs/venues.md. Tickers carry no sequence at all.
  * - Text `ping`/`pong`: OKX closes a connection that has had no push for 30 s, and answers the
  *   text `ping` with the text `pong`. The adapter pings every 20 s; the `pong` is checked by string
  *   comparison before any JSON.parse. The answer echoes nothing, and one adapter serves every
@@ -38,7 +38,7 @@
  * - A ticker field that is "" (OKX's empty value, e.g. no ask before the open) is left out of
  *   the quote rather than rejected; a present value must be a finite number > 0 (sizes >= 0).
  */
-import { err, isObj, preview, show, type Obj } from './frame.js';
+import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
 import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 
 /** The public endpoint (production). Demo trading: wss://wspap.okx.com:8443/ws/v5/public. */
@@ -169,13 +169,8 @@ function event(msg: Obj, frame: string): MarketEvent[] {
 function parse(frame: string): MarketEvent[] {
   // The keepalive answer is plain text; compare before paying for JSON.parse.
   if (frame === 'pong') return [{ kind: 'pong' }];
-  let msg: unknown;
-  try {
-    msg = JSON.parse(frame);
-  } catch {
-    return [err('malformed_frame', `not JSON: ${preview(frame)}`)];
-  }
-  if (!isObj(msg)) return [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
+  const msg = jsonObject(frame);
+  if (Array.isArray(msg)) return msg;
   if (isObj(msg.arg) && msg.event === undefined) return push(msg, msg.arg, frame);
   if (typeof msg.event === 'string') return event(msg, frame);
   return [err('unknown_message', `unrecognised frame: ${preview(frame)}`)];

@@ -124,7 +124,7 @@ describe('dashboard queries against a live exporter and Prometheus', { timeout: 
     for (const x of variables) {
       const lv = parseLabelValues(x.expr);
       assert.ok(lv, `${x.file} $${x.title}: not label_values(...): ${x.expr}`);
-      const params = lv.match ? { 'match[]': substitute(lv.match, concrete) } : {};
+      const params: Record<string, string> = lv.match ? { 'match[]': substitute(lv.match, concrete) } : {};
       const values = await api<string[]>(`/api/v1/label/${lv.label}/values`, params);
       const want = concrete[x.title];
       assert.ok(want, `no concrete value for $${x.title}`);

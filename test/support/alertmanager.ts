@@ -112,6 +112,7 @@ export interface AlertmanagerInstance extends ServiceProcess {
 export interface StartAlertmanagerOptions {
   /** The full config YAML, e.g. from renderAlertmanagerConfig. */
   config: string;
+  /** Extra flags; with a --cluster.listen-address of its own, clustering is not turned off. */
   args?: string[];
 }
 
@@ -130,8 +131,9 @@ export async function startAlertmanager(opts: StartAlertmanagerOptions): Promise
         `--config.file=${configFile}`,
         `--storage.path=${path.join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
-        // Empty: a single instance, no gossip port to collide with other tests.
-        '--cluster.listen-address=',
+        // Empty: a single instance, no gossip port to collide with other tests. An HA test
+        // passes its own --cluster.* flags instead.
+        ...((opts.args ?? []).some((a) => a.startsWith('--cluster.listen-address')) ? [] : ['--cluster.listen-address=']),
         ...(opts.args ?? []),
       ],
     });

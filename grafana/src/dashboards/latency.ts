@@ -27,12 +27,12 @@ export function latency(): DashboardJson {
           }),
           bargauge({
             title: 'Lag buckets over the time range',
-            description: 'Frames per lag bucket (cumulative: each bar counts every frame at or below its bound) over the dashboard range.',
+            description: 'Frames per lag bucket over the dashboard range; each bar counts the frames between the previous bound and its own.',
             w: 12,
             h: 9,
             decimals: 0,
             queries: [
-              q(`sum by (le) (increase(market_feed_lag_seconds_bucket{${EX}}[$__range]))`, '≤ {{le}} s', { format: 'heatmap' }),
+              q(`sum by (le) (increase(market_feed_lag_seconds_bucket{${EX}}[$__range]))`, '{{le}} s', { format: 'heatmap' }),
             ],
           }),
         ],
