@@ -14,6 +14,8 @@ export interface CliOptions {
   version: boolean;
   /** Validated: one of LOG_LEVELS. */
   logLevel?: Config['logLevel'];
+  /** exporter-toolkit web config file: TLS and basic auth (docs/security.md). */
+  webConfigFile?: string;
 }
 
 export const USAGE = `Usage: market-exporter [options]
@@ -27,6 +29,9 @@ Options:
                            (default ${DEFAULT_LISTEN}; IPv6 as [::1]:PORT)
       --check-config       validate the config, print a summary or every problem, exit 0 or 1
       --log-level LEVEL    ${LOG_LEVELS.join(', ')}, overriding the config's logLevel
+      --web.config.file FILE
+                           TLS and basic auth for every endpoint, in Prometheus'
+                           exporter-toolkit format (docs/security.md)
   -h, --help               print this help and exit
   -V, --version            print the version and exit`;
 
@@ -35,6 +40,7 @@ const OPTIONS = {
   listen: { type: 'string', short: 'l' },
   'check-config': { type: 'boolean' },
   'log-level': { type: 'string' },
+  'web.config.file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -79,6 +85,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       throw usageError(`--listen: expected HOST:PORT like 0.0.0.0:10790 or [::1]:10790 with a port from 0 to 65535, got ${JSON.stringify(v.listen)}`);
     }
     opts.listen = v.listen;
+  }
+  if (v['web.config.file'] !== undefined) {
+    if (v['web.config.file'] === '') throw usageError('--web.config.file: expected a file name');
+    opts.webConfigFile = v['web.config.file'];
   }
   if (v['log-level'] !== undefined) {
     const level = LOG_LEVELS.find((l) => l === v['log-level']);

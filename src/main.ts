@@ -6,6 +6,8 @@ import type { Config } from './config/types.js';
 import { ExporterError } from './errors.js';
 import { startService } from './service.js';
 import { VERSION } from './version.js';
+import { WebSecurity } from './web/web-security.js';
+import { createLogger } from './log.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let cli;
@@ -27,6 +29,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (cli.checkConfig) {
+    if (cli.webConfigFile) {
+      try {
+        WebSecurity.load(cli.webConfigFile, createLogger({ level: 'error' }));
+      } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n`);
+        return 1;
+      }
+    }
     const symbols = config.feeds.reduce((n, f) => n + f.symbols.length, 0);
     process.stdout.write(`config OK: ${config.feeds.length} feeds, ${symbols} symbols (${cli.config ?? 'built-in default'})\n`);
     return 0;
@@ -38,6 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
       listen: cli.listen,
       logLevel: cli.logLevel as Config['logLevel'] | undefined,
       loadConfig: cli.config ? load : undefined,
+      webConfigFile: cli.webConfigFile,
     });
   } catch (e) {
     process.stderr.write(`${e instanceof ExporterError ? e.message : (e as Error).stack}\n`);

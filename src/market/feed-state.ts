@@ -11,7 +11,11 @@ const zeroes = <K extends string>(keys: readonly K[]) =>
 export class FeedState {
   messages = 0;
   bytes = 0;
-  lastMessage = NaN;
+  /**
+   * Starts at the feed's creation so a feed that connects but never sends a frame still goes
+   * stale (the stale alert compares against this), rather than having no series to judge.
+   */
+  lastMessage: number;
   heartbeats = 0;
   pingRtt = NaN;
   clockSkew = NaN;
@@ -34,7 +38,9 @@ export class FeedState {
     readonly name: string,
     symbols: readonly string[],
     cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'>,
+    now: number = Date.now(),
   ) {
+    this.lastMessage = now;
     for (const s of symbols) this.symbols.set(s, new SymbolState(name, s, cfg));
   }
 }

@@ -55,7 +55,7 @@ export const METRICS = {
   // ---- feed health ----
   feedUp: def('market_feed_up', 'gauge', X, '1 when every connection of the feed is open and subscribed, else 0.'),
   feedSymbols: def('market_feed_symbols', 'gauge', X, 'Symbols configured on the feed.'),
-  lastMessage: def('market_feed_last_message_timestamp_seconds', 'gauge', X, 'Local time the last frame of the feed arrived, Unix seconds.'),
+  lastMessage: def('market_feed_last_message_timestamp_seconds', 'gauge', X, 'Local time the last frame of the feed arrived (the feed\'s start until the first), Unix seconds.'),
   symbolLastMessage: def('market_symbol_last_update_timestamp_seconds', 'gauge', XS, 'Local time the last trade, quote or heartbeat for the symbol arrived, Unix seconds.'),
   messages: def('market_feed_messages_total', 'counter', X, 'Frames received from the feed.'),
   receivedBytes: def('market_feed_received_bytes_total', 'counter', X, 'Bytes of frames received from the feed.'),

@@ -16,7 +16,8 @@
  *
  * Throughput: a 10 ms tick sends what is due, one pre-framed write per client (wire.ts); about
  * 300k frames/s to one client on one core. A client that cannot keep up loses frames (counted in
- * `framesDropped`) once 8 MiB are waiting for it.
+ * `framesDropped`) once 8 MiB are waiting for it; while every client is that far behind, the
+ * frames are not even built (their trade ids are skipped, as if sent and lost).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -346,6 +347,9 @@ export class Simulator implements SimulatorKnobs {
     const add = (this.rate * dt) / 1000;
     const t = Date.now() - this.lagMs;
     const due = this.due;
+    // When no client has room, every frame would be built only to be dropped in flush(): skip
+    // building them, so a benchmark's generator spends its core on frames a client can take.
+    const room = this.anyRoom();
     for (let i = 0; i < this.configured.length; i++) {
       const owed = (due[i] as number) + add;
       const n = Math.floor(owed);
@@ -353,10 +357,24 @@ export class Simulator implements SimulatorKnobs {
       if (n === 0) continue;
       const m = this.configured[i] as SymbolMarket;
       // Nobody subscribed: do not advance the walk, so a subscriber's ids start where they left off.
-      if (!this.subs.has(m.tradeStream) && !this.subs.has(m.bookStream)) continue;
-      for (let j = 0; j < n; j++) this.emit(m, t);
+      const trades = this.subs.get(m.tradeStream);
+      const books = this.subs.get(m.bookStream);
+      if (!trades && !books) continue;
+      if (room) for (let j = 0; j < n; j++) this.emit(m, t);
+      else {
+        // The same outcome as dropping them: the ids are used up, so subscribers see the gap.
+        m.gap(n);
+        this.tradesGenerated += n;
+        this.framesDropped += n * ((trades?.size ?? 0) + (books?.size ?? 0));
+      }
     }
-    this.flush();
+    if (room) this.flush();
+  }
+
+  /** Some client is open with its send buffer under the limit. */
+  private anyRoom(): boolean {
+    for (const c of this.clients) if (c.ws.readyState === WebSocket.OPEN && c.ws.bufferedAmount <= this.opts.maxBufferedBytes) return true;
+    return false;
   }
 
   /** One trade (and a book update for bookTicker subscribers). Returns the frames queued. */

@@ -291,9 +291,10 @@ function users(p: Problems, raw: unknown): Map<string, string> {
  * line; messages never include a password hash or an inline key.
  */
 export function parseWebConfig(text: string, source: string): WebConfig {
-  let raw: unknown;
+  let raw: unknown = null;
   try {
-    raw = load(text, { schema: CORE_SCHEMA });
+    // js-yaml 5 refuses a document with no content; an empty file is valid here.
+    if (text.split('\n').some((line) => !/^\s*(#.*)?$/.test(line))) raw = load(text, { schema: CORE_SCHEMA });
   } catch (e) {
     // js-yaml's message quotes the offending lines, which may hold a key or a hash: keep the position only.
     const mark = e instanceof YAMLException ? e.mark : undefined;

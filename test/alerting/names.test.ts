@@ -3,7 +3,8 @@
 // A misspelled metric makes an alert that silently never fires; this is where it is caught.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { exposedNames } from '../../src/metrics/catalog.js';
+import { ERROR_TYPES, RECONNECT_REASONS } from '../../src/feeds/types.js';
+import { exposedNames, INDICATOR_NAMES } from '../../src/metrics/catalog.js';
 import {
   labelNames,
   loadPromtoolTests,
@@ -86,6 +87,21 @@ describe('metric names in prometheus/', () => {
             if (n && unknown([n]).length > 0) bad.push(`${f.file} ${g.name}: sample ${n}`);
           }
         }
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  test('closed label sets (reason, type, indicator) only take values the exporter can export', () => {
+    const allowed: Record<string, readonly string[]> = { reason: RECONNECT_REASONS, type: ERROR_TYPES, indicator: INDICATOR_NAMES };
+    const bad: string[] = [];
+    const texts = [
+      ...[...recording, ...alerting].map((r) => r.expr),
+      ...loadPromtoolTests().flatMap((f) => f.tests.flatMap((g) => (g.input_series ?? []).map((s) => s.series))),
+    ];
+    for (const t of texts) {
+      for (const m of t.matchAll(/\b(reason|type|indicator)\s*=\s*"([^"]*)"/g)) {
+        if (!(allowed[m[1] ?? ''] ?? []).includes(m[2] ?? '')) bad.push(`${m[1]}="${m[2]}"`);
       }
     }
     assert.deepEqual(bad, []);

@@ -25,9 +25,12 @@ function isExecutableFile(file: string): boolean {
   }
 }
 
-/** Absolute path of `name`: tools/bin first (pinned versions), then PATH. Throws if neither has it. */
+/**
+ * Absolute path of `name`: $TOOLS_BIN or tools/bin first (pinned versions), then PATH, as
+ * scripts/test-rules.mjs looks. Throws if neither has it.
+ */
 export function toolPath(name: ToolName): string {
-  const local = path.join(repoRoot, 'tools', 'bin', name);
+  const local = path.join(process.env.TOOLS_BIN || path.join(repoRoot, 'tools', 'bin'), name);
   if (isExecutableFile(local)) return local;
 
   const names = [name, ...(pathAliases[name] ?? [])];
