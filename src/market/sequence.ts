@@ -28,10 +28,16 @@ const OUT_OF_ORDER: SeqResult = Object.freeze({ kind: 'out_of_order' });
 
 export class SequenceTracker {
   private readonly capacity: number;
-  /** The last `capacity` accepted numbers, oldest overwritten first; `seen` mirrors it for lookups. */
-  private readonly ring: number[] = [];
-  private ringPos = 0;
-  private readonly seen = new Set<number>();
+  /**
+   * The last `capacity` accepted numbers, as runs of consecutive numbers in the order they were
+   * accepted: run i covers starts[i] .. starts[i] + lens[i] - 1. A healthy feed is one run, so a
+   * symbol costs a few dozen bytes where a ring plus a Set of 1024 numbers cost ~50 kB.
+   */
+  private starts = new Float64Array(2);
+  private lens = new Float64Array(2);
+  private head = 0;
+  private runs = 0;
+  private remembered = 0;
   private last: number | undefined;
 
   /** `recent`: how many accepted numbers are remembered to tell a duplicate from a late arrival. */
@@ -60,7 +66,7 @@ export class SequenceTracker {
       this.last = seq;
       return { kind: 'gap', missed: seq - last - 1 };
     }
-    if (this.seen.has(seq)) return DUPLICATE;
+    if (this.seen(seq)) return DUPLICATE;
     // Remembered so that a second copy of this late message counts as a duplicate.
     this.remember(seq);
     return OUT_OF_ORDER;
@@ -69,20 +75,55 @@ export class SequenceTracker {
   /** Forget everything: the next number is `first` again. Call after a reconnect. */
   reset(): void {
     this.last = undefined;
-    this.ring.length = 0;
-    this.ringPos = 0;
-    this.seen.clear();
+    this.head = this.runs = this.remembered = 0;
+  }
+
+  /** Only on the rare path (a number at or below the last): a scan over the runs. */
+  private seen(seq: number): boolean {
+    const mask = this.starts.length - 1;
+    for (let k = 0; k < this.runs; k++) {
+      const i = (this.head + k) & mask;
+      const d = seq - this.starts[i]!;
+      if (d >= 0 && d < this.lens[i]!) return true;
+    }
+    return false;
   }
 
   private remember(seq: number): void {
-    if (this.ring.length < this.capacity) {
-      this.ring.push(seq);
-    } else {
-      // Only accepted numbers enter the ring and duplicates never do, so each value is in it once.
-      this.seen.delete(this.ring[this.ringPos] as number);
-      this.ring[this.ringPos] = seq;
-      this.ringPos = (this.ringPos + 1) % this.capacity;
+    const mask = this.starts.length - 1;
+    const tail = (this.head + this.runs - 1) & mask;
+    if (this.runs > 0 && this.starts[tail]! + this.lens[tail]! === seq) this.lens[tail]!++;
+    else {
+      if (this.runs === this.starts.length) this.grow();
+      const i = (this.head + this.runs) & (this.starts.length - 1);
+      this.starts[i] = seq;
+      this.lens[i] = 1;
+      this.runs++;
     }
-    this.seen.add(seq);
+    // Accepted numbers are never already remembered, so forgetting the oldest keeps exactly the
+    // last `capacity` of them: the front of the oldest run.
+    if (++this.remembered > this.capacity) {
+      const h = this.head;
+      this.starts[h]!++;
+      this.remembered--;
+      if (--this.lens[h]! === 0) {
+        this.head = (h + 1) & (this.starts.length - 1);
+        this.runs--;
+      }
+    }
+  }
+
+  private grow(): void {
+    // Capacity stays a power of two so indexing is a mask.
+    const n = this.starts.length;
+    const starts = new Float64Array(n * 2);
+    const lens = new Float64Array(n * 2);
+    for (let k = 0; k < this.runs; k++) {
+      starts[k] = this.starts[(this.head + k) & (n - 1)]!;
+      lens[k] = this.lens[(this.head + k) & (n - 1)]!;
+    }
+    this.starts = starts;
+    this.lens = lens;
+    this.head = 0;
   }
 }

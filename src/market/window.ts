@@ -47,9 +47,6 @@ class NumDeque {
   at(i: number): number {
     return this.buf[(this.head + i) & (this.buf.length - 1)] as number;
   }
-  setAt(i: number, v: number): void {
-    this.buf[(this.head + i) & (this.buf.length - 1)] = v;
-  }
   front(): number {
     return this.at(0);
   }
@@ -70,15 +67,21 @@ export class TickWindow {
   private readonly resolutionMs: number;
   private horizon = -Infinity;
   private last = NaN;
-  // Slots in arrival order, in lockstep; slot number `seq` sits at index seq - headSeq.
+  // Slots in arrival order, in lockstep; slot number `seq` sits at index seq - headSeq. Only the
+  // back slot's high and low are kept: older slots matter only through the monotonic deques.
   private readonly starts = new NumDeque();
   private readonly firsts = new NumDeque();
-  private readonly highs = new NumDeque();
-  private readonly lows = new NumDeque();
+  private backHigh = NaN;
+  private backLow = NaN;
   private headSeq = 0;
-  // Monotonic deques of slot numbers: highs decreasing, lows increasing, front = the extreme.
-  private readonly maxQ = new NumDeque();
-  private readonly minQ = new NumDeque();
+  // Monotonic deques of (slot number, extreme): highs decreasing, lows increasing, front = the
+  // extreme of the window. The back slot is always the last entry of both.
+  private readonly maxSeq = new NumDeque();
+  private readonly maxVal = new NumDeque();
+  private readonly minSeq = new NumDeque();
+  private readonly minVal = new NumDeque();
+  /** Bumped whenever stats() may have changed (a tick, or an eviction): renderers cache on it. */
+  version = 0;
 
   /** `resolutionMs`: slot width for merging ticks (default lengthMs / 1000); see the module doc. */
   constructor(lengthMs: number, opts?: { resolutionMs?: number }) {
@@ -97,28 +100,30 @@ export class TickWindow {
       this.horizon = t;
       this.evictOld();
     }
+    this.version++;
+    this.last = price;
     const slot = Math.floor(this.horizon / this.resolutionMs) * this.resolutionMs;
     const n = this.starts.length;
-    let seq: number;
     if (n > 0 && this.starts.back() === slot) {
-      seq = this.headSeq + n - 1;
-      if (price > this.highs.back()) this.highs.setAt(n - 1, price);
-      if (price < this.lows.back()) this.lows.setAt(n - 1, price);
-    } else {
-      seq = this.headSeq + n;
-      this.starts.pushBack(slot);
-      this.firsts.pushBack(price);
-      this.highs.pushBack(price);
-      this.lows.pushBack(price);
+      // The common case under load: another tick in the current slot. Deques change only when
+      // it sets a new high or low for the slot.
+      const seq = this.headSeq + n - 1;
+      if (price > this.backHigh) {
+        this.backHigh = price;
+        this.pushMax(seq, price);
+      }
+      if (price < this.backLow) {
+        this.backLow = price;
+        this.pushMin(seq, price);
+      }
+      return;
     }
-    // The back slot is always in both deques, so re-pushing it after popping keeps each slot once.
-    const hi = this.highs.back();
-    while (this.maxQ.length > 0 && this.highs.at(this.maxQ.back() - this.headSeq) <= hi) this.maxQ.popBack();
-    this.maxQ.pushBack(seq);
-    const lo = this.lows.back();
-    while (this.minQ.length > 0 && this.lows.at(this.minQ.back() - this.headSeq) >= lo) this.minQ.popBack();
-    this.minQ.pushBack(seq);
-    this.last = price;
+    const seq = this.headSeq + n;
+    this.starts.pushBack(slot);
+    this.firsts.pushBack(price);
+    this.backHigh = this.backLow = price;
+    this.pushMax(seq, price);
+    this.pushMin(seq, price);
   }
 
   /** Slide the window to `now` without a tick (idle symbols). */
@@ -140,26 +145,46 @@ export class TickWindow {
     if (this.starts.length === 0) return undefined;
     const first = this.firsts.front();
     const last = this.last;
-    return {
-      first,
-      last,
-      high: this.highs.at(this.maxQ.front() - this.headSeq),
-      low: this.lows.at(this.minQ.front() - this.headSeq),
-      returnRatio: last / first - 1,
-    };
+    return { first, last, high: this.maxVal.front(), low: this.minVal.front(), returnRatio: last / first - 1 };
+  }
+
+  /** The back slot's high rose to `v` (or the slot is new): entries it dominates go. */
+  private pushMax(seq: number, v: number): void {
+    while (this.maxVal.length > 0 && this.maxVal.back() <= v) {
+      this.maxVal.popBack();
+      this.maxSeq.popBack();
+    }
+    this.maxSeq.pushBack(seq);
+    this.maxVal.pushBack(v);
+  }
+
+  private pushMin(seq: number, v: number): void {
+    while (this.minVal.length > 0 && this.minVal.back() >= v) {
+      this.minVal.popBack();
+      this.minSeq.popBack();
+    }
+    this.minSeq.pushBack(seq);
+    this.minVal.pushBack(v);
   }
 
   private evictOld(): void {
     const cutoff = this.horizon - this.lengthMs;
     const res = this.resolutionMs;
+    let evicted = false;
     while (this.starts.length > 0 && this.starts.front() + res <= cutoff) {
       this.starts.popFront();
       this.firsts.popFront();
-      this.highs.popFront();
-      this.lows.popFront();
-      if (this.maxQ.front() === this.headSeq) this.maxQ.popFront();
-      if (this.minQ.front() === this.headSeq) this.minQ.popFront();
+      if (this.maxSeq.front() === this.headSeq) {
+        this.maxSeq.popFront();
+        this.maxVal.popFront();
+      }
+      if (this.minSeq.front() === this.headSeq) {
+        this.minSeq.popFront();
+        this.minVal.popFront();
+      }
       this.headSeq++;
+      evicted = true;
     }
+    if (evicted) this.version++;
   }
 }

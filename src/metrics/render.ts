@@ -2,10 +2,23 @@
  * Renders the exporter's own families as Prometheus text from plain state. Names, help and types
  * come from catalog.ts; values from FeedState/SymbolState. Unset gauges (NaN: no trade yet, no
  * indicator past warm-up) are left out rather than exported as NaN.
+ *
+ * Scale: 10k symbols are ~570k series (~50 MB). Two things keep that from stalling ingest:
+ * - The text comes out in chunks (renderMarketChunks), and streamMarket yields to the event loop
+ *   every few milliseconds, so frames keep being ingested while a scrape is written.
+ * - Each symbol remembers the line it last rendered for each series and the value it came from;
+ *   an unchanged value reuses its line, so a quiet symbol costs a comparison per series instead of
+ *   number formatting and string building. Bars and indicators change once per bar, so between
+ *   two scrapes most of their series are unchanged even on a busy symbol.
+ * A scrape written over several event-loop turns is not one atomic snapshot: families rendered
+ * later may include events that arrived while earlier ones were written, as with any collector
+ * that runs while the process works.
  */
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
-import { METRICS, type MetricDef } from './catalog.js';
+import { INDICATOR_NAMES, METRICS, type IndicatorName, type MetricDef } from './catalog.js';
 import type { BucketHistogram } from './histogram.js';
 import { escapeLabelValue, formatValue, header } from './text.js';
 
@@ -24,15 +37,75 @@ export interface SelfStats {
   logsSuppressed: Record<string, number>;
 }
 
+/** Each symbol's last rendered line per series and the value it showed. */
+interface LineCache {
+  readonly vals: Float64Array;
+  readonly lines: string[];
+}
+const caches = new WeakMap<SymbolState, LineCache>();
+
+const INDICATOR_INDEX = new Map<string, number>(INDICATOR_NAMES.map((n, i) => [n, i]));
+const SCALARS = 13;
+const BAR_FIELDS = 6;
+const WINDOW_FIELDS = 3;
+
+function cacheOf(s: SymbolState): LineCache {
+  let c = caches.get(s);
+  if (!c) {
+    const n = SCALARS + (BAR_FIELDS + INDICATOR_NAMES.length) * s.intervals.length + WINDOW_FIELDS * s.windows.length;
+    c = { vals: new Float64Array(n).fill(NaN), lines: new Array<string>(n).fill('') };
+    caches.set(s, c);
+  }
+  return c;
+}
+
+/** The line for series `k` of a symbol: reused while its value is unchanged, '' when unset (NaN). */
+function line(c: LineCache, k: number, name: string, labels: string, v: number): string {
+  if (v !== v) return '';
+  if (c.vals[k] === v) return c.lines[k]!;
+  const l = `${name}{${labels}} ${formatValue(v)}\n`;
+  c.vals[k] = v;
+  c.lines[k] = l;
+  return l;
+}
+
+/** Text out in pieces of about this many characters. */
+const CHUNK = 1 << 16;
+
+type Get = (s: SymbolState) => number;
+const SCALAR_FAMILIES: readonly [MetricDef, Get][] = [
+  [METRICS.price, (s) => s.price],
+  [METRICS.bid, (s) => s.bid],
+  [METRICS.ask, (s) => s.ask],
+  [METRICS.spread, (s) => s.ask - s.bid],
+  [METRICS.volume, (s) => s.volume],
+  [METRICS.trades, (s) => s.trades],
+  [METRICS.lastTrade, (s) => s.lastTradeTime / 1000],
+  [METRICS.lateTrades, (s) => s.lateTrades],
+  [METRICS.symbolLastMessage, (s) => s.lastUpdate / 1000],
+  [METRICS.seqGaps, (s) => s.seqCounts.gaps],
+  [METRICS.seqMissed, (s) => s.seqCounts.missed],
+  [METRICS.seqDuplicates, (s) => s.seqCounts.duplicates],
+  [METRICS.seqOutOfOrder, (s) => s.seqCounts.outOfOrder],
+];
+const BAR_FAMILIES = [
+  [METRICS.barOpen, 'open'],
+  [METRICS.barHigh, 'high'],
+  [METRICS.barLow, 'low'],
+  [METRICS.barClose, 'close'],
+  [METRICS.barVolume, 'volume'],
+  [METRICS.barEnd, 'end'],
+] as const;
+const WINDOW_FAMILIES = [
+  [METRICS.windowReturn, 'returnRatio'],
+  [METRICS.windowHigh, 'high'],
+  [METRICS.windowLow, 'low'],
+] as const;
+
 type Out = { s: string };
 
 function gauge(out: Out, name: string, labels: string, v: number): void {
   if (v === v) out.s += `${name}{${labels}} ${formatValue(v)}\n`;
-}
-
-function perSymbol(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (s: SymbolState) => number): void {
-  out.s += header(def);
-  for (const f of feeds) for (const s of f.symbols.values()) gauge(out, def.name, s.labels, get(s));
 }
 
 function perFeed(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (f: FeedState) => number): void {
@@ -67,65 +140,73 @@ function single(out: Out, def: MetricDef, v: number): void {
   if (v === v) out.s += `${def.name} ${formatValue(v)}\n`;
 }
 
-/** The text of every market_* family. */
-export function renderMarket(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): string {
+/**
+ * The text of every market_* family, in pieces of about 64k characters: the per-symbol families
+ * (the bulk) a few hundred symbols at a time, then the per-feed and process families.
+ */
+export function* renderMarketChunks(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): Generator<string, void, undefined> {
   const feeds = [...feedMap.values()];
   const out: Out = { s: '' };
   const M = METRICS;
 
-  perSymbol(out, feeds, M.price, (s) => s.price);
-  perSymbol(out, feeds, M.bid, (s) => s.bid);
-  perSymbol(out, feeds, M.ask, (s) => s.ask);
-  perSymbol(out, feeds, M.spread, (s) => s.ask - s.bid);
-  perSymbol(out, feeds, M.volume, (s) => s.volume);
-  perSymbol(out, feeds, M.trades, (s) => s.trades);
-  perSymbol(out, feeds, M.lastTrade, (s) => s.lastTradeTime / 1000);
-  perSymbol(out, feeds, M.lateTrades, (s) => s.lateTrades);
-  perSymbol(out, feeds, M.symbolLastMessage, (s) => s.lastUpdate / 1000);
-  perSymbol(out, feeds, M.seqGaps, (s) => s.seqCounts.gaps);
-  perSymbol(out, feeds, M.seqMissed, (s) => s.seqCounts.missed);
-  perSymbol(out, feeds, M.seqDuplicates, (s) => s.seqCounts.duplicates);
-  perSymbol(out, feeds, M.seqOutOfOrder, (s) => s.seqCounts.outOfOrder);
-
-  const bars = [
-    [M.barOpen, 'open'],
-    [M.barHigh, 'high'],
-    [M.barLow, 'low'],
-    [M.barClose, 'close'],
-    [M.barVolume, 'volume'],
-    [M.barEnd, 'end'],
-  ] as const;
-  for (const [def, field] of bars) {
+  for (let k = 0; k < SCALAR_FAMILIES.length; k++) {
+    const [def, get] = SCALAR_FAMILIES[k]!;
     out.s += header(def);
     for (const f of feeds)
-      for (const s of f.symbols.values())
-        for (const iv of s.intervals) {
-          const b = iv.lastBar;
-          if (b) gauge(out, def.name, `${s.labels},interval="${iv.label}"`, field === 'end' ? b.end / 1000 : b[field]);
-        }
+      for (const s of f.symbols.values()) {
+        out.s += line(cacheOf(s), k, def.name, s.labels, get(s));
+        if (out.s.length >= CHUNK) yield flush(out);
+      }
   }
 
-  const windows = [
-    [M.windowReturn, 'returnRatio'],
-    [M.windowHigh, 'high'],
-    [M.windowLow, 'low'],
-  ] as const;
-  for (const [def, field] of windows) {
+  for (let field = 0; field < BAR_FAMILIES.length; field++) {
+    const [def, key] = BAR_FAMILIES[field]!;
     out.s += header(def);
     for (const f of feeds)
-      for (const s of f.symbols.values())
-        for (const w of s.windows) {
-          const st = w.window.stats();
-          if (st) gauge(out, def.name, `${s.labels},window="${w.label}"`, st[field]);
+      for (const s of f.symbols.values()) {
+        const c = cacheOf(s);
+        const base = SCALARS + field * s.intervals.length;
+        for (let i = 0; i < s.intervals.length; i++) {
+          const iv = s.intervals[i]!;
+          const b = iv.lastBar;
+          if (b) out.s += line(c, base + i, def.name, `${s.labels},interval="${iv.label}"`, key === 'end' ? b.end / 1000 : b[key]);
         }
+        if (out.s.length >= CHUNK) yield flush(out);
+      }
+  }
+
+  for (let field = 0; field < WINDOW_FAMILIES.length; field++) {
+    const [def, key] = WINDOW_FAMILIES[field]!;
+    out.s += header(def);
+    for (const f of feeds)
+      for (const s of f.symbols.values()) {
+        const c = cacheOf(s);
+        const base = SCALARS + BAR_FIELDS * s.intervals.length + field * s.windows.length;
+        for (let i = 0; i < s.windows.length; i++) {
+          const w = s.windows[i]!;
+          const st = w.window.stats();
+          if (st) out.s += line(c, base + i, def.name, `${s.labels},window="${w.label}"`, st[key]);
+        }
+        if (out.s.length >= CHUNK) yield flush(out);
+      }
   }
 
   out.s += header(M.indicator);
   for (const f of feeds)
-    for (const s of f.symbols.values())
-      for (const iv of s.intervals)
-        for (const [name, v] of Object.entries(iv.values))
-          gauge(out, M.indicator.name, `${s.labels},interval="${iv.label}",indicator="${name}"`, v);
+    for (const s of f.symbols.values()) {
+      const c = cacheOf(s);
+      const base = SCALARS + BAR_FIELDS * s.intervals.length + WINDOW_FIELDS * s.windows.length;
+      for (let i = 0; i < s.intervals.length; i++) {
+        const iv = s.intervals[i]!;
+        const values = iv.values;
+        for (const name in values) {
+          const v = values[name as IndicatorName]!;
+          const k = base + i * INDICATOR_NAMES.length + INDICATOR_INDEX.get(name)!;
+          out.s += line(c, k, M.indicator.name, `${s.labels},interval="${iv.label}",indicator="${name}"`, v);
+        }
+      }
+      if (out.s.length >= CHUNK) yield flush(out);
+    }
 
   perFeed(out, feeds, M.feedUp, (f) => f.up);
   perFeed(out, feeds, M.feedSymbols, (f) => f.symbols.size);
@@ -160,5 +241,40 @@ export function renderMarket(feedMap: ReadonlyMap<string, FeedState>, self: Self
   out.s += header(M.logsSuppressed);
   for (const [k, v] of Object.entries(self.logsSuppressed))
     out.s += `${M.logsSuppressed.name}{kind="${escapeLabelValue(k)}"} ${formatValue(v)}\n`;
-  return out.s;
+  if (out.s) yield flush(out);
+}
+
+function flush(out: Out): string {
+  const s = out.s;
+  out.s = '';
+  return s;
+}
+
+/** The text of every market_* family, in one string. */
+export function renderMarket(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): string {
+  let s = '';
+  for (const chunk of renderMarketChunks(feedMap, self)) s += chunk;
+  return s;
+}
+
+/**
+ * Write every market_* family through `write`, yielding to the event loop whenever `sliceMs` of
+ * work has passed, so ingest never waits on a large scrape for longer than a slice. `write` may
+ * return a promise (backpressure); it is awaited.
+ */
+export async function streamMarket(
+  feedMap: ReadonlyMap<string, FeedState>,
+  self: SelfStats,
+  write: (chunk: string) => void | Promise<void>,
+  sliceMs = 5,
+): Promise<void> {
+  let sliceStart = performance.now();
+  for (const chunk of renderMarketChunks(feedMap, self)) {
+    const pending = write(chunk);
+    if (pending) await pending;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
+  }
 }

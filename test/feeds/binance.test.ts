@@ -1,26 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import fc from 'fast-check';
 import { BINANCE_LIMITS, BINANCE_URL, STREAMS_PER_SUBSCRIBE, binance, createBinanceAdapter } from '../../src/feeds/binance.js';
-import { ERROR_TYPES, RECONNECT_REASONS, type ErrorEvent, type MarketEvent } from '../../src/feeds/types.js';
+import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty, priceRoundTripProperty, scalarFrameTests } from '../support/adapter-fixtures.js';
 
-/** A frame as it arrives on the socket (the files end with a newline; frames do not). */
-function frame(name: string): string {
-  return readFileSync(new URL(`../fixtures/binance/${name}.json`, import.meta.url), 'utf8').replace(/\n$/, '');
-}
-
-function one(name: string): MarketEvent {
-  const events = binance.parse(frame(name));
-  assert.equal(events.length, 1, `${name}: ${JSON.stringify(events)}`);
-  return events[0] as MarketEvent;
-}
-
-function error(name: string): ErrorEvent {
-  const e = one(name);
-  assert.equal(e.kind, 'error', `${name} should be an error, got ${JSON.stringify(e)}`);
-  return e as ErrorEvent;
-}
+const fx = adapterFixtures('binance', binance);
+const { frame, one, error } = fx;
 
 describe('binance adapter: connection facts', () => {
   test('limits are the documented spot limits', () => {
@@ -168,7 +152,7 @@ describe('binance adapter: control frames', () => {
 });
 
 describe('binance adapter: bad frames become errors, never exceptions', () => {
-  const cases: [string, string][] = [
+  errorCaseTests(fx, [
     ['malformed-truncated', 'malformed_frame'],
     ['malformed-not-json', 'malformed_frame'],
     ['malformed-nan-price', 'invalid_price'],
@@ -181,23 +165,9 @@ describe('binance adapter: bad frames become errors, never exceptions', () => {
     ['malformed-combined-null-data', 'unknown_message'],
     ['unknown-event-kline', 'unknown_message'],
     ['unknown-array', 'unknown_message'],
-  ];
-  for (const [name, type] of cases) {
-    test(`${name} -> ${type}`, () => {
-      const e = error(name);
-      assert.equal(e.type, type);
-      assert.equal(e.reconnect, undefined, 'a bad frame does not end the session');
-      assert.ok(e.message.length > 0 && e.message.length < 300, 'bounded message');
-    });
-  }
+  ]);
 
-  test('JSON scalars and empty objects', () => {
-    for (const f of ['null', '42', '"trade"', '{}', '{"stream":"x"}', '{"e":"trade"}', '']) {
-      const events = binance.parse(f);
-      assert.equal(events.length, 1, f);
-      assert.equal(events[0]?.kind, 'error', f);
-    }
-  });
+  scalarFrameTests(fx, ['"trade"', '{"stream":"x"}', '{"e":"trade"}']);
 
   test('Infinity from JSON (1e999) is not a price', () => {
     const f = frame('trade').replace('"66123.45000000"', '"1e999"');
@@ -205,41 +175,16 @@ describe('binance adapter: bad frames become errors, never exceptions', () => {
     assert.equal(e?.kind === 'error' && e.type, 'invalid_price');
   });
 
-  test('property: parse never throws and every error has a known type and reason', () => {
-    const check = (f: string) => {
-      const events = binance.parse(f);
-      assert.ok(Array.isArray(events));
-      for (const e of events) {
-        if (e.kind === 'error') {
-          assert.ok((ERROR_TYPES as readonly string[]).includes(e.type));
-          if (e.reconnect) assert.ok((RECONNECT_REASONS as readonly string[]).includes(e.reconnect));
-        }
-      }
-    };
-    fc.assert(fc.property(fc.string(), check), { numRuns: 500 });
-    fc.assert(fc.property(fc.json(), check), { numRuns: 500 });
-    // Real frames with one field replaced by an arbitrary JSON value.
-    const base = JSON.parse(frame('trade-combined')) as { data: Record<string, unknown> };
-    fc.assert(
-      fc.property(fc.constantFrom('e', 'E', 's', 't', 'p', 'q', 'T', 'm'), fc.jsonValue(), (key, value) => {
-        check(JSON.stringify({ ...base, data: { ...base.data, [key]: value } }));
-      }),
-      { numRuns: 500 },
-    );
+  hostileFixturesTest(fx);
+
+  // Real frames with one field replaced by an arbitrary JSON value.
+  neverThrowsProperty(fx, 'property: parse never throws and every error has a known type and reason', {
+    mutations: [{ fixture: 'trade-combined', at: ['data'], keys: ['e', 'E', 's', 't', 'p', 'q', 'T', 'm'], numRuns: 500 }],
   });
 
-  test('property: any positive price string round-trips', () => {
-    fc.assert(
-      fc.property(fc.double({ min: 1e-8, max: 1e9, noNaN: true }), fc.integer({ min: 1, max: 2 ** 52 }), (price, id) => {
-        const f = `{"stream":"x@trade","data":{"e":"trade","E":1,"s":"X","t":${id},"p":"${price}","q":"1","T":2,"m":false,"M":true}}`;
-        const [e] = binance.parse(f);
-        assert.equal(e?.kind, 'trade');
-        assert.equal(e?.kind === 'trade' && e.price, price);
-        assert.equal(e?.kind === 'trade' && e.seq, id);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  priceRoundTripProperty(fx, 'property: any positive price string round-trips', (price, id) =>
+    `{"stream":"x@trade","data":{"e":"trade","E":1,"s":"X","t":${id},"p":"${price}","q":"1","T":2,"m":false,"M":true}}`,
+  );
 });
 
 describe('createBinanceAdapter', () => {
@@ -251,3 +196,5 @@ describe('createBinanceAdapter', () => {
     assert.deepEqual(sim.subscribeFrames(['BTCUSDT'], ['trade']), binance.subscribeFrames(['BTCUSDT'], ['trade']));
   });
 });
+
+fixtureCoverageTest(fx);

@@ -1,7 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import fc from 'fast-check';
 import {
   BYBIT_LINEAR_LIMITS,
   BYBIT_LINEAR_URL,
@@ -12,31 +10,11 @@ import {
   bybitLinear,
   createBybitAdapter,
 } from '../../src/feeds/bybit.js';
-import { ERROR_TYPES, RECONNECT_REASONS, type ErrorEvent, type MarketEvent } from '../../src/feeds/types.js';
-import { hostileVariants } from '../support/hostile.js';
+import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty, scalarFrameTests } from '../support/adapter-fixtures.js';
 
-const DIR = new URL('../fixtures/bybit/', import.meta.url);
-
-/** A frame as it arrives on the socket (the files end with a newline; frames do not). */
-function frame(name: string): string {
-  return readFileSync(new URL(`${name}.json`, DIR), 'utf8').replace(/\n$/, '');
-}
-
-/** Fixtures some test below names; a new fixture without a test fails the last test here. */
-const covered = new Set<string>();
-const use = (name: string) => (covered.add(name), name);
-
-function one(name: string): MarketEvent {
-  const events = bybit.parse(frame(use(name)));
-  assert.equal(events.length, 1, `${name}: ${JSON.stringify(events)}`);
-  return events[0] as MarketEvent;
-}
-
-function error(name: string): ErrorEvent {
-  const e = one(name);
-  assert.equal(e.kind, 'error', `${name} should be an error, got ${JSON.stringify(e)}`);
-  return e as ErrorEvent;
-}
+/** Every fixture read marks it exercised; a new fixture without a test fails the last test here. */
+const fx = adapterFixtures('bybit', bybit);
+const { frame, one, error } = fx;
 
 type Subscribe = { req_id: string; op: string; args: string[] };
 
@@ -111,12 +89,12 @@ describe('bybit adapters: market data', () => {
   });
 
   test('linear trade parses the same way on the linear venue', () => {
-    const events = bybitLinear.parse(frame(use('trade-linear')));
+    const events = bybitLinear.parse(frame('trade-linear'));
     assert.deepEqual(events, [{ kind: 'trade', symbol: 'BTCUSDT', price: 16578.5, size: 0.001, eventTime: 1672304486865, side: 'buy' }]);
   });
 
   test('several trades in one message (same cross sequence) give one event each, no seq', () => {
-    const events = bybit.parse(frame(use('trade-two')));
+    const events = bybit.parse(frame('trade-two'));
     assert.deepEqual(
       events.map((e) => e.kind === 'trade' && [e.price, e.size, e.side, e.seq]),
       [
@@ -148,7 +126,7 @@ describe('bybit adapters: market data', () => {
   });
 
   test('a delta without last/bid/ask (open interest moved) is no event and no error', () => {
-    assert.deepEqual(bybitLinear.parse(frame(use('ticker-linear-delta-oi'))), []);
+    assert.deepEqual(bybitLinear.parse(frame('ticker-linear-delta-oi')), []);
   });
 });
 
@@ -166,7 +144,7 @@ describe('bybit adapters: control frames', () => {
   });
 
   test('unsubscribe ack: nothing', () => {
-    assert.deepEqual(bybit.parse(frame(use('unsubscribe-ack'))), []);
+    assert.deepEqual(bybit.parse(frame('unsubscribe-ack')), []);
   });
 
   test('pong echoing our req_id gives sentAt (a round trip)', () => {
@@ -189,7 +167,7 @@ describe('bybit adapters: control frames', () => {
 });
 
 describe('bybit adapters: bad frames become errors, never exceptions', () => {
-  const cases: [string, string][] = [
+  errorCaseTests(fx, [
     ['malformed-truncated', 'malformed_frame'],
     ['malformed-not-json', 'malformed_frame'],
     ['malformed-nan-price', 'invalid_price'],
@@ -201,63 +179,21 @@ describe('bybit adapters: bad frames become errors, never exceptions', () => {
     ['unknown-topic-orderbook', 'unknown_message'],
     ['unknown-op-auth', 'unknown_message'],
     ['unknown-array', 'unknown_message'],
-  ];
-  for (const [name, type] of cases) {
-    test(`${name} -> ${type}`, () => {
-      const e = error(name);
-      assert.equal(e.type, type);
-      assert.equal(e.reconnect, undefined, 'a bad frame does not end the session');
-      assert.ok(e.message.length > 0 && e.message.length < 300, 'bounded message');
-    });
-  }
+  ]);
 
-  test('JSON scalars and empty objects', () => {
-    for (const f of ['null', '42', '"pong"', '{}', '{"topic":7}', 'pong', '']) {
-      const events = bybit.parse(f);
-      assert.equal(events.length, 1, f);
-      assert.equal(events[0]?.kind, 'error', f);
-    }
-  });
+  scalarFrameTests(fx, ['"pong"', '{"topic":7}', 'pong']);
 
-  test('hostile JSON (no callable toString) in any field of any fixture never throws', () => {
-    let n = 0;
-    for (const name of readdirSync(DIR)) {
-      for (const f of hostileVariants(frame(name.replace(/\.json$/, '')))) {
-        assert.doesNotThrow(() => {
-          bybit.parse(f); bybitLinear.parse(f);
-        }, f);
-        n++;
-      }
-    }
-    assert.ok(n > 200, `only ${n} variants`);
-  });
+  hostileFixturesTest(fx, [bybit, bybitLinear]);
 
-  test('property: parse never throws and every error has a known type and reason', () => {
-    const check = (f: string) => {
-      const events = bybit.parse(f);
-      assert.ok(Array.isArray(events));
-      for (const e of events) {
-        if (e.kind === 'error') {
-          assert.ok((ERROR_TYPES as readonly string[]).includes(e.type));
-          if (e.reconnect) assert.ok((RECONNECT_REASONS as readonly string[]).includes(e.reconnect));
-        }
-        if (e.kind === 'trade') assert.ok(e.price > 0 && e.size > 0 && e.eventTime > 0);
-        if (e.kind === 'pong' && e.sentAt !== undefined) assert.ok(Number.isFinite(e.sentAt));
-      }
-    };
-    fc.assert(fc.property(fc.string(), check), { numRuns: 500 });
-    fc.assert(fc.property(fc.json(), check), { numRuns: 500 });
-    const base = JSON.parse(frame('trade-linear')) as { data: Record<string, unknown>[] };
-    fc.assert(
-      fc.property(fc.constantFrom('T', 's', 'S', 'v', 'p', 'i', 'seq'), fc.jsonValue(), (key, value) => {
-        check(JSON.stringify({ ...base, data: [{ ...base.data[0], [key]: value }] }));
-      }),
-      { numRuns: 500 },
-    );
-    const pong = JSON.parse(frame('pong-spot')) as Record<string, unknown>;
-    fc.assert(fc.property(fc.constantFrom('req_id', 'op', 'success', 'args'), fc.jsonValue(), (key, value) => check(JSON.stringify({ ...pong, [key]: value }))), {
-      numRuns: 300,
-    });
+  neverThrowsProperty(fx, 'property: parse never throws and every error has a known type and reason', {
+    invariant: (e) => {
+      if (e.kind === 'trade') assert.ok(e.price > 0 && e.size > 0 && e.eventTime > 0);
+      if (e.kind === 'pong' && e.sentAt !== undefined) assert.ok(Number.isFinite(e.sentAt));
+    },
+    mutations: [
+      { fixture: 'trade-linear', at: ['data', 0], keys: ['T', 's', 'S', 'v', 'p', 'i', 'seq'], numRuns: 500 },
+      { fixture: 'pong-spot', keys: ['req_id', 'op', 'success', 'args'], numRuns: 300 },
+    ],
   });
 });
 
@@ -268,7 +204,4 @@ test('createBybitAdapter: same protocol, another venue key, endpoint and frame s
   assert.deepEqual(a.parse(frame('trade-spot')), bybit.parse(frame('trade-spot')));
 });
 
-test('every bybit fixture is exercised by a test above', () => {
-  const files = readdirSync(DIR).map((f) => f.replace(/\.json$/, ''));
-  assert.deepEqual(files.filter((f) => !covered.has(f)), []);
-});
+fixtureCoverageTest(fx);

@@ -1,29 +1,25 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import fc from 'fast-check';
 import { COINBASE_LIMITS, COINBASE_URL, SUBSCRIPTIONS_PER_FRAME, coinbase } from '../../src/feeds/coinbase.js';
 import { ADAPTERS } from '../../src/feeds/index.js';
-import { ERROR_TYPES, RECONNECT_REASONS, type ErrorEvent, type MarketEvent } from '../../src/feeds/types.js';
+import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty, priceRoundTripProperty, scalarFrameTests, type ErrorCase } from '../support/adapter-fixtures.js';
 
-const DIR = new URL('../fixtures/coinbase/', import.meta.url);
+const fx = adapterFixtures('coinbase', coinbase);
+const { frame, one, error } = fx;
 
-/** A frame as it arrives on the socket (the files end with a newline; frames do not). */
-function frame(name: string): string {
-  return readFileSync(new URL(`${name}.json`, DIR), 'utf8').replace(/\n$/, '');
-}
-
-function one(name: string): MarketEvent {
-  const events = coinbase.parse(frame(name));
-  assert.equal(events.length, 1, `${name}: ${JSON.stringify(events)}`);
-  return events[0] as MarketEvent;
-}
-
-function error(name: string): ErrorEvent {
-  const e = one(name);
-  assert.equal(e.kind, 'error', `${name} should be an error, got ${JSON.stringify(e)}`);
-  return e as ErrorEvent;
-}
+const cases: ErrorCase[] = [
+  ['malformed-not-json', 'malformed_frame'],
+  ['malformed-truncated', 'malformed_frame'],
+  ['malformed-nan-price', 'invalid_price'],
+  ['malformed-negative-size', 'invalid_price'],
+  ['malformed-bad-time', 'invalid_timestamp'],
+  ['malformed-missing-product', 'malformed_frame'],
+  ['malformed-trade-id-string', 'malformed_frame'],
+  ['malformed-ticker-bad-bid', 'invalid_price'],
+  ['malformed-heartbeat-no-product', 'malformed_frame'],
+  ['unknown-type-l2update', 'unknown_message'],
+  ['unknown-array', 'unknown_message'],
+];
 
 describe('coinbase adapter: connection facts', () => {
   test('registered under its venue key, with the documented endpoint and limits', () => {
@@ -152,95 +148,40 @@ describe('coinbase adapter: control frames', () => {
 });
 
 describe('coinbase adapter: bad frames become errors, never exceptions', () => {
-  const cases: [string, string][] = [
-    ['malformed-not-json', 'malformed_frame'],
-    ['malformed-truncated', 'malformed_frame'],
-    ['malformed-nan-price', 'invalid_price'],
-    ['malformed-negative-size', 'invalid_price'],
-    ['malformed-bad-time', 'invalid_timestamp'],
-    ['malformed-missing-product', 'malformed_frame'],
-    ['malformed-trade-id-string', 'malformed_frame'],
-    ['malformed-ticker-bad-bid', 'invalid_price'],
-    ['malformed-heartbeat-no-product', 'malformed_frame'],
-    ['unknown-type-l2update', 'unknown_message'],
-    ['unknown-array', 'unknown_message'],
-  ];
-  for (const [name, type] of cases) {
-    test(`${name} -> ${type}`, () => {
-      const e = error(name);
-      assert.equal(e.type, type);
-      assert.equal(e.reconnect, undefined, 'a bad frame does not end the session');
-      assert.ok(e.message.length > 0 && e.message.length < 300, 'bounded message');
-    });
-  }
+  errorCaseTests(fx, cases);
 
-  test('every fixture is covered by a test above', () => {
-    const covered = new Set([
-      ...cases.map(([n]) => n),
-      'match',
-      'match-maker-buy',
-      'last-match',
-      'ticker',
-      'ticker-no-book',
-      'heartbeat',
-      'subscriptions',
-      'subscribe-request',
-      'error-subscribe',
-      'error-slow-consume',
-    ]);
-    const files = readdirSync(DIR).map((f) => f.replace(/\.json$/, ''));
-    assert.deepEqual(files.filter((f) => !covered.has(f)), []);
-  });
-
-  test('JSON scalars, empty objects and half-filled messages', () => {
-    const odd = ['{"type":{"toString":{}}}', '{"type":"match","product_id":"X","price":"1","size":"1","trade_id":1,"time":{"toString":{}}}'];
-    for (const f of ['null', '42', '"match"', '{}', '{"type":"match"}', '{"type":"ticker"}', '{"type":"last_match"}', '', ...odd]) {
-      const events = coinbase.parse(f);
-      assert.equal(events.length, 1, f);
-      assert.equal(events[0]?.kind, 'error', f);
-    }
-  });
+  const odd = ['{"type":{"toString":{}}}', '{"type":"match","product_id":"X","price":"1","size":"1","trade_id":1,"time":{"toString":{}}}'];
+  scalarFrameTests(fx, ['"match"', '{"type":"match"}', '{"type":"ticker"}', '{"type":"last_match"}', ...odd], 'JSON scalars, empty objects and half-filled messages');
 
   test('Infinity from a decimal string (1e999) is not a price', () => {
     const [e] = coinbase.parse(frame('match').replace('"66123.45"', '"1e999"'));
     assert.equal(e?.kind === 'error' && e.type, 'invalid_price');
   });
 
-  test('property: parse never throws; errors have known types and reasons; seq is always an integer', () => {
-    const check = (f: string) => {
-      const events = coinbase.parse(f);
-      assert.ok(Array.isArray(events));
-      for (const e of events) {
-        if (e.kind === 'error') {
-          assert.ok((ERROR_TYPES as readonly string[]).includes(e.type));
-          if (e.reconnect) assert.ok((RECONNECT_REASONS as readonly string[]).includes(e.reconnect));
-        }
-        if ((e.kind === 'trade' || e.kind === 'quote' || e.kind === 'heartbeat') && e.seq !== undefined) assert.ok(Number.isSafeInteger(e.seq));
-      }
-    };
-    fc.assert(fc.property(fc.string(), check), { numRuns: 500 });
-    fc.assert(fc.property(fc.json(), check), { numRuns: 500 });
-    for (const name of ['match', 'ticker', 'heartbeat', 'last-match', 'subscriptions', 'error-subscribe']) {
-      const base = JSON.parse(frame(name)) as Record<string, unknown>;
-      fc.assert(
-        fc.property(fc.constantFrom(...Object.keys(base)), fc.jsonValue(), (key, value) => {
-          check(JSON.stringify({ ...base, [key]: value }));
-        }),
-        { numRuns: 200 },
-      );
-    }
+  hostileFixturesTest(fx);
+
+  neverThrowsProperty(fx, 'property: parse never throws; errors have known types and reasons; seq is always an integer', {
+    invariant: (e) => {
+      if ((e.kind === 'trade' || e.kind === 'quote' || e.kind === 'heartbeat') && e.seq !== undefined) assert.ok(Number.isSafeInteger(e.seq));
+    },
+    mutations: ['match', 'ticker', 'heartbeat', 'last-match', 'subscriptions', 'error-subscribe'].map((fixture) => ({ fixture, numRuns: 200 })),
   });
 
-  test('property: any positive price string and integer trade id round-trip', () => {
-    fc.assert(
-      fc.property(fc.double({ min: 1e-8, max: 1e9, noNaN: true }), fc.integer({ min: 1, max: 2 ** 52 }), (price, id) => {
-        const f = `{"type":"match","trade_id":${id},"side":"buy","size":"1","price":"${price}","product_id":"X-USD","sequence":1,"time":"2024-07-24T12:00:00.000001Z"}`;
-        const [e] = coinbase.parse(f);
-        assert.equal(e?.kind, 'trade');
-        assert.equal(e?.kind === 'trade' && e.price, price);
-        assert.equal(e?.kind === 'trade' && e.seq, id);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  priceRoundTripProperty(fx, 'property: any positive price string and integer trade id round-trip', (price, id) =>
+    `{"type":"match","trade_id":${id},"side":"buy","size":"1","price":"${price}","product_id":"X-USD","sequence":1,"time":"2024-07-24T12:00:00.000001Z"}`,
+  );
 });
+
+fixtureCoverageTest(fx, [
+  ...cases.map(([n]) => n),
+  'match',
+  'match-maker-buy',
+  'last-match',
+  'ticker',
+  'ticker-no-book',
+  'heartbeat',
+  'subscriptions',
+  'subscribe-request',
+  'error-subscribe',
+  'error-slow-consume',
+]);

@@ -1,23 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import fc from 'fast-check';
 import { ExporterError } from '../../src/errors.js';
 import { GENERIC_LIMITS, createGenericAdapter, generic } from '../../src/feeds/generic.js';
 import { readGenericOptions } from '../../src/feeds/generic-options.js';
-import { ERROR_TYPES, type Adapter, type MarketEvent, type OptionProblem } from '../../src/feeds/types.js';
+import type { Adapter, OptionProblem } from '../../src/feeds/types.js';
+import { adapterFixtures, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty } from '../support/adapter-fixtures.js';
 import { hostileVariants } from '../support/hostile.js';
 
-const DIR = new URL('../fixtures/generic/', import.meta.url);
-
-/** Fixtures some test below names; a new fixture without a test fails the last test here. */
-const covered = new Set<string>();
-
-/** A frame as it arrives on the socket (the files end with a newline; frames do not). */
-function frame(name: string): string {
-  covered.add(name);
-  return readFileSync(new URL(`${name}.json`, DIR), 'utf8').replace(/\n$/, '');
-}
+/** Every fixture read marks it exercised; a new fixture without a test fails the last test here. */
+const fx = adapterFixtures('generic', generic);
+const { frame } = fx;
 
 const URL_OK = { url: 'wss://vendor.example/ws' };
 
@@ -271,40 +263,20 @@ describe('generic adapter: sequence, heartbeats and pongs', () => {
     assert.deepEqual(x.parse('hb'), [{ kind: 'heartbeat' }]);
   });
 
-  test('hostile JSON (no callable toString) in any field of any fixture never throws', () => {
-    const adapters = [POLYGON, ALPACA, FINNHUB, SEQ_FEED].map(adapter);
-    let n = 0;
-    for (const name of readdirSync(DIR)) {
-      for (const f of hostileVariants(frame(name.replace(/\.json$/, '')))) {
-        for (const x of adapters) assert.doesNotThrow(() => x.parse(f), f);
-        n++;
-      }
-    }
-    assert.ok(n > 200, `only ${n} variants`);
-  });
+  const examples = [POLYGON, ALPACA, FINNHUB, SEQ_FEED].map(adapter);
 
-  test('property: parse never throws; errors have known types; trades are finite and positive', () => {
-    const adapters = [POLYGON, ALPACA, FINNHUB, SEQ_FEED].map(adapter);
-    const check = (f: string) => {
-      for (const x of adapters) {
-        for (const e of x.parse(f) as MarketEvent[]) {
-          if (e.kind === 'error') assert.ok((ERROR_TYPES as readonly string[]).includes(e.type));
-          if (e.kind === 'trade') {
-            assert.ok(e.price > 0 && e.price < Infinity && e.size >= 0 && e.eventTime > 0 && e.eventTime < Infinity);
-            if (e.seq !== undefined) assert.ok(Number.isSafeInteger(e.seq));
-          }
-        }
+  hostileFixturesTest(fx, examples);
+
+  neverThrowsProperty(fx, 'property: parse never throws; errors have known types; trades are finite and positive', {
+    adapters: examples,
+    invariant: (e) => {
+      if (e.kind === 'trade') {
+        assert.ok(e.price > 0 && e.price < Infinity && e.size >= 0 && e.eventTime > 0 && e.eventTime < Infinity);
+        if (e.seq !== undefined) assert.ok(Number.isSafeInteger(e.seq));
       }
-    };
-    fc.assert(fc.property(fc.string(), check), { numRuns: 300 });
-    fc.assert(fc.property(fc.json(), check), { numRuns: 300 });
-    const base = JSON.parse(frame('seq-feed-trade')) as { type: string; data: Record<string, unknown> };
-    fc.assert(
-      fc.property(fc.constantFrom('sym', 'px', 'qty', 'ts', 'seq'), fc.jsonValue(), (key, value) =>
-        check(JSON.stringify({ ...base, data: { ...base.data, [key]: value } })),
-      ),
-      { numRuns: 500 },
-    );
+    },
+    runs: 300,
+    mutations: [{ fixture: 'seq-feed-trade', at: ['data'], keys: ['sym', 'px', 'qty', 'ts', 'seq'], numRuns: 500 }],
   });
 });
 
@@ -400,7 +372,4 @@ test('createGenericAdapter without subscribe sends nothing (the URL selects the 
   assert.deepEqual(createGenericAdapter(spec!).subscribeFrames(['A'], ['trades']), []);
 });
 
-test('every generic fixture is exercised by a test above', () => {
-  const files = readdirSync(DIR).map((f) => f.replace(/\.json$/, ''));
-  assert.deepEqual(files.filter((f) => !covered.has(f)), []);
-});
+fixtureCoverageTest(fx);

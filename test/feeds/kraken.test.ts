@@ -1,33 +1,23 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import fc from 'fast-check';
 import { ADAPTERS } from '../../src/feeds/index.js';
 import { KRAKEN_LIMITS, KRAKEN_PING_INTERVAL_MS, KRAKEN_URL, SYMBOLS_PER_SUBSCRIBE, kraken } from '../../src/feeds/kraken.js';
-import { ERROR_TYPES, RECONNECT_REASONS, type ErrorEvent, type MarketEvent } from '../../src/feeds/types.js';
+import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty, priceRoundTripProperty, scalarFrameTests, type ErrorCase } from '../support/adapter-fixtures.js';
 
-const DIR = new URL('../fixtures/kraken/', import.meta.url);
+const fx = adapterFixtures('kraken', kraken);
+const { frame, events, one, error } = fx;
 
-/** A frame as it arrives on the socket (the files end with a newline; frames do not). */
-function frame(name: string): string {
-  return readFileSync(new URL(`${name}.json`, DIR), 'utf8').replace(/\n$/, '');
-}
-
-function events(name: string): MarketEvent[] {
-  return kraken.parse(frame(name));
-}
-
-function one(name: string): MarketEvent {
-  const evs = events(name);
-  assert.equal(evs.length, 1, `${name}: ${JSON.stringify(evs)}`);
-  return evs[0] as MarketEvent;
-}
-
-function error(name: string): ErrorEvent {
-  const e = one(name);
-  assert.equal(e.kind, 'error', `${name} should be an error, got ${JSON.stringify(e)}`);
-  return e as ErrorEvent;
-}
+const cases: ErrorCase[] = [
+  ['malformed-not-json', 'malformed_frame'],
+  ['malformed-truncated', 'malformed_frame'],
+  ['malformed-price-string', 'malformed_frame'],
+  ['malformed-zero-qty', 'invalid_price'],
+  ['malformed-bad-timestamp', 'invalid_timestamp'],
+  ['malformed-data-not-array', 'malformed_frame'],
+  ['malformed-ticker-negative-ask', 'invalid_price'],
+  ['unknown-channel-book', 'unknown_message'],
+  ['unknown-v1-array', 'unknown_message'],
+];
 
 const iso = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, us = 0) =>
   Date.UTC(y, mo - 1, d, h, mi, s, ms) + us / 1000;
@@ -202,61 +192,15 @@ describe('kraken adapter: control frames', () => {
 });
 
 describe('kraken adapter: bad frames become errors, never exceptions', () => {
-  const cases: [string, string][] = [
-    ['malformed-not-json', 'malformed_frame'],
-    ['malformed-truncated', 'malformed_frame'],
-    ['malformed-price-string', 'malformed_frame'],
-    ['malformed-zero-qty', 'invalid_price'],
-    ['malformed-bad-timestamp', 'invalid_timestamp'],
-    ['malformed-data-not-array', 'malformed_frame'],
-    ['malformed-ticker-negative-ask', 'invalid_price'],
-    ['unknown-channel-book', 'unknown_message'],
-    ['unknown-v1-array', 'unknown_message'],
-  ];
-  for (const [name, type] of cases) {
-    test(`${name} -> ${type}`, () => {
-      const e = error(name);
-      assert.equal(e.type, type);
-      assert.equal(e.reconnect, undefined, 'a bad frame does not end the session');
-      assert.ok(e.message.length > 0 && e.message.length < 300, 'bounded message');
-    });
-  }
+  errorCaseTests(fx, cases);
 
-  test('every fixture is covered by a test above', () => {
-    const covered = new Set([
-      ...cases.map(([n]) => n),
-      'trade-update',
-      'trade-update-mixed',
-      'trade-snapshot',
-      'ticker-snapshot',
-      'ticker-update',
-      'heartbeat',
-      'status-online',
-      'status-maintenance',
-      'subscribe-ack',
-      'subscribe-ack-heartbeat',
-      'subscribe-error-symbol',
-      'subscribe-error-request',
-      'subscribe-request-heartbeat',
-      'subscribe-request-trade',
-      'subscribe-request-ticker',
-      'ping-request',
-      'pong',
-      'pong-small-req-id',
-      'error-rate',
-    ]);
-    const files = readdirSync(DIR).map((f) => f.replace(/\.json$/, ''));
-    assert.deepEqual(files.filter((f) => !covered.has(f)), []);
-  });
+  scalarFrameTests(
+    fx,
+    ['"trade"', '{"channel":"trade"}', '{"channel":{"toString":{}}}', '{"method":{"toString":{}},"success":false}'],
+    'JSON scalars, empty objects and odd values',
+  );
 
-  test('JSON scalars, empty objects and odd values', () => {
-    const inputs = ['null', '42', '"trade"', '{}', '', '{"channel":"trade"}', '{"channel":{"toString":{}}}', '{"method":{"toString":{}},"success":false}'];
-    for (const f of inputs) {
-      const evs = kraken.parse(f);
-      assert.equal(evs.length, 1, f);
-      assert.equal(evs[0]?.kind, 'error', f);
-    }
-    // A trade entry that is not an object, and an empty batch.
+  test('a trade entry that is not an object is an error; an empty batch is nothing', () => {
     assert.equal(kraken.parse('{"channel":"trade","type":"update","data":[7]}')[0]?.kind, 'error');
     assert.deepEqual(kraken.parse('{"channel":"trade","type":"update","data":[]}'), []);
   });
@@ -266,54 +210,47 @@ describe('kraken adapter: bad frames become errors, never exceptions', () => {
     assert.equal(e?.kind === 'error' && e.type, 'invalid_price');
   });
 
-  test('property: parse never throws; errors have known types and reasons; seq is always an integer', () => {
-    const check = (f: string) => {
-      const evs = kraken.parse(f);
-      assert.ok(Array.isArray(evs));
-      for (const e of evs) {
-        if (e.kind === 'error') {
-          assert.ok((ERROR_TYPES as readonly string[]).includes(e.type));
-          if (e.reconnect) assert.ok((RECONNECT_REASONS as readonly string[]).includes(e.reconnect));
-        }
-        if (e.kind === 'trade') assert.ok(Number.isSafeInteger(e.seq));
-      }
-    };
-    fc.assert(fc.property(fc.string(), check), { numRuns: 500 });
-    fc.assert(fc.property(fc.json(), check), { numRuns: 500 });
-    // Real entries with one field replaced by an arbitrary JSON value.
-    for (const name of ['trade-update', 'ticker-update']) {
-      const base = JSON.parse(frame(name)) as { data: Record<string, unknown>[] };
-      const entry = base.data[0]!;
-      fc.assert(
-        fc.property(fc.constantFrom(...Object.keys(entry)), fc.jsonValue(), (key, value) => {
-          check(JSON.stringify({ ...base, data: [{ ...entry, [key]: value }] }));
-        }),
-        { numRuns: 300 },
-      );
-    }
-    for (const name of ['pong', 'subscribe-ack', 'subscribe-error-symbol', 'status-online']) {
-      const base = JSON.parse(frame(name)) as Record<string, unknown>;
-      fc.assert(
-        fc.property(fc.constantFrom(...Object.keys(base)), fc.jsonValue(), (key, value) => check(JSON.stringify({ ...base, [key]: value }))),
-        { numRuns: 200 },
-      );
-    }
+  hostileFixturesTest(fx);
+
+  neverThrowsProperty(fx, 'property: parse never throws; errors have known types and reasons; seq is always an integer', {
+    invariant: (e) => {
+      if (e.kind === 'trade') assert.ok(Number.isSafeInteger(e.seq));
+    },
+    mutations: [
+      // Real entries with one field replaced by an arbitrary JSON value.
+      ...['trade-update', 'ticker-update'].map((fixture) => ({ fixture, at: ['data', 0], numRuns: 300 })),
+      ...['pong', 'subscribe-ack', 'subscribe-error-symbol', 'status-online'].map((fixture) => ({ fixture, numRuns: 200 })),
+    ],
   });
 
-  test('property: any positive price and integer trade id round-trip', () => {
-    fc.assert(
-      fc.property(fc.double({ min: 1e-8, max: 1e9, noNaN: true }), fc.integer({ min: 1, max: 2 ** 52 }), (price, id) => {
-        const f = JSON.stringify({
-          channel: 'trade',
-          type: 'update',
-          data: [{ symbol: 'X/USD', side: 'buy', price, qty: 1, ord_type: 'limit', trade_id: id, timestamp: '2024-07-24T12:00:00.000001Z' }],
-        });
-        const [e] = kraken.parse(f);
-        assert.equal(e?.kind, 'trade');
-        assert.equal(e?.kind === 'trade' && e.price, price);
-        assert.equal(e?.kind === 'trade' && e.seq, id);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  priceRoundTripProperty(fx, 'property: any positive price and integer trade id round-trip', (price, id) =>
+    JSON.stringify({
+      channel: 'trade',
+      type: 'update',
+      data: [{ symbol: 'X/USD', side: 'buy', price, qty: 1, ord_type: 'limit', trade_id: id, timestamp: '2024-07-24T12:00:00.000001Z' }],
+    }),
+  );
 });
+
+fixtureCoverageTest(fx, [
+  ...cases.map(([n]) => n),
+  'trade-update',
+  'trade-update-mixed',
+  'trade-snapshot',
+  'ticker-snapshot',
+  'ticker-update',
+  'heartbeat',
+  'status-online',
+  'status-maintenance',
+  'subscribe-ack',
+  'subscribe-ack-heartbeat',
+  'subscribe-error-symbol',
+  'subscribe-error-request',
+  'subscribe-request-heartbeat',
+  'subscribe-request-trade',
+  'subscribe-request-ticker',
+  'ping-request',
+  'pong',
+  'pong-small-req-id',
+  'error-rate',
+]);

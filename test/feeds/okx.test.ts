@@ -1,33 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import fc from 'fast-check';
 import { OKX_LIMITS, OKX_MAX_SUBSCRIBE_CHARS, OKX_PING_INTERVAL_MS, OKX_URL, okx } from '../../src/feeds/okx.js';
-import { ERROR_TYPES, RECONNECT_REASONS, type ErrorEvent, type MarketEvent } from '../../src/feeds/types.js';
-import { hostileVariants } from '../support/hostile.js';
+import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty, priceRoundTripProperty, scalarFrameTests } from '../support/adapter-fixtures.js';
 
-const DIR = new URL('../fixtures/okx/', import.meta.url);
-
-/** A frame as it arrives on the socket (the files end with a newline; frames do not). */
-function frame(name: string): string {
-  return readFileSync(new URL(`${name}.json`, DIR), 'utf8').replace(/\n$/, '');
-}
-
-function one(name: string): MarketEvent {
-  const events = okx.parse(frame(name));
-  assert.equal(events.length, 1, `${name}: ${JSON.stringify(events)}`);
-  return events[0] as MarketEvent;
-}
-
-function error(name: string): ErrorEvent {
-  const e = one(name);
-  assert.equal(e.kind, 'error', `${name} should be an error, got ${JSON.stringify(e)}`);
-  return e as ErrorEvent;
-}
-
-/** Fixtures some test below names; a new fixture without a test fails the last test here. */
-const covered = new Set<string>();
-const use = (name: string) => (covered.add(name), name);
+/** Every fixture read marks it exercised; a new fixture without a test fails the last test here. */
+const fx = adapterFixtures('okx', okx);
+const { frame, one, error } = fx;
 
 describe('okx adapter: connection facts', () => {
   test('limits: 3 connection attempts per second, 1000 streams per connection', () => {
@@ -95,7 +73,7 @@ describe('okx adapter: connection facts', () => {
 
 describe('okx adapter: market data', () => {
   test('trades: px/sz strings to numbers, ts string to epoch ms, taker side, no seq', () => {
-    assert.deepEqual(one(use('trades')), {
+    assert.deepEqual(one('trades'), {
       kind: 'trade',
       symbol: 'BTC-USDT',
       price: 42219.9,
@@ -106,7 +84,7 @@ describe('okx adapter: market data', () => {
   });
 
   test('one push with two trades gives two events in order', () => {
-    const events = okx.parse(frame(use('trades-two')));
+    const events = okx.parse(frame('trades-two'));
     assert.deepEqual(
       events.map((e) => e.kind === 'trade' && [e.symbol, e.price, e.size, e.side]),
       [
@@ -120,18 +98,18 @@ describe('okx adapter: market data', () => {
     // trades.json: tradeId 130639474 with count 3 covers 130639472..474. A seq would make the
     // next push (…475) look fine but this one look like a gap of 2 after …471.
     for (const name of ['trades', 'trades-two', 'trades-swap']) {
-      for (const e of okx.parse(frame(use(name)))) assert.equal(e.kind === 'trade' && e.seq, undefined, name);
+      for (const e of okx.parse(frame(name))) assert.equal(e.kind === 'trade' && e.seq, undefined, name);
     }
   });
 
   test('derivatives use the same channel; the symbol is the instId as OKX spells it', () => {
-    const e = one(use('trades-swap'));
+    const e = one('trades-swap');
     assert.equal(e.kind === 'trade' && e.symbol, 'BTC-USDT-SWAP');
     assert.equal(e.kind === 'trade' && e.size, 12, 'contracts, as the venue counts them');
   });
 
   test('tickers: last, best bid/ask and sizes, ts as event time', () => {
-    assert.deepEqual(one(use('tickers')), {
+    assert.deepEqual(one('tickers'), {
       kind: 'quote',
       symbol: 'BTC-USDT',
       eventTime: 1597026383085,
@@ -144,7 +122,7 @@ describe('okx adapter: market data', () => {
   });
 
   test('an empty ask ("") is left out of the quote, not rejected', () => {
-    const e = one(use('tickers-no-ask'));
+    const e = one('tickers-no-ask');
     assert.equal(e.kind, 'quote');
     assert.ok(e.kind === 'quote' && !('ask' in e), 'no ask key');
     assert.equal(e.kind === 'quote' && e.bid, 0.5);
@@ -155,20 +133,20 @@ describe('okx adapter: market data', () => {
 
 describe('okx adapter: control frames', () => {
   test('the text pong (before any JSON parse) is a pong without sentAt', () => {
-    assert.deepEqual(okx.parse(frame(use('pong'))), [{ kind: 'pong' }]);
+    assert.deepEqual(okx.parse(frame('pong')), [{ kind: 'pong' }]);
   });
 
   test('subscribe ack names the channel and instrument', () => {
-    assert.deepEqual(one(use('subscribe-ack')), { kind: 'subscribed', ok: true, message: 'trades BTC-USDT' });
+    assert.deepEqual(one('subscribe-ack'), { kind: 'subscribed', ok: true, message: 'trades BTC-USDT' });
   });
 
   test('unsubscribe ack and channel-conn-count are not events and not errors', () => {
-    assert.deepEqual(okx.parse(frame(use('unsubscribe-ack'))), []);
-    assert.deepEqual(okx.parse(frame(use('channel-conn-count'))), []);
+    assert.deepEqual(okx.parse(frame('unsubscribe-ack')), []);
+    assert.deepEqual(okx.parse(frame('channel-conn-count')), []);
   });
 
   test('60018 refuses one instrument: subscribe_failed WITHOUT a reconnect (the rest keeps flowing)', () => {
-    const e = error(use('error-instid-not-exist'));
+    const e = error('error-instid-not-exist');
     assert.equal(e.type, 'subscribe_failed');
     assert.equal(e.reconnect, undefined);
     assert.equal(e.message, "okx error 60018: channel:tickers,instId:LTC-USD doesn't exist");
@@ -176,7 +154,7 @@ describe('okx adapter: control frames', () => {
 
   test('a refused frame (60012 invalid request, 64001 wrong URL) ends the connection', () => {
     for (const name of ['error-invalid-request', 'error-wrong-url']) {
-      const e = error(use(name));
+      const e = error(name);
       assert.equal(e.type, 'subscribe_failed', name);
       assert.equal(e.reconnect, 'subscribe_failed', name);
     }
@@ -184,28 +162,28 @@ describe('okx adapter: control frames', () => {
   });
 
   test('60014 (too frequent) is a venue error that does not add a reconnect', () => {
-    const e = error(use('error-too-frequent'));
+    const e = error('error-too-frequent');
     assert.equal(e.type, 'venue_error');
     assert.equal(e.reconnect, undefined);
     assert.match(e.message, /60014/);
   });
 
   test('notice 64008 (service upgrade) asks for a reconnect with reason venue_notice', () => {
-    const e = one(use('notice-service-upgrade'));
+    const e = one('notice-service-upgrade');
     assert.equal(e.kind, 'notice');
     assert.equal(e.kind === 'notice' && e.reconnect, 'venue_notice');
     assert.match(e.kind === 'notice' ? e.message : '', /64008: The connection will soon be closed for a service upgrade/);
   });
 
   test('a notice with another code is logged, not a reconnect', () => {
-    const e = one(use('notice-other-code'));
+    const e = one('notice-other-code');
     assert.equal(e.kind, 'notice');
     assert.equal(e.kind === 'notice' && e.reconnect, undefined);
   });
 });
 
 describe('okx adapter: bad frames become errors, never exceptions', () => {
-  const cases: [string, string][] = [
+  errorCaseTests(fx, [
     ['malformed-truncated', 'malformed_frame'],
     ['malformed-not-json', 'malformed_frame'],
     ['malformed-nan-price', 'invalid_price'],
@@ -219,15 +197,7 @@ describe('okx adapter: bad frames become errors, never exceptions', () => {
     ['unknown-channel-books5', 'unknown_message'],
     ['unknown-event-login', 'unknown_message'],
     ['unknown-array', 'unknown_message'],
-  ];
-  for (const [name, type] of cases) {
-    test(`${name} -> ${type}`, () => {
-      const e = error(use(name));
-      assert.equal(e.type, type);
-      assert.equal(e.reconnect, undefined, 'a bad frame does not end the session');
-      assert.ok(e.message.length > 0 && e.message.length < 300, 'bounded message');
-    });
-  }
+  ]);
 
   test('one bad item does not take the good one in the same push with it', () => {
     const good = JSON.parse(frame('trades')) as { arg: unknown; data: Record<string, unknown>[] };
@@ -236,63 +206,25 @@ describe('okx adapter: bad frames become errors, never exceptions', () => {
     assert.deepEqual(events.map((e) => (e.kind === 'error' ? e.type : e.kind)), ['invalid_price', 'trade']);
   });
 
-  test('JSON scalars, empty objects and near-misses', () => {
-    for (const f of ['null', '42', '"pong"', '{}', '{"arg":{}}', '{"event":7}', 'ping', 'PONG', '']) {
-      const events = okx.parse(f);
-      assert.equal(events.length, 1, f);
-      assert.equal(events[0]?.kind, 'error', f);
-    }
+  scalarFrameTests(fx, ['"pong"', '{"arg":{}}', '{"event":7}', 'ping', 'PONG'], 'JSON scalars, empty objects and near-misses');
+
+  hostileFixturesTest(fx);
+
+  neverThrowsProperty(fx, 'property: parse never throws and every error has a known type and reason', {
+    invariant: (e) => {
+      if (e.kind === 'trade') assert.ok(e.price > 0 && e.size > 0 && Number.isFinite(e.eventTime));
+    },
+    mutations: [{ fixture: 'trades', at: ['data', 0], keys: ['instId', 'px', 'sz', 'ts', 'side', 'tradeId', 'count'], numRuns: 500 }],
   });
 
-  test('hostile JSON (no callable toString) in any field of any fixture never throws', () => {
-    let n = 0;
-    for (const name of readdirSync(DIR)) {
-      for (const f of hostileVariants(frame(name.replace(/\.json$/, '')))) {
-        assert.doesNotThrow(() => {
-          okx.parse(f);
-        }, f);
-        n++;
-      }
-    }
-    assert.ok(n > 200, `only ${n} variants`);
-  });
-
-  test('property: parse never throws and every error has a known type and reason', () => {
-    const check = (f: string) => {
-      const events = okx.parse(f);
-      assert.ok(Array.isArray(events));
-      for (const e of events) {
-        if (e.kind === 'error') {
-          assert.ok((ERROR_TYPES as readonly string[]).includes(e.type));
-          if (e.reconnect) assert.ok((RECONNECT_REASONS as readonly string[]).includes(e.reconnect));
-        }
-        if (e.kind === 'trade') assert.ok(e.price > 0 && e.size > 0 && Number.isFinite(e.eventTime));
-      }
-    };
-    fc.assert(fc.property(fc.string(), check), { numRuns: 500 });
-    fc.assert(fc.property(fc.json(), check), { numRuns: 500 });
-    const base = JSON.parse(frame('trades')) as { arg: unknown; data: Record<string, unknown>[] };
-    fc.assert(
-      fc.property(fc.constantFrom('instId', 'px', 'sz', 'ts', 'side', 'tradeId', 'count'), fc.jsonValue(), (key, value) => {
-        check(JSON.stringify({ arg: base.arg, data: [{ ...base.data[0], [key]: value }] }));
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  test('property: any positive price string round-trips', () => {
-    fc.assert(
-      fc.property(fc.double({ min: 1e-8, max: 1e9, noNaN: true }), (price) => {
-        const f = `{"arg":{"channel":"trades","instId":"X-Y"},"data":[{"instId":"X-Y","tradeId":"1","px":"${price}","sz":"1","side":"sell","ts":"1630048897897","count":"1"}]}`;
-        const [e] = okx.parse(f);
-        assert.equal(e?.kind === 'trade' && e.price, price);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  // OKX trades carry no seq: the trade id must not come back as one.
+  priceRoundTripProperty(
+    fx,
+    'property: any positive price string round-trips',
+    (price, id) =>
+      `{"arg":{"channel":"trades","instId":"X-Y"},"data":[{"instId":"X-Y","tradeId":"${id}","px":"${price}","sz":"1","side":"sell","ts":"1630048897897","count":"1"}]}`,
+    { seq: false },
+  );
 });
 
-test('every okx fixture is exercised by a test above', () => {
-  const files = readdirSync(DIR).map((f) => f.replace(/\.json$/, ''));
-  assert.deepEqual(files.filter((f) => !covered.has(f)), []);
-});
+fixtureCoverageTest(fx);
