@@ -4,13 +4,11 @@
  * ping/pong whose `req_id` echo gives a round trip, publicTrade and tickers pushes and a dropped
  * socket, all read back from /metrics.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/log.js';
-import { startService, type Service } from '../../src/service.js';
-import { scrape, scrapeUntil, sum } from '../support/scrape.js';
-import { fixtureJson, VenueServer, type VenueProtocol } from '../support/venue-server.js';
+import { liveVenue } from '../support/live-venue.js';
+import { sum } from '../support/scrape.js';
+import { fixtureJson, type VenueProtocol } from '../support/venue-server.js';
 
 /** Six listed symbols: 12 topics, so the spot limit of 10 per frame means two frames. */
 const LISTED = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'DOGEUSDT', 'ADAUSDT'];
@@ -50,49 +48,27 @@ function trade(symbol: string, price: string, crossSeq: number): string {
 const isSubscribe = (t: string) => (JSON.parse(t) as Op).op === 'subscribe';
 
 describe('bybit (spot), live against a local Bybit-protocol server', () => {
-  let venue: VenueServer;
-  let svc: Service;
-
-  before(async () => {
-    venue = await VenueServer.start(protocol);
-    // Protocol pings off: the round-trip gauge can then only come from the app-level pong.
-    const yaml = `
-listen: 127.0.0.1:0
-feeds:
-  - venue: bybit
-    url: ${venue.url}v5/public/spot
-    symbols: [${[...LISTED, UNLISTED].join(', ')}]
-    connection:
-      pingInterval: 0
-      backoff: { initial: 20ms, max: 200ms }
-`;
-    svc = await startService(parseConfig(yaml, 'test.yml'), { log: createLogger({ level: 'error' }) });
-  });
-
-  after(async () => {
-    await svc?.stop();
-    await venue?.close();
-  });
+  // Protocol pings off: the round-trip gauge can then only come from the app-level pong.
+  const live = liveVenue(protocol, { venue: 'bybit', path: 'v5/public/spot', symbols: [...LISTED, UNLISTED], noProtocolPings: true });
 
   test('subscribes in frames of at most 10 topics; the unknown symbol is refused without a reconnect', async () => {
-    const s = await venue.connection(1, (t) => t.includes('NOPEUSDT'));
+    const s = await live.venue.connection(1, (t) => t.includes('NOPEUSDT'));
     assert.equal(s.path, '/v5/public/spot');
     const frames = s.messages.filter(isSubscribe).map((t) => JSON.parse(t) as Op);
     assert.deepEqual(frames.map((f) => f.args!.length), [10, 4], '14 topics');
-    const m = await scrapeUntil(
-      svc.url,
+    const m = await live.until(
       (x) => x.get(`market_feed_up{${X}}`) === 1 && x.get(`market_feed_errors_total{${X},type="subscribe_failed"}`) === 1 && x,
       'feed up, the NOPEUSDT frame refused',
     );
     assert.equal(m.get(`market_feed_reconnects_total{${X},reason="subscribe_failed"}`), 0);
-    assert.equal(venue.sockets.length, 1);
+    assert.equal(live.venue.sockets.length, 1);
     assert.equal(m.get(`market_feed_streams_per_connection_limit{${X}}`), 500);
   });
 
   test('trades: price, volume, count and lag; the cross sequence makes no gaps', async () => {
     // Cross sequences jump (the engine numbers order events too) and repeat within a message.
-    venue.send(trade('BTCUSDT', '16578.50', 42171890), trade('BTCUSDT', '16579.00', 42171990));
-    const s = await scrapeUntil(svc.url, (m) => m.get(`market_trades_total{${BTC}}`) === 2 && m, 'two trades');
+    live.venue.send(trade('BTCUSDT', '16578.50', 42171890), trade('BTCUSDT', '16579.00', 42171990));
+    const s = await live.until((m) => m.get(`market_trades_total{${BTC}}`) === 2 && m, 'two trades');
     assert.equal(s.get(`market_price{${BTC}}`), 16579);
     assert.ok(Math.abs(s.get(`market_traded_volume_total{${BTC}}`)! - 0.002) < 1e-12);
     assert.ok(s.get(`market_feed_lag_seconds_count{${X}}`)! >= 2);
@@ -101,14 +77,14 @@ feeds:
 
   test('a spot ticker sets the last price of a symbol that has not traded', async () => {
     const t = fixtureJson<{ data: Record<string, unknown> }>('bybit', 'ticker-spot');
-    venue.send(JSON.stringify({ ...t, topic: 'tickers.SOLUSDT', ts: Date.now(), data: { ...t.data, symbol: 'SOLUSDT', lastPrice: '21.37' } }));
-    await scrapeUntil(svc.url, (m) => m.get('market_price{exchange="bybit",symbol="SOLUSDT"}') === 21.37, 'SOL priced by its ticker');
+    live.venue.send(JSON.stringify({ ...t, topic: 'tickers.SOLUSDT', ts: Date.now(), data: { ...t.data, symbol: 'SOLUSDT', lastPrice: '21.37' } }));
+    await live.until((m) => m.get('market_price{exchange="bybit",symbol="SOLUSDT"}') === 21.37, 'SOL priced by its ticker');
   });
 
   test('a pong echoing our req_id sets the round trip; Bybit has no heartbeat channel', async () => {
     // The adapter pings every 20 s; answer as if to a ping sent a moment ago.
-    venue.send(JSON.stringify({ ...fixtureJson('bybit', 'pong-spot'), req_id: String(Date.now() - 250) }));
-    const s = await scrapeUntil(svc.url, (m) => m.has(`market_feed_ping_rtt_seconds{${X}}`) && m, 'round trip');
+    live.venue.send(JSON.stringify({ ...fixtureJson('bybit', 'pong-spot'), req_id: String(Date.now() - 250) }));
+    const s = await live.until((m) => m.has(`market_feed_ping_rtt_seconds{${X}}`) && m, 'round trip');
     const rtt = s.get(`market_feed_ping_rtt_seconds{${X}}`)!;
     assert.ok(rtt >= 0.25 && rtt < 60, `rtt ${rtt}`);
     assert.equal(s.get(`market_feed_heartbeats_total{${X}}`), 0);
@@ -116,12 +92,9 @@ feeds:
   });
 
   test('a dropped socket is a reconnect (reason closed), resubscribed, and the feed comes back up', async () => {
-    const closedBefore = (await scrape(svc.url)).get(`market_feed_reconnects_total{${X},reason="closed"}`)!;
-    venue.dropLast();
-    await scrapeUntil(svc.url, (m) => m.get(`market_feed_reconnects_total{${X},reason="closed"}`) === closedBefore + 1, 'reconnect counted');
-    await venue.connection(2, (t) => t.includes('NOPEUSDT'));
-    await scrapeUntil(svc.url, (m) => m.get(`market_feed_up{${X}}`) === 1, 'feed up again');
-    venue.send(trade('ETHUSDT', '1201.44', 42180000));
-    await scrapeUntil(svc.url, (m) => m.get('market_price{exchange="bybit",symbol="ETHUSDT"}') === 1201.44, 'trades flow on the new connection');
+    await live.dropAndReconnect(2, (t) => t.includes('NOPEUSDT'));
+    await live.feedUp('feed up again');
+    live.venue.send(trade('ETHUSDT', '1201.44', 42180000));
+    await live.until((m) => m.get('market_price{exchange="bybit",symbol="ETHUSDT"}') === 1201.44, 'trades flow on the new connection');
   });
 });

@@ -4,14 +4,11 @@
  * nested fields with a per-symbol consecutive sequence, heartbeats, an app ping whose pong echoes
  * our send time, a sequence gap and a dropped socket, all read back from /metrics.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/config/load.js';
 import { ADAPTERS } from '../../src/feeds/index.js';
-import { createLogger } from '../../src/log.js';
-import { startService, type Service } from '../../src/service.js';
-import { scrape, scrapeUntil } from '../support/scrape.js';
-import { fixtureJson, VenueServer, type VenueProtocol } from '../support/venue-server.js';
+import { liveVenue } from '../support/live-venue.js';
+import { fixtureJson, type VenueProtocol } from '../support/venue-server.js';
 
 const NAME = 'fxvendor';
 const X = `exchange="${NAME}"`;
@@ -48,21 +45,12 @@ function trade(sym: string, px: string, seq: number): string {
 const isSub = (t: string) => (JSON.parse(t) as Msg).op === 'sub';
 
 describe('generic JSON feed, live against a local vendor server', () => {
-  let venue: VenueServer;
-  let svc: Service;
-
-  before(async () => {
-    venue = await VenueServer.start(protocol);
-    const yaml = `
-listen: 127.0.0.1:0
-feeds:
-  - venue: generic
-    name: ${NAME}
-    url: ${venue.url}
-    symbols: [EURUSD, GBPUSD]
-    connection:
-      pingInterval: 0
-      backoff: { initial: 20ms, max: 200ms }
+  const live = liveVenue(protocol, {
+    venue: 'generic',
+    name: NAME,
+    symbols: ['EURUSD', 'GBPUSD'],
+    noProtocolPings: true,
+    yaml: `
     options:
       subscribe:
         before: [{op: auth, key: test-key}]
@@ -72,29 +60,23 @@ feeds:
       heartbeat: {path: type, value: hb}
       pong: {path: type, value: pong, sentAt: echo}
       ping: {frame: '{"type":"ping","echo":"{{now}}"}', interval: 200ms}
-`;
-    svc = await startService(parseConfig(yaml, 'test.yml'), { log: createLogger({ level: 'error' }) });
-  });
-
-  after(async () => {
-    await svc?.stop();
-    await venue?.close();
+`,
   });
 
   test('the feed runs its own adapter, built from its options; auth, then the templated subscribe', async () => {
-    const adapter = svc.exporter.feeds.get(NAME)?.adapter;
+    const adapter = live.svc.exporter.feeds.get(NAME)?.adapter;
     assert.ok(adapter && adapter !== ADAPTERS.generic, 'the exporter built the feed with configure()');
-    const s = await venue.connection(1, isSub);
+    const s = await live.venue.connection(1, isSub);
     assert.deepEqual(s.messages.slice(0, 2).map((m) => JSON.parse(m)), [
       { op: 'auth', key: 'test-key' },
       { op: 'sub', symbols: ['EURUSD', 'GBPUSD'] },
     ]);
-    await scrapeUntil(svc.url, (m) => m.get(`market_feed_up{${X}}`) === 1, 'feed up');
+    await live.feedUp('feed up');
   });
 
   test('trades: price, volume, count and lag; control frames are not errors', async () => {
-    venue.send(trade('EURUSD', '1.08412', 1001), trade('EURUSD', '1.08415', 1002));
-    const s = await scrapeUntil(svc.url, (m) => m.get(`market_trades_total{${EUR}}`) === 2 && m, 'two trades');
+    live.venue.send(trade('EURUSD', '1.08412', 1001), trade('EURUSD', '1.08415', 1002));
+    const s = await live.until((m) => m.get(`market_trades_total{${EUR}}`) === 2 && m, 'two trades');
     assert.equal(s.get(`market_price{${EUR}}`), 1.08415);
     assert.equal(s.get(`market_traded_volume_total{${EUR}}`), 2_000_000);
     assert.ok(s.get(`market_feed_lag_seconds_count{${X}}`)! >= 2);
@@ -103,31 +85,28 @@ feeds:
   });
 
   test('a jump in the sequence is a gap with the missed count', async () => {
-    venue.send(trade('EURUSD', '1.08419', 1006));
-    const s = await scrapeUntil(svc.url, (m) => m.get(`market_sequence_gaps_total{${EUR}}`) === 1 && m, 'a gap');
+    live.venue.send(trade('EURUSD', '1.08419', 1006));
+    const s = await live.until((m) => m.get(`market_sequence_gaps_total{${EUR}}`) === 1 && m, 'a gap');
     assert.equal(s.get(`market_sequence_missed_total{${EUR}}`), 3, '1003, 1004 and 1005');
   });
 
   test('heartbeats count; the app ping round trip comes from the echoed pong', async () => {
-    const beats = (await scrape(svc.url)).get(`market_feed_heartbeats_total{${X}}`)!;
+    const beats = (await live.scrape()).get(`market_feed_heartbeats_total{${X}}`)!;
     const hb = fixtureJson('generic', 'seq-feed-heartbeat');
-    venue.send(JSON.stringify(hb), JSON.stringify(hb));
-    await scrapeUntil(svc.url, (m) => m.get(`market_feed_heartbeats_total{${X}}`) === beats + 2, 'two heartbeats');
+    live.venue.send(JSON.stringify(hb), JSON.stringify(hb));
+    await live.until((m) => m.get(`market_feed_heartbeats_total{${X}}`) === beats + 2, 'two heartbeats');
     // Pings go out every 200 ms and the server echoes them: protocol pings are off, so this gauge
     // can only come from the vendor's pong.
-    await venue.connection(1, (m) => (JSON.parse(m) as Msg).type === 'ping');
-    const s = await scrapeUntil(svc.url, (m) => m.has(`market_feed_ping_rtt_seconds{${X}}`) && m, 'round trip');
+    await live.venue.connection(1, (m) => (JSON.parse(m) as Msg).type === 'ping');
+    const s = await live.until((m) => m.has(`market_feed_ping_rtt_seconds{${X}}`) && m, 'round trip');
     assert.ok(s.get(`market_feed_ping_rtt_seconds{${X}}`)! >= 0);
   });
 
   test('a dropped socket is a reconnect (reason closed), re-authenticated and resubscribed', async () => {
-    const closedBefore = (await scrape(svc.url)).get(`market_feed_reconnects_total{${X},reason="closed"}`)!;
-    venue.dropLast();
-    await scrapeUntil(svc.url, (m) => m.get(`market_feed_reconnects_total{${X},reason="closed"}`) === closedBefore + 1, 'reconnect counted');
-    const s2 = await venue.connection(2, isSub);
+    const { socket: s2 } = await live.dropAndReconnect(2, isSub);
     assert.equal((JSON.parse(s2.messages[0]!) as Msg).op, 'auth');
-    await scrapeUntil(svc.url, (m) => m.get(`market_feed_up{${X}}`) === 1, 'feed up again');
-    venue.send(trade('GBPUSD', '1.27001', 77));
-    await scrapeUntil(svc.url, (m) => m.get(`market_price{${X},symbol="GBPUSD"}`) === 1.27001, 'trades flow on the new connection');
+    await live.feedUp('feed up again');
+    live.venue.send(trade('GBPUSD', '1.27001', 77));
+    await live.until((m) => m.get(`market_price{${X},symbol="GBPUSD"}`) === 1.27001, 'trades flow on the new connection');
   });
 });

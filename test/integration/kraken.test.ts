@@ -4,13 +4,12 @@
  * heartbeats, a pong carrying the venue clock, a maintenance status, a trade-id gap and a
  * dropped socket, all read back from /metrics.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
-import { startService, type Service } from '../../src/service.js';
-import { scrape, scrapeUntil, sum } from '../support/scrape.js';
-import { fixtureJson, fixtureText, VenueServer, type VenueProtocol } from '../support/venue-server.js';
+import { liveVenue } from '../support/live-venue.js';
+import { sum } from '../support/scrape.js';
+import { fixtureJson, fixtureText, type VenueProtocol } from '../support/venue-server.js';
 import { waitFor } from '../support/wait-for.js';
 
 const SYMBOLS = ['BTC/USD', 'ETH/USD', 'FOO/BAR'];
@@ -68,54 +67,36 @@ const isSubscribe = (channel: string) => (t: string) => {
 };
 
 describe('kraken, live against a local Kraken v2-protocol server', () => {
-  let venue: VenueServer;
-  let svc: Service;
   const logs: string[] = [];
-
-  before(async () => {
-    venue = await VenueServer.start(protocol);
-    // pingInterval 0: no protocol pings, so the round trip on /metrics is the app pong's.
-    const yaml = `
-listen: 127.0.0.1:0
-feeds:
-  - venue: kraken
-    url: ${venue.url}
-    symbols: [${SYMBOLS.join(', ')}]
-    connection:
-      pingInterval: 0
-      backoff: { initial: 20ms, max: 200ms }
-`;
-    const log = createLogger({ level: 'warn', write: (line) => logs.push(line) });
-    svc = await startService(parseConfig(yaml, 'test.yml'), { log });
-  });
-
-  after(async () => {
-    await svc?.stop();
-    await venue?.close();
-  });
+  // pingInterval 0: no protocol pings, so the round trip on /metrics is the app pong's.
+  const live = liveVenue(
+    protocol,
+    { venue: 'kraken', symbols: SYMBOLS, noProtocolPings: true },
+    { log: createLogger({ level: 'warn', write: (line) => logs.push(line) }) },
+  );
 
   test('heartbeat first, then trade and ticker subscriptions; the ticker snapshot prices the symbols', async () => {
-    const s = await venue.connection(1, isSubscribe('ticker'));
+    const s = await live.venue.connection(1, isSubscribe('ticker'));
     const sent = s.messages.map((t) => JSON.parse(t) as Request);
     assert.deepEqual(sent[0], { method: 'subscribe', params: { channel: 'heartbeat' }, req_id: 1 });
     assert.deepEqual(sent[1], { method: 'subscribe', params: { channel: 'trade', symbol: SYMBOLS, snapshot: false }, req_id: 2 });
     assert.deepEqual(sent[2], { method: 'subscribe', params: { channel: 'ticker', symbol: SYMBOLS, snapshot: true }, req_id: 3 });
-    const m = await scrapeUntil(svc.url, (x) => x.get(`market_feed_up{${X}}`) === 1 && x.has(`market_price{${BTC}}`) && x, 'feed up, priced');
+    const m = await live.until((x) => x.get(`market_feed_up{${X}}`) === 1 && x.has(`market_price{${BTC}}`) && x, 'feed up, priced');
     assert.equal(m.get(`market_price{${BTC}}`), 64000.15);
     assert.equal(m.get(`market_bid_price{${BTC}}`), 64000.1);
     assert.equal(m.get(`market_ask_price{${BTC}}`), 64000.2);
   });
 
   test('a refused symbol is counted per channel and does not cost the other symbols their connection', async () => {
-    const m = await scrapeUntil(svc.url, (x) => x.get(`market_feed_errors_total{${X},type="subscribe_failed"}`) === 2 && x, 'two refusals');
+    const m = await live.until((x) => x.get(`market_feed_errors_total{${X},type="subscribe_failed"}`) === 2 && x, 'two refusals');
     assert.equal(sum(m, 'market_feed_reconnects_total', { exchange: 'kraken' }), 0);
     assert.equal(m.get(`market_feed_up{${X}}`), 1);
-    assert.equal(venue.sockets.length, 1);
+    assert.equal(live.venue.sockets.length, 1);
   });
 
   test('trade updates become trades with lag; consecutive trade ids are no gap', async () => {
-    venue.send(trades('BTC/USD', [500, 501], 64010.5));
-    const m = await scrapeUntil(svc.url, (x) => x.get(`market_trades_total{${BTC}}`) === 2 && x, 'two trades');
+    live.venue.send(trades('BTC/USD', [500, 501], 64010.5));
+    const m = await live.until((x) => x.get(`market_trades_total{${BTC}}`) === 2 && x, 'two trades');
     assert.equal(m.get(`market_price{${BTC}}`), 64010.5);
     assert.equal(m.get(`market_traded_volume_total{${BTC}}`), 80, '2 x 40');
     assert.ok(m.get(`market_feed_lag_seconds_count{${X}}`)! >= 2);
@@ -123,42 +104,41 @@ feeds:
   });
 
   test('heartbeats count', async () => {
-    const before = (await scrape(svc.url)).get(`market_feed_heartbeats_total{${X}}`)!;
+    const before = (await live.scrape()).get(`market_feed_heartbeats_total{${X}}`)!;
     const beat = fixtureText('kraken', 'heartbeat');
-    venue.send(beat, beat, beat);
-    await scrapeUntil(svc.url, (x) => x.get(`market_feed_heartbeats_total{${X}}`) === before + 3, 'three heartbeats');
+    live.venue.send(beat, beat, beat);
+    await live.until((x) => x.get(`market_feed_heartbeats_total{${X}}`) === before + 3, 'three heartbeats');
   });
 
   test('a jump in trade ids is a gap with the missed count', async () => {
-    venue.send(trades('BTC/USD', [505], 64011));
-    const m = await scrapeUntil(svc.url, (x) => x.get(`market_sequence_gaps_total{${BTC}}`) === 1 && x, 'a gap');
+    live.venue.send(trades('BTC/USD', [505], 64011));
+    const m = await live.until((x) => x.get(`market_sequence_gaps_total{${BTC}}`) === 1 && x, 'a gap');
     assert.equal(m.get(`market_sequence_missed_total{${BTC}}`), 3, '502, 503 and 504');
   });
 
   test('a pong echoing our send time gives the round trip, and its time_in/time_out the clock skew', async () => {
     const sentAt = Date.now() - 50;
-    venue.send(JSON.stringify({ method: 'pong', req_id: sentAt, time_in: venueNow(), time_out: venueNow() }));
-    const m = await scrapeUntil(svc.url, (x) => x.has(`market_feed_clock_skew_seconds{${X}}`) && x, 'clock skew');
+    live.venue.send(JSON.stringify({ method: 'pong', req_id: sentAt, time_in: venueNow(), time_out: venueNow() }));
+    const m = await live.until((x) => x.has(`market_feed_clock_skew_seconds{${X}}`) && x, 'clock skew');
     const skew = m.get(`market_feed_clock_skew_seconds{${X}}`)!;
     assert.ok(skew > SKEW_MS / 1000 - 1 && skew < SKEW_MS / 1000 + 1, `skew ${skew}`);
     assert.ok(m.get(`market_feed_ping_rtt_seconds{${X}}`)! >= 0.05, 'round trip measured from the echoed send time');
   });
 
   test('a maintenance status is logged as a venue notice and keeps the connection', async () => {
-    venue.send(fixtureText('kraken', 'status-maintenance'));
+    live.venue.send(fixtureText('kraken', 'status-maintenance'));
     await waitFor(() => logs.some((l) => l.includes('venue notice') && l.includes('maintenance')), 'notice logged');
-    const m = await scrape(svc.url);
+    const m = await live.scrape();
     assert.equal(sum(m, 'market_feed_reconnects_total', { exchange: 'kraken' }), 0);
-    assert.equal(venue.sockets.length, 1);
+    assert.equal(live.venue.sockets.length, 1);
   });
 
   test('a dropped socket is a reconnect (reason closed); heartbeat and symbols are resubscribed; the feed comes back', async () => {
-    venue.dropLast();
-    await scrapeUntil(svc.url, (x) => x.get(`market_feed_reconnects_total{${X},reason="closed"}`) === 1, 'reconnect counted');
-    const s2 = await venue.connection(2, isSubscribe('ticker'));
+    const { socket: s2, closed } = await live.dropAndReconnect(2, isSubscribe('ticker'));
+    assert.equal(closed, 1, 'the first reconnect of this feed');
     assert.deepEqual(JSON.parse(s2.messages[0]!), { method: 'subscribe', params: { channel: 'heartbeat' }, req_id: 1 });
-    await scrapeUntil(svc.url, (x) => x.get(`market_feed_up{${X}}`) === 1, 'feed up again');
-    venue.send(trades('BTC/USD', [520], 64020));
-    await scrapeUntil(svc.url, (x) => x.get(`market_price{${BTC}}`) === 64020, 'trades flow on the new connection');
+    await live.feedUp('feed up again');
+    live.venue.send(trades('BTC/USD', [520], 64020));
+    await live.until((x) => x.get(`market_price{${BTC}}`) === 64020, 'trades flow on the new connection');
   });
 });

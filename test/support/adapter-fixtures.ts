@@ -6,30 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { ERROR_TYPES, RECONNECT_REASONS, type Adapter, type ErrorEvent, type ErrorType, type MarketEvent } from '../../src/feeds/types.js';
+import { fixtureNames, fixtureText } from './fixtures.js';
 import { hostileVariants } from './hostile.js';
 
-const FIXTURES = new URL('../fixtures/', import.meta.url);
-
-/** A fixture frame as it goes on the wire (files end with a newline; frames do not). */
-export function fixtureText(venue: string, name: string): string {
-  return readFileSync(new URL(`${venue}/${name}.json`, FIXTURES), 'utf8').replace(/\n$/, '');
-}
-
-/** A fixture frame parsed, to be edited (fresh times, other ids) and sent with JSON.stringify. */
-export function fixtureJson<T = Record<string, unknown>>(venue: string, name: string): T {
-  return JSON.parse(fixtureText(venue, name)) as T;
-}
-
-/** Every fixture of a venue, by name (no `.json`), sorted. */
-export function fixtureNames(venue: string): string[] {
-  // Not filtered on .json: a stray file shows up in the coverage test instead of hiding.
-  return readdirSync(new URL(`${venue}/`, FIXTURES))
-    .map((f) => f.replace(/\.json$/, ''))
-    .sort();
-}
+export { fixtureJson, fixtureNames, fixtureText } from './fixtures.js';
 
 /** One venue's fixtures read through one adapter. Every read marks the fixture as exercised. */
 export interface AdapterFixtures {

@@ -28,7 +28,7 @@ export async function scrapeUntil<T>(
   { timeoutMs = 10_000, everyMs = 50 } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: Series = new Map();
+  let last: Series;
   for (;;) {
     last = await scrape(baseUrl);
     const v = check(last);

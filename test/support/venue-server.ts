@@ -4,21 +4,10 @@
  * each client frame), and lets the test push fixture frames, inject gaps and drop sockets.
  * Built on TestWsServer, which records every client frame.
  */
-import { readFileSync } from 'node:fs';
 import { waitFor } from './wait-for.js';
 import { TestWsServer, type ServerSocket } from './ws-test-server.js';
 
-const FIXTURES = new URL('../fixtures/', import.meta.url);
-
-/** A fixture frame as it goes on the wire (files end with a newline; frames do not). */
-export function fixtureText(venue: string, name: string): string {
-  return readFileSync(new URL(`${venue}/${name}.json`, FIXTURES), 'utf8').replace(/\n$/, '');
-}
-
-/** A fixture frame parsed, to be edited (fresh times, other ids) and sent with JSON.stringify. */
-export function fixtureJson<T = Record<string, unknown>>(venue: string, name: string): T {
-  return JSON.parse(fixtureText(venue, name)) as T;
-}
+export { fixtureJson, fixtureText } from './fixtures.js';
 
 /** How a venue talks. Both hooks return the frames to send, in order. */
 export interface VenueProtocol {
