@@ -35,9 +35,10 @@ COPY --from=build /app/dist/src ./dist/src
 COPY package.json ./
 USER node
 EXPOSE 10790
-# Slim images have no curl or wget: ask Node itself.
+# Slim images have no curl or wget: Node probes /-/healthy itself, over HTTP or HTTPS (with a web
+# config), a 401 counting as alive (src/healthcheck.ts).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:10790/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "dist/src/healthcheck.js"]
 ENTRYPOINT ["node", "dist/src/main.js"]
 # Loopback is the exporter's default; in a container it must listen on every interface.
 CMD ["--listen", "0.0.0.0:10790"]

@@ -35,7 +35,8 @@ ws.on('error', (e) => {
 
 process.on('message', (req: CeilingRequest) => {
   if (req.cmd === 'count') {
-    const c: CeilingCount = { t: performance.now(), frames, bytes };
+    const cpu = process.cpuUsage();
+    const c: CeilingCount = { t: performance.now(), cpuUs: cpu.user + cpu.system, frames, bytes };
     send({ id: req.id, ok: true, result: c } satisfies Reply);
   } else {
     ws.terminate();

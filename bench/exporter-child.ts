@@ -26,7 +26,8 @@ let merged = 0;
 let firstArrival = Infinity;
 let lastArrival = -Infinity;
 let lastApplied = -Infinity;
-exporter.setApplyProbe((arrivedAt) => {
+// Off until asked for: the throughput runs measure the exporter without it.
+const probe = (arrivedAt: number) => {
   const now = performance.now();
   lastApplied = now;
   if (arrivedAt !== arrivedAt) {
@@ -36,7 +37,7 @@ exporter.setApplyProbe((arrivedAt) => {
   if (arrivedAt < firstArrival) firstArrival = arrivedAt;
   if (arrivedAt > lastArrival) lastArrival = arrivedAt;
   latency.record(Math.max(1, Math.round((now - arrivedAt) * 1e6)));
-});
+};
 
 let peakRss = 0;
 const rssTimer = setInterval(() => {
@@ -46,7 +47,8 @@ const rssTimer = setInterval(() => {
 let stall: IntervalHistogram | undefined;
 
 function counters(): ExporterCounters {
-  const c: ExporterCounters = { t: performance.now(), messages: 0, trades: 0, conflated: 0, dropped: 0, errors: 0, seqGaps: 0, queueDepth: exporter.queueDepth };
+  const cpu = process.cpuUsage();
+  const c: ExporterCounters = { t: performance.now(), cpuUs: cpu.user + cpu.system, messages: 0, trades: 0, conflated: 0, dropped: 0, errors: 0, seqGaps: 0, queueDepth: exporter.queueDepth };
   for (const f of exporter.states().values()) {
     c.messages += f.messages;
     c.conflated += f.conflated;
@@ -77,13 +79,19 @@ function latencyStats(): LatencyStats {
 function memory(): MemoryStats {
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
-  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, peakRssBytes: peakRss };
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external, peakRssBytes: peakRss };
 }
 
 async function handle(req: ExporterRequest): Promise<unknown> {
   switch (req.cmd) {
     case 'counters':
       return counters();
+    case 'probe-on':
+      exporter.setApplyProbe(probe);
+      return null;
+    case 'probe-off':
+      exporter.setApplyProbe(undefined);
+      return null;
     case 'latency-reset':
       latency.reset();
       merged = 0;

@@ -7,6 +7,8 @@
 export interface ExporterCounters {
   /** performance.now() in the child when read, ms. */
   t: number;
+  /** CPU time the child has used (user + system), µs. */
+  cpuUs: number;
   messages: number;
   /** Sum of market_trades_total over every symbol. */
   trades: number;
@@ -34,12 +36,17 @@ export interface LatencyStats {
 export interface MemoryStats {
   rssBytes: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
+  /** Memory outside the JS heap held by JS objects (Buffers, typed arrays). */
+  externalBytes: number;
   /** Highest RSS sampled (every 100 ms) since the last memory reset. */
   peakRssBytes: number;
 }
 
 export type ExporterRequest =
   | { id: number; cmd: 'counters' }
+  | { id: number; cmd: 'probe-on' }
+  | { id: number; cmd: 'probe-off' }
   | { id: number; cmd: 'latency-reset' }
   | { id: number; cmd: 'latency' }
   | { id: number; cmd: 'stall-start' }
@@ -52,6 +59,7 @@ export type CeilingRequest = { id: number; cmd: 'count' } | { id: number; cmd: '
 
 export interface CeilingCount {
   t: number;
+  cpuUs: number;
   frames: number;
   bytes: number;
 }

@@ -6,6 +6,8 @@ export interface BenchOptions {
   symbols: number;
   /** Symbols for the large /metrics and memory run. */
   bigSymbols: number;
+  /** Frames/s the simulator is asked for in the throughput runs: more than either consumer can take. */
+  offerFps: number;
   /** Length of each measurement window, seconds. */
   durationS: number;
   /** Flow before each window (JIT warm-up, steady buffers), seconds. */
@@ -26,11 +28,21 @@ export interface BenchOptions {
   tickMs: number;
   /** Where the JSON report goes. */
   out: string;
+  /** Scenarios to run (all by default); a partial run's report leaves the others empty. */
+  only: Scenario[];
+  /** When set, every exporter process writes a V8 CPU profile (--cpu-prof) into this directory. */
+  profileDir?: string;
+  /** Extra node/V8 flags for the exporter processes (e.g. --max-semi-space-size=4). */
+  exporterNodeArgs: string[];
 }
+
+export const SCENARIOS = ['throughput', 'latency', 'burst', 'metrics'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
 
 export const FULL: BenchOptions = {
   symbols: 1000,
   bigSymbols: 10_000,
+  offerFps: 1_500_000,
   durationS: 5,
   warmupS: 1.5,
   reps: 3,
@@ -41,6 +53,8 @@ export const FULL: BenchOptions = {
   scrapes: 5,
   tickMs: 1,
   out: 'bench/results/latest.json',
+  only: [...SCENARIOS],
+  exporterNodeArgs: [],
 };
 
 /** `--quick`: one repetition, shorter windows: about a minute. */
@@ -49,7 +63,8 @@ export const QUICK: Partial<BenchOptions> = { durationS: 2, warmupS: 1, reps: 1,
 /** `--smoke`: a few seconds, tiny sizes; proves the harness works end to end, measures nothing. */
 export const SMOKE: Partial<BenchOptions> = {
   symbols: 20,
-  bigSymbols: 40,
+  bigSymbols: 20,
+  offerFps: 20_000,
   durationS: 0.3,
   warmupS: 0.2,
   reps: 1,
@@ -60,9 +75,11 @@ export const SMOKE: Partial<BenchOptions> = {
   scrapes: 2,
 };
 
-export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--symbols N] [--big-symbols N] [--duration S]
+export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--symbols N] [--big-symbols N] [--offer N] [--duration S]
                         [--warmup S] [--reps N] [--rates A,B,C] [--burst N] [--metrics-warm S]
                         [--metrics-rate N] [--scrapes N] [--tick MS] [--out FILE]
+                        [--only throughput,latency,burst,metrics] [--profile DIR]
+                        [--node-args="--max-semi-space-size=4 ..."]
 Runs the simulator, a parse-only ceiling client and the exporter as separate processes on
 loopback, prints a table and writes a JSON report (default ${FULL.out}).`;
 
@@ -86,6 +103,7 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
       smoke: { type: 'boolean' },
       symbols: { type: 'string' },
       'big-symbols': { type: 'string' },
+      offer: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
       reps: { type: 'string' },
@@ -96,16 +114,24 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
       scrapes: { type: 'string' },
       tick: { type: 'string' },
       out: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'string' },
+      'node-args': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.quick && values.smoke) throw new Error('--quick and --smoke cannot be combined');
   const base: BenchOptions = { ...FULL, ...(values.quick ? QUICK : {}), ...(values.smoke ? SMOKE : {}) };
+  const only = values.only?.split(',').map((x) => {
+    if (!(SCENARIOS as readonly string[]).includes(x)) throw new Error(`--only takes ${SCENARIOS.join(', ')}, got ${JSON.stringify(x)}`);
+    return x as Scenario;
+  });
   const rates = values.rates?.split(',').map((r) => num('rates', r, 1) as number);
   const pick = <K extends keyof BenchOptions>(k: K, v: BenchOptions[K] | undefined): BenchOptions[K] => (v === undefined ? base[k] : v);
   const options: BenchOptions = {
     symbols: pick('symbols', num('symbols', values.symbols, 1, true)),
     bigSymbols: pick('bigSymbols', num('big-symbols', values['big-symbols'], 1, true)),
+    offerFps: pick('offerFps', num('offer', values.offer, 1)),
     durationS: pick('durationS', num('duration', values.duration, 0.1)),
     warmupS: pick('warmupS', num('warmup', values.warmup, 0)),
     reps: pick('reps', num('reps', values.reps, 1, true)),
@@ -116,8 +142,9 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
     scrapes: pick('scrapes', num('scrapes', values.scrapes, 1, true)),
     tickMs: pick('tickMs', num('tick', values.tick, 1)),
     out: values.out ?? base.out,
+    only: only ?? base.only,
+    ...(values.profile ? { profileDir: values.profile } : {}),
+    exporterNodeArgs: values['node-args']?.split(' ').filter((a) => a !== '') ?? base.exporterNodeArgs,
   };
-  // The simulator's synthetic symbols are SYM0000..; the burst draws on the configured ones.
-  if (options.burst > Math.max(options.symbols, options.bigSymbols)) throw new Error('--burst cannot exceed the largest symbol count');
   return { options, help: values.help ?? false };
 }

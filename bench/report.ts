@@ -4,24 +4,37 @@
  */
 import type { BenchOptions } from './options.js';
 
+/**
+ * One throughput run. `*Fps` are per CPU-second of the consuming process (frames / its user+system
+ * CPU time): what one whole core does, whatever else the machine runs. `*WallFps` are as measured.
+ */
 export interface ThroughputRun {
-  /** Frames/s the parse-only client received while the simulator offered more than it could take. */
+  /** The parse-only client, while the simulator offered more than it could take. */
   ceilingFps: number;
+  ceilingWallFps: number;
+  /** Share of one core the ceiling client got (CPU time / wall time). */
+  ceilingCpuShare: number;
   /** The simulator dropped none of the ceiling's frames: the generator, not the client, was the limit. */
   ceilingGeneratorBound: boolean;
-  /** Frames/s the exporter received (market_feed_messages_total). */
+  /** Frames the exporter received (market_feed_messages_total). */
   exporterFps: number;
-  /** Trades/s that reached metrics (bars, windows, gauges), conflated ones included. */
+  exporterWallFps: number;
+  /** Trades that reached metrics (bars, windows, gauges), conflated ones included. */
   exporterAppliedFps: number;
+  exporterCpuShare: number;
   exporterConflated: number;
   exporterPeakRssBytes: number;
   /** exporterAppliedFps / ceilingFps. */
   ratio: number;
+  /** The same ratio from wall-clock rates (noisy on a shared machine). */
+  wallRatio: number;
 }
 
 export interface LatencyRun {
   /** Offered frames/s. */
   rate: number;
+  /** The exporter's highest RSS while this rate ran (warm-up included). */
+  peakRssBytes: number;
   /** Frames/s the exporter received. */
   achievedFps: number;
   count: number;
@@ -38,6 +51,8 @@ export interface LatencyRow {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Highest RSS over the runs at this rate. */
+  peakRssBytes: number;
   runs: LatencyRun[];
 }
 
@@ -92,6 +107,8 @@ export interface MetricsRun {
   rssBytes: number;
   peakRssBytes: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
   scrapes: Scrape[];
 }
 
@@ -111,12 +128,16 @@ export interface BenchReport {
     symbols: number;
     offeredFps: number;
     ceilingFps: number;
+    ceilingWallFps: number;
     exporterFps: number;
+    exporterWallFps: number;
     exporterAppliedFps: number;
     ratio: number;
+    wallRatio: number;
     runs: ThroughputRun[];
   };
-  latency: { symbols: number; rows: LatencyRow[] };
+  /** `peakRssBytes`: the exporter's highest RSS over the latency runs (1k symbols, default config). */
+  latency: { symbols: number; peakRssBytes: number; heapUsedBytes: number; rows: LatencyRow[] };
   burst: BurstCase[];
   metrics: MetricsRun[];
   targets: TargetCheck[];
@@ -135,7 +156,7 @@ export function checkReport(r: unknown): string[] {
   const t = o.throughput;
   if (!t || !Array.isArray(t.runs) || t.runs.length === 0) p.push('throughput has no runs');
   else {
-    for (const k of ['ceilingFps', 'exporterFps', 'exporterAppliedFps', 'ratio'] as const) if (!isNum(t[k]) || !(t[k] > 0)) p.push(`throughput.${k} is not a positive number`);
+    for (const k of ['ceilingFps', 'ceilingWallFps', 'exporterFps', 'exporterWallFps', 'exporterAppliedFps', 'ratio', 'wallRatio'] as const) if (!isNum(t[k]) || !(t[k] > 0)) p.push(`throughput.${k} is not a positive number`);
   }
   const l = o.latency;
   if (!l || !Array.isArray(l.rows) || l.rows.length === 0) p.push('latency has no rows');
@@ -161,7 +182,8 @@ export function checkReport(r: unknown): string[] {
 }
 
 const f0 = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
-const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+/** Milliseconds with three significant digits, so microsecond latencies stay readable. */
+const ms3 = (v: number) => (Number.isFinite(v) ? (v >= 100 ? Math.round(v).toString() : v.toPrecision(3)) : 'n/a');
 const pct = (v: number) => (Number.isFinite(v) ? `${Math.round(v * 100)}%` : 'n/a');
 const mb = (v: number) => (Number.isFinite(v) ? `${(v / 2 ** 20).toFixed(0)} MiB` : 'n/a');
 
@@ -171,15 +193,17 @@ export function formatReport(r: BenchReport): string {
   const out: string[] = [];
   out.push(`Machine: ${r.machine.cpus} x ${r.machine.cpuModel}, Node ${r.machine.node}, load average ${r.machine.loadAvg1m.toFixed(1)} at start; medians of ${r.options.reps} run(s).`, '');
   out.push('| Measure | Result | vs. ceiling |', '| --- | --- | --- |');
-  out.push(`| Ceiling: bare \`ws\` client, JSON.parse only (${t.symbols} symbols) | ${f0(t.ceilingFps)} frames/s | 100% |`);
-  out.push(`| Exporter, everything on: frames received | ${f0(t.exporterFps)} frames/s | ${pct(t.exporterFps / t.ceilingFps)} |`);
-  out.push(`| Exporter, everything on: trades applied to metrics | ${f0(t.exporterAppliedFps)} trades/s | **${pct(t.ratio)}** |`);
+  out.push(`| Ceiling: bare \`ws\` client, JSON.parse only (${t.symbols} symbols), per CPU-second | ${f0(t.ceilingFps)} frames/s | 100% |`);
+  out.push(`| Exporter, everything on: trades applied to metrics, per CPU-second | ${f0(t.exporterAppliedFps)} trades/s | **${pct(t.ratio)}** |`);
+  out.push(`| Same, wall clock (ceiling / exporter, as measured on the shared machine) | ${f0(t.ceilingWallFps)} / ${f0(t.exporterWallFps)} frames/s | ${pct(t.wallRatio)} |`);
   for (const row of r.latency.rows)
-    out.push(`| Arrival → metrics latency at ${f0(row.rate)} frames/s: p50 / p99 / max | ${f2(row.p50Ms)} / ${f2(row.p99Ms)} / ${f2(row.maxMs)} ms | ${pct(row.ratioToCeiling)} load |`);
+    out.push(`| Arrival → metrics latency at ${f0(row.rate)} frames/s: p50 / p99 / max | ${ms3(row.p50Ms)} / ${ms3(row.p99Ms)} / ${ms3(row.maxMs)} ms | ${pct(row.ratioToCeiling)} load |`);
+  for (const row of r.latency.rows)
+    out.push(`| Memory at ${f0(r.latency.symbols)} symbols (default config), ${f0(row.rate)} frames/s: RSS peak | ${mb(row.peakRssBytes)} | |`);
   for (const b of r.burst)
-    out.push(`| Burst of ${f0(b.symbols)} symbols in 1 ms, ${b.name} (queue ${f0(b.queueCapacity)}): drain / conflated / dropped | ${f2(b.drainMs)} ms / ${f0(b.conflated)} / ${f0(b.dropped)} | ${pct(b.ratioToCeiling)} (${f0(b.drainFps)} frames/s) |`);
+    out.push(`| Burst of ${f0(b.symbols)} symbols in 1 ms, ${b.name} (queue ${f0(b.queueCapacity)}): drain / conflated / dropped | ${ms3(b.drainMs)} ms / ${f0(b.conflated)} / ${f0(b.dropped)} | ${pct(b.ratioToCeiling)} (${f0(b.drainFps)} frames/s) |`);
   for (const m of r.metrics) {
-    out.push(`| \`/metrics\` at ${f0(m.symbols)} symbols (${f0(m.series)} series, ${mb(m.bytes)}) under ${f0(m.loadFps)} frames/s: scrape / render / longest stall | ${f2(m.ms)} / ${f2(m.renderMs)} / ${f2(m.maxStallMs)} ms | |`);
+    out.push(`| \`/metrics\` at ${f0(m.symbols)} symbols (${f0(m.series)} series, ${mb(m.bytes)}) under ${f0(m.loadFps)} frames/s: scrape / render / longest stall | ${ms3(m.ms)} / ${ms3(m.renderMs)} / ${ms3(m.maxStallMs)} ms | |`);
     out.push(`| Memory at ${f0(m.symbols)} symbols under load: RSS peak / heap used | ${mb(m.peakRssBytes)} / ${mb(m.heapUsedBytes)} | |`);
   }
   out.push('', '| Target | Wanted | Got | |', '| --- | --- | --- | --- |');

@@ -58,7 +58,7 @@ export class Ingest {
         this.sequence(s, ev.seq);
         this.lag(f, ev.eventTime, receivedAt);
         s.lastUpdate = receivedAt;
-        this.push(f, s, { kind: 'trade', price: ev.price, size: ev.size, eventTime: ev.eventTime });
+        if (this.queue.pushTrade(s, ev.price, ev.size, ev.eventTime)) f.conflated++;
         return;
       }
       case 'quote': {
@@ -72,7 +72,7 @@ export class Ingest {
         this.sequence(s, ev.seq);
         if (ev.eventTime !== undefined) this.lag(f, ev.eventTime, receivedAt);
         s.lastUpdate = receivedAt;
-        this.push(f, s, { kind: 'quote', bid, ask, last, eventTime: ev.eventTime ?? receivedAt });
+        if (this.queue.pushQuote(s, bid, ask, last, ev.eventTime ?? receivedAt)) f.conflated++;
         return;
       }
       case 'heartbeat': {
@@ -138,10 +138,6 @@ export class Ingest {
   private lag(f: FeedState, eventTime: number, receivedAt: number): void {
     // A venue clock ahead of ours gives a negative lag: count it as zero, skew is reported apart.
     f.lag.observe(Math.max(0, receivedAt - eventTime) / 1000);
-  }
-
-  private push(f: FeedState, s: SymbolState, ev: Queued): void {
-    if (this.queue.push(s, ev)) f.conflated++;
   }
 }
 

@@ -1,5 +1,5 @@
 /** HTTP: /metrics, /-/healthy, /-/ready, /-/reload and a landing page. Only reads state. */
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import { parseListen } from './config/listen.js';
@@ -9,6 +9,12 @@ import { CONTENT_TYPE } from './metrics/text.js';
 export interface ServerDeps {
   /** The full exposition text. */
   metrics(): Promise<string>;
+  /**
+   * The exposition written in pieces; used instead of metrics() when given. A scrape of 10k
+   * symbols is ~50 MB: sent as it is rendered, it needs no single string, no ETag hash over it,
+   * and never blocks the event loop for long. `write` resolves when the socket can take more.
+   */
+  writeMetrics?(write: (chunk: string) => Promise<void> | undefined): Promise<void>;
   ready(): boolean;
   /** Re-read the config; rejects with a message when the new config is bad (the old one keeps running). */
   reload?: () => Promise<void>;
@@ -38,6 +44,12 @@ export function createApp(deps: ServerDeps): Express {
   });
   app.get('/metrics', async (_req, res, next) => {
     try {
+      if (deps.writeMetrics) {
+        res.status(200).set('Content-Type', CONTENT_TYPE);
+        await deps.writeMetrics((chunk) => writeChunk(res, chunk));
+        res.end();
+        return;
+      }
       const body = await deps.metrics();
       res.set('Content-Type', CONTENT_TYPE).send(body);
     } catch (e) {
@@ -62,6 +74,21 @@ export function createApp(deps: ServerDeps): Express {
     }
   });
   return app;
+}
+
+/** Write one piece of a streamed body; a promise when the socket is full (or gone: then it rejects). */
+function writeChunk(res: Response, chunk: string): Promise<void> | undefined {
+  if (res.destroyed) return Promise.reject(new Error('client went away during the scrape'));
+  if (res.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /** Listen on host:port (HTTPS when `https` options are given); resolves with the server once bound. */

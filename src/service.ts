@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config/types.js';
 import { Exporter } from './exporter.js';
 import { createLogger, type Level, type Logger } from './log.js';
-import { renderMarket, type SelfStats } from './metrics/render.js';
+import { renderMarket, streamMarket, type SelfStats } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
 import { Simulator } from './simulator/server.js';
@@ -48,6 +48,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     reloadTime: Date.now() / 1000,
     scrapeDuration: NaN,
     logsSuppressed: {},
+    shard: config.shard,
   };
   const log =
     opts.log ??
@@ -71,17 +72,28 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   const loop = new LoopMonitor();
   loop.start();
 
-  const metrics = async (): Promise<string> => {
-    const t0 = performance.now();
+  const sample = () => {
     self.queueDepth = exporter.queueDepth;
     self.queueCapacity = exporter.queueCapacity;
     self.loopLag = loop.last.lag;
     self.loopLagMax = loop.last.lagMax;
     self.loopUtil = loop.last.utilization;
+  };
+  const metrics = async (): Promise<string> => {
+    const t0 = performance.now();
+    sample();
     const text = renderMarket(exporter.states(), self) + (await registry.metrics());
     // Reported on the next scrape: this one's text is already built.
     self.scrapeDuration = (performance.now() - t0) / 1000;
     return text;
+  };
+  // What /metrics serves: the same text, streamed in slices so a large scrape never stalls ingest.
+  const writeMetrics = async (write: (chunk: string) => Promise<void> | undefined): Promise<void> => {
+    const t0 = performance.now();
+    sample();
+    await streamMarket(exporter.states(), self, write);
+    await write(await registry.metrics());
+    self.scrapeDuration = (performance.now() - t0) / 1000;
   };
 
   let reloading: Promise<void> = Promise.resolve();
@@ -91,6 +103,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       try {
         const next = opts.loadConfig();
         await exporter.reload(next);
+        self.shard = next.shard;
         if (next.logLevel !== config.logLevel && !opts.logLevel) log.setLevel(next.logLevel);
         self.reloadOk = 1;
         self.reloadTime = Date.now() / 1000;
@@ -108,6 +121,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
 
   const app = createApp({
     metrics,
+    writeMetrics,
     ready: () => exporter.ready,
     reload: config.enableReloadEndpoint ? reload : undefined,
     version: VERSION,

@@ -1,5 +1,5 @@
 /** Every default in one place. load.ts fills a user's config from these before validating. */
-import type { Config, ConnectionConfig, IndicatorConfig, LimitsConfig, SimulatorConfig } from './types.js';
+import type { Config, ConnectionConfig, IndicatorConfig, LimitsConfig, ShardConfig, SimulatorConfig } from './types.js';
 
 /**
  * 9100-9999, the Prometheus exporter port range, is fully allocated; 10790 sits outside it.
@@ -31,6 +31,11 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   queueCapacity: 100_000,
   maxFrameBytes: 1 << 20,
 };
+
+/** Not sharded: one replica carries every symbol. */
+export const DEFAULT_SHARD: ShardConfig = { index: 0, count: 1 };
+/** More replicas than this is a typo, not a deployment (20,000 symbols would be 20 per replica). */
+export const MAX_SHARDS = 1024;
 
 export const DEFAULT_INTERVALS = ['1m', '5m'];
 export const DEFAULT_WINDOWS = ['1m', '5m'];

@@ -74,6 +74,14 @@ export interface LimitsConfig {
   maxFrameBytes: number;
 }
 
+/** This replica's part of the symbols: see src/market/shard.ts and docs/scaling.md. */
+export interface ShardConfig {
+  /** 0-based position of this replica; less than count. HA replicas of one shard share it. */
+  index: number;
+  /** Replicas the symbols are split over; 1 = not sharded (carry every symbol). */
+  count: number;
+}
+
 export interface Config {
   /** host:port for the HTTP server. */
   listen: string;
@@ -86,6 +94,8 @@ export interface Config {
   barCloseGraceMs: number;
   indicators: IndicatorConfig;
   limits: LimitsConfig;
+  /** Every feed carries only the symbols that hash to shard.index (all of them when count is 1). */
+  shard: ShardConfig;
   /** Present when the in-process simulator should run (the default config). */
   simulator?: SimulatorConfig;
   /** Whether POST /-/reload is served. */

@@ -10,6 +10,7 @@ import type {
   FeedConfig,
   IndicatorConfig,
   LimitsConfig,
+  ShardConfig,
   SimulatorConfig,
 } from './types.js';
 import {
@@ -23,6 +24,8 @@ import {
   DEFAULT_SIMULATOR,
   DEFAULT_WINDOWS,
   DEFAULT_ENABLE_RELOAD_ENDPOINT,
+  DEFAULT_SHARD,
+  MAX_SHARDS,
 } from './defaults.js';
 import { formatDuration, parseDuration, parseSize } from './units.js';
 import { parseListen } from './listen.js';
@@ -44,6 +47,7 @@ export const CONFIG_KEYS = {
     'indicators',
     'limits',
     'simulator',
+    'shard',
   ],
   connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
   'connection.backoff': ['initial', 'max', 'multiplier', 'jitter', 'resetAfter'],
@@ -58,6 +62,7 @@ export const CONFIG_KEYS = {
   'indicators.volatility': ['enabled', 'period'],
   limits: ['queueCapacity', 'maxFrameBytes'],
   simulator: ['symbols', 'ratePerSymbol', 'startPrice', 'volatility', 'seed'],
+  shard: ['index', 'count'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -346,6 +351,15 @@ function readSimulator(c: Checker, v: unknown, path: Path): SimulatorConfig {
   };
 }
 
+function readShard(c: Checker, v: unknown, path: Path): ShardConfig {
+  const m = c.mapping(v, path, CONFIG_KEYS.shard);
+  if (!m) return { ...DEFAULT_SHARD };
+  const count = field(m, 'count', DEFAULT_SHARD.count, (x) => c.int(x, [...path, 'count'], 1, MAX_SHARDS));
+  // Checked against the count actually in force, so `index: 3` with `count: 3` names the index.
+  const index = field(m, 'index', DEFAULT_SHARD.index, (x) => c.int(x, [...path, 'index'], 0, count - 1, ' (shard.count - 1)'));
+  return { index, count };
+}
+
 function readUrl(c: Checker, v: unknown, path: Path): string | undefined {
   const what = 'a ws:// or wss:// URL';
   if (typeof v !== 'string') return c.expected(path, what, v);
@@ -484,6 +498,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
     barCloseGraceMs: field(top, 'barCloseGrace', DEFAULT_BAR_CLOSE_GRACE_MS, (x) => c.duration(x, ['barCloseGrace'])),
     indicators: field(top, 'indicators', structuredClone(DEFAULT_INDICATORS), (x) => readIndicators(c, x, ['indicators'])),
     limits: field(top, 'limits', { ...DEFAULT_LIMITS }, (x) => readLimits(c, x, ['limits'])),
+    shard: field(top, 'shard', { ...DEFAULT_SHARD }, (x) => readShard(c, x, ['shard'])),
     enableReloadEndpoint: field(top, 'enableReloadEndpoint', DEFAULT_ENABLE_RELOAD_ENDPOINT, (x) =>
       c.bool(x, ['enableReloadEndpoint']),
     ),

@@ -11,8 +11,10 @@
  * reported as oversized too.
  *
  * Liveness: any frame (even a dropped one) and noteAlive() reset the silence timer; a protocol
- * pong or noteAlive() clears missed pings. Pongs deliberately do not count as data: a venue
- * whose stream froze while its socket still answers pings is the stall the silence timer is for.
+ * pong, noteAlive(), or any frame since the last ping clears missed pings (in a burst the pong
+ * queues behind megabytes of frames, and a connection that is delivering is not dead). Pongs
+ * deliberately do not count as data: a venue whose stream froze while its socket still answers
+ * pings is the stall the silence timer is for.
  * App pings are keepalives only; the pipeline reports their pongs through noteAlive().
  * pingIntervalMs 0 and silenceTimeoutMs 0 turn those checks off.
  */
@@ -100,6 +102,8 @@ export class Connection {
   private lastAliveAt = 0;
   private missedPings = 0;
   private pingOutstanding = false;
+  /** performance.now() of the last protocol ping sent. */
+  private pingSentAt = 0;
   private queue: QueueItem[] = [];
   private nextSendAt = 0;
 
@@ -279,7 +283,9 @@ export class Connection {
 
   private onPingTick(ws: WebSocket): void {
     if (ws !== this.ws) return;
-    if (this.pingOutstanding) {
+    // Frames since the last ping prove the peer alive: in a burst its pong waits behind them.
+    if (this.pingOutstanding && this.lastAliveAt > this.pingSentAt) this.missedPings = 0;
+    else if (this.pingOutstanding) {
       this.missedPings++;
       if (this.missedPings >= Math.max(1, this.opts.config.maxMissedPings)) {
         this.lost(ws, 'ping_timeout', `${this.missedPings} pings unanswered`);
@@ -287,6 +293,7 @@ export class Connection {
       }
     }
     this.pingOutstanding = true;
+    this.pingSentAt = performance.now();
     // The payload carries the send time, so each pong times its own ping even when pings overlap.
     ws.ping(performance.now().toFixed(3));
   }

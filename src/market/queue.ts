@@ -31,15 +31,31 @@ export type Queued = QueuedTrade | QueuedQuote;
  */
 export type ApplyProbe = (arrivedAt: number) => void;
 
-/** Applies a queued event or a merged record to its symbol (the pipeline's apply step). */
+/**
+ * Applies a queued event or a merged record to its symbol (the pipeline's apply step). `ev` is a
+ * view the queue reuses for the next event: read it during the call, never keep it.
+ */
 export interface Applier {
   apply(state: SymbolState, ev: Queued): void;
   applyMerged(state: SymbolState, m: Merged): void;
 }
 
+const FORGOTTEN = 0;
+const TRADE = 1;
+const QUOTE = 2;
+
 export class IngestQueue {
+  // A ring of events as numbers in parallel arrays rather than one object per event: at a few
+  // hundred thousand events a second, objects that live until the drain are what the GC copies.
   private readonly states: (SymbolState | undefined)[];
-  private readonly events: (Queued | undefined)[];
+  private readonly kinds: Uint8Array;
+  /** trade: price, size, eventTime; quote: bid, ask, last, eventTime. */
+  private readonly f0: Float64Array;
+  private readonly f1: Float64Array;
+  private readonly f2: Float64Array;
+  private readonly f3: Float64Array;
+  private readonly tradeView: QueuedTrade = { kind: 'trade', price: 0, size: 0, eventTime: 0 };
+  private readonly quoteView: QueuedQuote = { kind: 'quote', bid: 0, ask: 0, last: 0, eventTime: 0 };
   private head = 0;
   private size = 0;
   /** Symbols holding a merged record, in the order they first overflowed. */
@@ -51,14 +67,17 @@ export class IngestQueue {
   private arrivals: Float64Array | undefined;
 
   constructor(readonly capacity: number) {
-    this.states = new Array(capacity);
-    this.events = new Array(capacity);
+    this.states = new Array<SymbolState | undefined>(capacity).fill(undefined);
+    this.kinds = new Uint8Array(capacity);
+    this.f0 = new Float64Array(capacity);
+    this.f1 = new Float64Array(capacity);
+    this.f2 = new Float64Array(capacity);
+    this.f3 = new Float64Array(capacity);
   }
 
   /** Set (or clear) the apply probe. Off by default: then the hot path pays one field test. */
   setProbe(probe: ApplyProbe | undefined): void {
     this.probe = probe;
-    // A parallel array rather than a field on each event keeps every event object the same shape.
     this.arrivals = probe ? new Float64Array(this.capacity) : undefined;
   }
 
@@ -68,17 +87,41 @@ export class IngestQueue {
 
   /** Queue one event; returns true if it was folded into a merged record (conflated). */
   push(state: SymbolState, ev: Queued): boolean {
+    return ev.kind === 'trade' ? this.pushTrade(state, ev.price, ev.size, ev.eventTime) : this.pushQuote(state, ev.bid, ev.ask, ev.last, ev.eventTime);
+  }
+
+  /** push() for a trade, without an event object. */
+  pushTrade(state: SymbolState, price: number, size: number, eventTime: number): boolean {
     if (state.merged || this.size === this.capacity) {
-      this.merge(state, ev);
+      foldTrade(this.merged(state), price, size, eventTime);
       this.conflated++;
       return true;
     }
-    const i = (this.head + this.size) % this.capacity;
-    this.states[i] = state;
-    this.events[i] = ev;
-    if (this.arrivals) this.arrivals[i] = this.arrival;
-    this.size++;
-    state.queued++;
+    const i = this.slot(state);
+    this.kinds[i] = TRADE;
+    this.f0[i] = price;
+    this.f1[i] = size;
+    this.f2[i] = eventTime;
+    return false;
+  }
+
+  /** push() for a quote (NaN for the fields it lacks), without an event object. */
+  pushQuote(state: SymbolState, bid: number, ask: number, last: number, eventTime: number): boolean {
+    if (state.merged || this.size === this.capacity) {
+      const m = this.merged(state);
+      m.events++;
+      if (bid === bid) m.bid = bid;
+      if (ask === ask) m.ask = ask;
+      if (last === last) m.last = last;
+      this.conflated++;
+      return true;
+    }
+    const i = this.slot(state);
+    this.kinds[i] = QUOTE;
+    this.f0[i] = bid;
+    this.f1[i] = ask;
+    this.f2[i] = last;
+    this.f3[i] = eventTime;
     return false;
   }
 
@@ -89,26 +132,38 @@ export class IngestQueue {
   drain(applier: Applier, max: number): number {
     let done = 0;
     // Merged records with nothing older queued can go first without reordering their symbol.
-    for (const s of this.overflow) {
-      if (done >= max) return done;
-      if (s.queued === 0) {
-        this.flush(applier, s);
-        done++;
+    if (this.overflow.size > 0)
+      for (const s of this.overflow) {
+        if (done >= max) return done;
+        if (s.queued === 0) {
+          this.flush(applier, s);
+          done++;
+        }
       }
-    }
+    const cap = this.capacity;
     while (this.size > 0 && done < max) {
       const i = this.head;
       const s = this.states[i]!;
-      const ev = this.events[i];
+      const kind = this.kinds[i];
       this.states[i] = undefined;
-      this.events[i] = undefined;
-      this.head = (this.head + 1) % this.capacity;
+      this.head = i + 1 === cap ? 0 : i + 1;
       this.size--;
       s.queued--;
-      if (ev) {
-        applier.apply(s, ev);
-        if (this.probe) this.probe(this.arrivals![i]!);
+      if (kind === TRADE) {
+        const v = this.tradeView;
+        v.price = this.f0[i]!;
+        v.size = this.f1[i]!;
+        v.eventTime = this.f2[i]!;
+        applier.apply(s, v);
+      } else if (kind === QUOTE) {
+        const v = this.quoteView;
+        v.bid = this.f0[i]!;
+        v.ask = this.f1[i]!;
+        v.last = this.f2[i]!;
+        v.eventTime = this.f3[i]!;
+        applier.apply(s, v);
       } // else forget() removed its symbol
+      if (kind !== FORGOTTEN && this.probe) this.probe(this.arrivals![i]!);
       done++;
       if (s.queued === 0 && s.merged) this.flush(applier, s);
     }
@@ -119,9 +174,20 @@ export class IngestQueue {
   forget(removed: ReadonlySet<SymbolState>): void {
     for (let n = 0; n < this.size; n++) {
       const i = (this.head + n) % this.capacity;
-      if (removed.has(this.states[i]!)) this.events[i] = undefined;
+      if (removed.has(this.states[i]!)) this.kinds[i] = FORGOTTEN;
     }
     for (const s of removed) this.overflow.delete(s);
+  }
+
+  /** Claim the next ring slot for `state`. */
+  private slot(state: SymbolState): number {
+    let i = this.head + this.size;
+    if (i >= this.capacity) i -= this.capacity;
+    this.states[i] = state;
+    if (this.arrivals) this.arrivals[i] = this.arrival;
+    this.size++;
+    state.queued++;
+    return i;
   }
 
   private flush(applier: Applier, s: SymbolState): void {
@@ -132,25 +198,25 @@ export class IngestQueue {
     if (this.probe) this.probe(NaN);
   }
 
-  private merge(s: SymbolState, ev: Queued): void {
+  /** The symbol's merged record, started (and the symbol put in line) if it has none. */
+  private merged(s: SymbolState): Merged {
     let m = s.merged;
     if (!m) {
       m = { price: NaN, high: -Infinity, low: Infinity, size: 0, trades: 0, eventTime: NaN, bid: NaN, ask: NaN, last: NaN, events: 0 };
       s.merged = m;
       this.overflow.add(s);
     }
-    m.events++;
-    if (ev.kind === 'trade') {
-      m.price = ev.price;
-      if (ev.price > m.high) m.high = ev.price;
-      if (ev.price < m.low) m.low = ev.price;
-      m.size += ev.size;
-      m.trades++;
-      m.eventTime = ev.eventTime;
-    } else {
-      if (ev.bid === ev.bid) m.bid = ev.bid;
-      if (ev.ask === ev.ask) m.ask = ev.ask;
-      if (ev.last === ev.last) m.last = ev.last;
-    }
+    return m;
   }
+}
+
+/** Fold a trade into a merged record: latest price wins; volume, count and extremes are kept. */
+function foldTrade(m: Merged, price: number, size: number, eventTime: number): void {
+  m.events++;
+  m.price = price;
+  if (price > m.high) m.high = price;
+  if (price < m.low) m.low = price;
+  m.size += size;
+  m.trades++;
+  m.eventTime = eventTime;
 }

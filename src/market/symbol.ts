@@ -2,7 +2,7 @@
  * Everything the exporter knows about one configured symbol of one feed. Pure: plain fields that the
  * hot path writes and the renderer reads at scrape time (no metric library calls per trade).
  */
-import type { Config } from '../config/types.js';
+import type { Config, IndicatorConfig } from '../config/types.js';
 import { IndicatorSet, type IndicatorValues } from '../indicators/set.js';
 import { escapeLabelValue } from '../metrics/text.js';
 import { BarBuilder, type Bar } from './bars.js';
@@ -36,7 +36,11 @@ export interface Merged {
 export interface IntervalState {
   readonly label: string;
   readonly bars: BarBuilder;
-  readonly indicators: IndicatorSet;
+  /**
+   * Made at the first closed bar: each set holds ~15 kB of library state, and a symbol that never
+   * completes a bar (an illiquid one among thousands) need not pay for it.
+   */
+  indicators: IndicatorSet | undefined;
   lastBar?: Bar;
   values: IndicatorValues;
 }
@@ -66,15 +70,18 @@ export class SymbolState {
   /** `exchange="…",symbol="…"`, built once for the renderer. */
   readonly labels: string;
 
+  private readonly indicatorConfig: IndicatorConfig;
+
   constructor(
     readonly exchange: string,
     readonly symbol: string,
     cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'>,
   ) {
+    this.indicatorConfig = cfg.indicators;
     this.intervals = cfg.intervals.map((iv) => ({
       label: iv.label,
       bars: new BarBuilder(iv.ms),
-      indicators: new IndicatorSet(cfg.indicators),
+      indicators: undefined,
       values: {},
     }));
     this.windows = cfg.windows.map((w) => ({ label: w.label, window: new TickWindow(w.ms) }));
@@ -93,7 +100,7 @@ export class SymbolState {
     for (const iv of this.intervals) {
       const u = iv.bars.add(price, size, eventTime, burst);
       late ||= u.late;
-      this.closeBars(iv, u.closed);
+      if (u.closed.length > 0) this.closeBars(iv, u.closed);
     }
     if (late) this.lateTrades += trades;
     for (const w of this.windows) {
@@ -119,7 +126,7 @@ export class SymbolState {
   private closeBars(iv: IntervalState, closed: Bar[]): void {
     for (const bar of closed) {
       iv.lastBar = bar;
-      const v = iv.indicators.update(bar);
+      const v = (iv.indicators ??= new IndicatorSet(this.indicatorConfig)).update(bar);
       // Keep earlier values for indicators still warming up rather than dropping them.
       for (const k in v) iv.values[k as keyof IndicatorValues] = v[k as keyof IndicatorValues];
     }

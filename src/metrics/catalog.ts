@@ -91,6 +91,8 @@ export const METRICS = {
   reloadTime: def('market_exporter_config_last_reload_success_timestamp_seconds', 'gauge', [], 'Time of the last successful config (re)load, Unix seconds.'),
   scrapeDuration: def('market_exporter_scrape_duration_seconds', 'gauge', [], 'Time the previous /metrics render took.'),
   logsSuppressed: def('market_exporter_log_messages_suppressed_total', 'counter', ['kind'], 'Log lines not written because of the per-kind rate limit.'),
+  shardSymbols: def('market_exporter_shard_symbols', 'gauge', ['shard'], 'Symbols this replica carries over all its feeds (its shard of each feed\'s list); shard is its shard.index, shared by HA replicas of one shard.'),
+  shards: def('market_exporter_shards', 'gauge', [], 'shard.count: exporters the symbols are split over (1: not sharded).'),
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricKey = keyof typeof METRICS;

@@ -7,11 +7,13 @@ import { syntheticSymbol } from './market.js';
 import type { SimulatorOptions } from './server.js';
 
 export const USAGE = `usage: simulator [--host 127.0.0.1] [--port 0] [--symbols A,B | --synthetic N] [--rate N] [--seed N]
-                 [--start-price N] [--volatility N] [--ping-interval MS] [--tick MS] [--log-level info]
+                 [--start-price N] [--volatility N] [--ping-interval MS] [--tick MS] [--stagger]
+                 [--log-level info]
 Serves Binance's spot stream protocol on ws://HOST:PORT/stream and /ws/<stream>,
 and the control API on http://HOST:PORT/control (GET /control lists the knobs).
 --synthetic N trades N generated symbols SYM0000, SYM0001, ... (what benchmarks subscribe to);
---tick MS is how often the rate-driven flow sends what is due (default 10).`;
+--tick MS is how often the rate-driven flow sends what is due (default 10); --stagger spreads
+the symbols' trades over time instead of sending them in step (a steady flow for benchmarks).`;
 
 function number(name: string, raw: string | undefined, min: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -34,6 +36,7 @@ export function parseSimulatorArgs(argv: string[]): { options: SimulatorOptions;
         symbols: { type: 'string' },
         synthetic: { type: 'string' },
         tick: { type: 'string' },
+        stagger: { type: 'boolean' },
         rate: { type: 'string' },
         seed: { type: 'string' },
         'start-price': { type: 'string' },
@@ -70,6 +73,7 @@ export function parseSimulatorArgs(argv: string[]): { options: SimulatorOptions;
     volatility: number('volatility', values.volatility, 0) ?? DEFAULT_SIMULATOR.volatility,
     pingIntervalMs: number('ping-interval', values['ping-interval'], 1),
     ...(tick === undefined ? {} : { tickMs: tick }),
+    ...(values.stagger ? { stagger: true } : {}),
   };
   return { options, level, help: values.help ?? false };
 }

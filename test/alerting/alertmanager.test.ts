@@ -121,15 +121,15 @@ describe('alertmanager routing and templates', () => {
   });
 
   test('a down feed silences its symptoms; the critical tier silences the warning tier', async () => {
-    const feed = { exchange: 'bybit' };
+    const feed = { exchange: 'bybit', shard: '0' };
     await am.postAlerts([
       alert({ alertname: 'MarketFeedDown', severity: 'critical', ...feed }),
       alert({ alertname: 'MarketFeedStale', severity: 'warning', ...feed }),
       alert({ alertname: 'MarketFeedLagHigh', severity: 'warning', ...feed }),
       alert({ alertname: 'MarketSymbolStale', severity: 'warning', ...feed, symbol: 'BTCUSDT' }),
       alert({ alertname: 'MarketSequenceGaps', severity: 'warning', ...feed, symbol: 'BTCUSDT' }),
-      // Another exporter instance's bybit feed is fine: its staleness is not a symptom.
-      alert({ alertname: 'MarketFeedStale', severity: 'warning', ...feed, instance: 'other:10790' }),
+      // Another shard's bybit feed (other exporters) is fine: its staleness is not a symptom.
+      alert({ alertname: 'MarketFeedStale', severity: 'warning', ...feed, shard: '1', instance: 'other:10790' }),
       alert({ alertname: 'MarketPriceMove', severity: 'critical', exchange: 'coinbase', symbol: 'BTC-USD', window: '1m' }),
       alert({ alertname: 'MarketPriceMove', severity: 'warning', exchange: 'coinbase', symbol: 'BTC-USD', window: '1m' }),
     ]);

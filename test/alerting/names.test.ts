@@ -17,7 +17,7 @@ import {
 const STANDARD = [/^up$/, /^ALERTS(_FOR_STATE)?$/, /^process_/, /^nodejs_/, /^prometheus_/, /^alertmanager_/];
 /** Labels the exporter exports, Prometheus adds, or the rules create. */
 const LABELS = new Set([
-  'exchange', 'symbol', 'interval', 'indicator', 'window', 'reason', 'type', 'kind', // exporter
+  'exchange', 'symbol', 'interval', 'indicator', 'window', 'reason', 'type', 'kind', 'shard', // exporter
   'job', 'instance', 'le', '__name__', // Prometheus
   'quantile', 'band', // recording/alerting rules
   'alertname', 'alertstate', 'severity', // ALERTS

@@ -8,7 +8,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { DEFAULT_PORT } from '../../src/config/defaults.js';
@@ -33,11 +33,13 @@ const one = (s: Stage, cmd: string) => {
   return found[0]!;
 };
 
-/** The HEALTHCHECK's command: node -e <script>. */
+/** The HEALTHCHECK's command: node <compiled script>; returns the script's source path. */
 function healthScript(): string {
   const argv = execForm(one(final, 'HEALTHCHECK').args.replace(/^.*?\bCMD\b/, ''));
-  assert.deepEqual(argv.slice(0, 2), ['node', '-e']);
-  return argv[2]!;
+  assert.equal(argv[0], 'node');
+  const m = /^dist\/(src\/.+)\.js$/.exec(argv[1] ?? '');
+  assert.ok(m, `HEALTHCHECK runs ${argv[1]}, not a compiled file under dist/src`);
+  return `${m[1]}.ts`;
 }
 
 describe('Dockerfile', () => {
@@ -94,7 +96,7 @@ describe('Dockerfile', () => {
   test('has a HEALTHCHECK on /-/healthy that needs no curl or wget', () => {
     const hc = one(final, 'HEALTHCHECK');
     assert.match(hc.args, /--interval=\d+s/);
-    assert.match(healthScript(), new RegExp(`fetch\\('http://127\\.0\\.0\\.1:${DEFAULT_PORT}/-/healthy'\\)`));
+    assert.ok(existsSync(path.join(repoRoot, healthScript())), 'the probe is built from src/');
   });
 
   test('the health check exits 0 against a healthy exporter and 1 when nothing answers', async () => {
@@ -106,11 +108,12 @@ describe('Dockerfile', () => {
       readyPath: '/-/healthy',
     });
     try {
-      const script = (port: number) => healthScript().replace(`:${DEFAULT_PORT}/`, `:${port}/`);
-      const ok = spawnSync(process.execPath, ['-e', script(exporter.port)], { timeout: 15_000 });
+      const probe = (port: number) =>
+        spawnSync(process.execPath, ['--import', 'tsx', healthScript(), String(port)], { cwd: repoRoot, timeout: 15_000 });
+      const ok = probe(exporter.port);
       assert.equal(ok.status, 0, ok.stderr.toString());
       const closed = await freePort();
-      const down = spawnSync(process.execPath, ['-e', script(closed)], { timeout: 15_000 });
+      const down = probe(closed);
       assert.equal(down.status, 1);
     } finally {
       await exporter.stop();

@@ -132,6 +132,7 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     });
     assert.deepEqual(c.limits, { queueCapacity: 5_000, maxFrameBytes: 65_536 });
     assert.deepEqual(c.simulator, { symbols: ['AAAUSDT', 'BBBUSDT'], ratePerSymbol: 2.5, startPrice: 50, volatility: 0.001, seed: 7 });
+    assert.deepEqual(c.shard, { index: 1, count: 3 });
   });
 
   test('valid-full.yml sets every key the loader knows', () => {
@@ -152,6 +153,7 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     for (const [k, v] of Object.entries(raw.indicators as Record<string, unknown>)) note(`indicators.${k}`, v);
     note('limits', raw.limits);
     note('simulator', raw.simulator);
+    note('shard', raw.shard);
     for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
       for (const key of keys) assert.ok(seen.get(section)?.has(key), `valid-full.yml does not set ${section || '<top>'} ${key}`);
     }

@@ -12,6 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { startService, type Service } from '../../src/service.js';
 import { fixtureJson } from '../support/venue-server.js';
@@ -55,6 +56,8 @@ export class FakeVenue {
   readonly clients = new Set<VenueClient>();
   /** Date.now() of every upgrade request, accepted or not. */
   readonly attempts: number[] = [];
+  /** The request path and query of every upgrade request. */
+  readonly paths: string[] = [];
   /** Upgrades accepted so far. */
   accepted = 0;
   private mode: UpgradeMode = { kind: 'accept' };
@@ -177,9 +180,10 @@ export class FakeVenue {
     for (const c of this.open) c.ws.send(frame, { binary: Buffer.isBuffer(frame) });
   }
 
-  /** Many frames to every open client in one write, the way a venue flushes a burst. */
-  sendBatch(frames: readonly string[]): void {
+  /** Many frames in one write, the way a venue flushes a burst: to every open client, or to those subscribed to `stream`. */
+  sendBatch(frames: readonly string[], stream?: string): void {
     for (const c of this.open) {
+      if (stream !== undefined && !c.streams.has(stream)) continue;
       c.socket.cork();
       for (const f of frames) c.ws.send(f);
       c.socket.uncork();
@@ -220,6 +224,7 @@ export class FakeVenue {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.attempts.push(Date.now());
+    this.paths.push(req.url ?? '');
     socket.on('error', () => undefined);
     const mode = this.mode;
     if (mode.kind === 'reject') {
@@ -271,8 +276,9 @@ export class FakeVenue {
 export interface FeedOptions {
   name?: string;
   symbols?: readonly string[];
-  /** Extra YAML lines under `connection:` (indented by the caller's convention: plain `key: value`). */
+  /** Keys under the feed's `connection:`, overriding the test timings (`silenceTimeout: '1m'`). */
   connection?: Record<string, string | number>;
+  /** Keys under `connection.backoff:`. */
   backoff?: Record<string, string | number>;
   streamsPerConnection?: number;
   venue?: string;
@@ -310,11 +316,11 @@ export interface RunningExporter {
 }
 
 /** Start the real service on 127.0.0.1:0 with `feeds` (YAML list items) and optional top-level YAML. */
-export async function startExporter(feeds: string[], top = ''): Promise<RunningExporter> {
-  const config = parseConfig(`${top}\nfeeds:\n${feeds.join('\n')}\n`, 'reliability.yml');
+export async function startExporter(feeds: string[], top = '', opts: { env?: Record<string, string>; loadConfig?: () => Config } = {}): Promise<RunningExporter> {
+  const config = parseConfig(`${top}\nfeeds:\n${feeds.join('\n')}\n`, 'reliability.yml', opts.env ? { env: opts.env } : {});
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', write: (l) => logs.push(l), burst: 1000 });
-  const svc = await startService(config, { listen: '127.0.0.1:0', log });
+  const svc = await startService(config, { listen: '127.0.0.1:0', log, ...(opts.loadConfig ? { loadConfig: opts.loadConfig } : {}) });
   const scrape = async (): Promise<Series> => {
     const res = await fetch(`${svc.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
     if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);

@@ -97,7 +97,8 @@ export function renderPrometheusConfig(opts: PrometheusConfigOptions): string {
   };
   cfg.scrape_configs = (cfg.scrape_configs ?? [])
     .filter((s) => (targets[s.job_name] ?? []).length > 0)
-    .map((s) => ({ ...s, static_configs: [{ targets: targets[s.job_name] ?? [] }] }));
+    // dns_sd_configs (the compose `ha` twins) dropped: tests name every target, and make no DNS queries.
+    .map((s) => ({ ...s, dns_sd_configs: undefined, static_configs: [{ targets: targets[s.job_name] ?? [] }] }));
   return dump(cfg, { skipInvalid: true });
 }
 

@@ -17,6 +17,8 @@ export interface TestPki {
   dir: string;
   ca: CertFiles;
   server: CertFiles;
+  /** Another server certificate for 127.0.0.1 from the same CA (a renewal), in new files. */
+  renewServer(name: string): CertFiles;
   /** A client certificate signed by the CA, with SAN `DNS:<name>`. */
   client(name: string): CertFiles;
   /** A certificate signed by a second CA the server does not trust (SAN DNS:<name>). */
@@ -57,6 +59,7 @@ export function makePki(): TestPki {
     dir,
     ca,
     server,
+    renewServer: (name) => signed(dir, ca, `server-${name}`, 'localhost', 'IP:127.0.0.1,DNS:localhost', 'serverAuth'),
     client: (name) => signed(dir, ca, `client-${name}`, name, `DNS:${name}`, 'clientAuth'),
     stranger: (name) => signed(dir, (otherCa ??= selfSigned(dir, 'other-ca', 'someone else')), `stranger-${name}`, name, `DNS:${name}`, 'clientAuth'),
     read: (file) => readFileSync(file, 'utf8'),
@@ -107,4 +110,24 @@ export async function httpsGet(url: string, opts: HttpsGetOptions = {}): Promise
     req.on('error', reject);
     req.end();
   });
+}
+
+/** SHA-256 fingerprint of the certificate a TLS server presents to a new connection. */
+export async function servedFingerprint(url: string, ca: string): Promise<string> {
+  const { connect } = await import('node:tls');
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: u.hostname, port: Number(u.port), ca: readFileSync(ca) }, () => {
+      const fp = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fp);
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** SHA-256 fingerprint of a PEM certificate file, in the same format as servedFingerprint. */
+export async function fileFingerprint(file: string): Promise<string> {
+  const { X509Certificate } = await import('node:crypto');
+  return new X509Certificate(readFileSync(file)).fingerprint256;
 }

@@ -16,7 +16,7 @@ import { startService, type Service } from '../../src/service.js';
 import { basicAuth, BcryptVerifier, parseBasicAuth } from '../../src/web/auth.js';
 import { clientCertProblem, parseSans } from '../../src/web/web-security.js';
 import type { WebTlsConfig } from '../../src/web/web-config.js';
-import { httpsGet, makePki, type TestPki } from '../support/tls.js';
+import { fileFingerprint, httpsGet, makePki, servedFingerprint, type TestPki } from '../support/tls.js';
 import { pollUntil } from '../support/service-process.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -159,6 +159,44 @@ describe('changes to the web config file apply without a restart', () => {
       await pollUntil(async () => (await get(other)) === 200 && r.logs.some((l) => l.includes('web config reload failed')), 'the failed reload to be logged', { everyMs: 100 });
       assert.equal(await get(other), 200, 'the running settings stay');
       assert.ok(!r.logs.join('\n').includes('plaintext-oops'), 'the bad value is not logged');
+    } finally {
+      await r.svc.stop();
+    }
+  });
+});
+
+describe('enableReloadEndpoint: false', () => {
+  test('POST /-/reload is 404 and never reads the config; the landing page does not offer it', async () => {
+    let loads = 0;
+    const config = parseConfig('enableReloadEndpoint: false\nfeeds:\n  - venue: simulator\n    url: ws://127.0.0.1:9/\n    symbols: [BTCUSDT]\n', 'no-reload.yml');
+    const svc = await startService(config, { listen: '127.0.0.1:0', log: createLogger({ level: 'error' }), loadConfig: () => (loads++, config) });
+    try {
+      const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
+      assert.equal(r.status, 404);
+      assert.equal(loads, 0);
+      assert.ok(!(await (await fetch(`${svc.url}/`)).text()).includes('reload'));
+    } finally {
+      await svc.stop();
+    }
+  });
+});
+
+describe('certificate rotation', () => {
+  test('replacing the certificate and key files serves the new certificate to new connections', async () => {
+    const cert = join(pki.dir, 'rotating.crt');
+    const key = join(pki.dir, 'rotating.key');
+    copyFileSync(pki.server.cert, cert);
+    copyFileSync(pki.server.key, key);
+    const r = await start(`tls_server_config: {cert_file: rotating.crt, key_file: rotating.key}\n`, 'rotate');
+    try {
+      assert.equal(await servedFingerprint(r.svc.url, pki.ca.cert), await fileFingerprint(pki.server.cert));
+      const renewed = pki.renewServer('renewed');
+      copyFileSync(renewed.key, key);
+      copyFileSync(renewed.cert, cert);
+      const want = await fileFingerprint(renewed.cert);
+      await pollUntil(async () => (await servedFingerprint(r.svc.url, pki.ca.cert)) === want, 'the renewed certificate served', { everyMs: 100 });
+      const res = await httpsGet(`${r.svc.url}/metrics`, { ca: pki.ca.cert });
+      assert.equal(res.status, 200);
     } finally {
       await r.svc.stop();
     }

@@ -35,16 +35,28 @@ export function internals(): DashboardJson {
           table({
             title: 'Build',
             description: 'What is running where.',
-            w: 10,
+            w: 7,
             h: 5,
             queries: [q(`market_exporter_build_info{${INST}}`)],
             columns: { instance: 'Instance', version: 'Version', node_version: 'Node.js' },
             hide: ['Value', 'job'],
           }),
+          table({
+            title: 'Shards',
+            description:
+              'Which shard of the symbols each exporter carries (shard.index), how many symbols that is, and of how many shards (shard.count). Exporters with the same shard are HA replicas (docs/scaling.md).',
+            w: 6,
+            h: 5,
+            queries: [
+              q(`max by (instance, shard) (market_exporter_shard_symbols{${INST}})`),
+              q(`max by (instance) (market_exporter_shards{${INST}})`),
+            ],
+            columns: { instance: 'Instance', shard: 'Shard', 'Value #A': 'Symbols', 'Value #B': 'Of shards' },
+          }),
           stat({
             title: 'Config reload',
             description: 'Whether the last config (re)load succeeded; a failed reload keeps the previous config running.',
-            w: 4,
+            w: 3,
             h: 5,
             queries: [q(`min(market_exporter_config_last_reload_successful{${INST}})`, 'last reload')],
             mappings: [
@@ -57,7 +69,7 @@ export function internals(): DashboardJson {
           stat({
             title: 'Config loaded',
             description: 'When the running config was last loaded successfully.',
-            w: 5,
+            w: 4,
             h: 5,
             unit: 'dateTimeFromNow',
             queries: [q(`max(market_exporter_config_last_reload_success_timestamp_seconds{${INST}}) * 1000`, 'loaded')],
@@ -65,7 +77,7 @@ export function internals(): DashboardJson {
           stat({
             title: 'Uptime',
             description: 'Time since the exporter process started.',
-            w: 5,
+            w: 4,
             h: 5,
             unit: 's',
             queries: [q(`time() - max(process_start_time_seconds{${PROC}})`, 'uptime')],

@@ -29,10 +29,11 @@ export function overview(): DashboardJson {
         panels: [
           stat({
             title: 'Feeds',
-            description: 'UP when every connection of the feed is open and subscribed (market_feed_up). Click for its latency.',
+            description:
+              'UP when every connection of the feed is open and subscribed (market_feed_up) on at least one replica of every shard; feeds idle in a shard are left out. Click for its latency.',
             w: 8,
             h: 4,
-            queries: [q(`market_feed_up{${EX}}`, '{{exchange}}')],
+            queries: [q(`min by (exchange) (shard_exchange:market_feed_up:max{${EX}})`, '{{exchange}}')],
             mappings: UP_MAPPINGS,
             links: [latencyLink('__field.labels')],
           }),
@@ -57,33 +58,34 @@ export function overview(): DashboardJson {
           }),
           stat({
             title: 'Messages / s',
-            description: 'Frames per second across the selected feeds, over the last minute.',
+            description: 'Frames per second across the selected feeds, over the last minute; HA replicas of a shard count once.',
             w: 4,
             h: 4,
             unit: 'ops',
             sparkline: true,
-            queries: [q(`sum(exchange:market_feed_messages:rate1m{${EX}})`, 'frames/s')],
+            queries: [q(`sum(shard_exchange:market_feed_messages:max_rate1m{${EX}})`, 'frames/s')],
           }),
           stat({
             title: 'Symbols',
-            description: 'Symbols configured on the selected feeds.',
+            description: 'Symbols carried on the selected feeds, summed over shards; HA replicas of a shard count once.',
             w: 4,
             h: 4,
-            queries: [q(`sum(market_feed_symbols{${EX}})`, 'symbols')],
+            queries: [q(`sum(shard_exchange:market_feed_symbols:max{${EX}})`, 'symbols')],
           }),
           table({
             title: 'Feeds at a glance',
-            description: 'One row per feed. Lag is the 5m p99 of venue event time to receive; staleness is the time since the last frame.',
+            description:
+              'One row per feed. Up: every shard has a replica with all connections open. Lag is the worst 5m p99 of venue event time to receive; staleness is the time since the newest frame of the stalest shard. HA replicas count once.',
             w: 24,
             h: 7,
             queries: [
-              q(`max by (exchange) (market_feed_up{${EX}})`),
-              q(`max by (exchange) (market_feed_symbols{${EX}})`),
-              q(`sum by (exchange) (exchange:market_feed_messages:rate1m{${EX}})`),
+              q(`min by (exchange) (shard_exchange:market_feed_up:max{${EX}})`),
+              q(`sum by (exchange) (shard_exchange:market_feed_symbols:max{${EX}})`),
+              q(`sum by (exchange) (shard_exchange:market_feed_messages:max_rate1m{${EX}})`),
               q(`max by (exchange) (exchange_quantile:market_feed_lag_seconds:rate5m{${EX}, quantile="0.99"})`),
-              q(`max by (exchange) (time() - market_feed_last_message_timestamp_seconds{${EX}})`),
+              q(`max by (exchange) (time() - shard_exchange:market_feed_last_message_timestamp_seconds:max{${EX}})`),
               q(`sum by (exchange) (exchange:market_feed_reconnects:increase5m{${EX}})`),
-              q(`sum by (exchange) (exchange_symbol:market_sequence_gaps:increase5m{${EX}})`),
+              q(`sum by (exchange) (max by (job, exchange, symbol) (exchange_symbol:market_sequence_gaps:increase5m{${EX}}))`),
             ],
             columns: {
               exchange: 'Exchange',

@@ -1,0 +1,44 @@
+/**
+ * The benchmark harness end to end in its tiny mode: simulator, ceiling client and exporter as
+ * real processes on loopback, a JSON report and the table. Checks shape, never speed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkReport, type BenchReport } from '../../bench/report.js';
+
+const RUN = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
+
+test('npm run bench --smoke writes a well-formed report and prints the table', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  try {
+    const out = join(dir, 'report.json');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, '--smoke', '--out', out], { encoding: 'utf8', timeout: 180_000 });
+    assert.equal(r.status, 0, `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
+    assert.deepEqual(checkReport(report), []);
+    assert.equal(report.options.symbols, 20, 'the smoke preset ran');
+    // Every scenario ran: both burst cases, both /metrics sizes, every latency rate.
+    assert.deepEqual(report.burst.map((b) => b.name), ['within capacity', 'past capacity']);
+    assert.deepEqual(report.metrics.map((m) => m.symbols), [20]);
+    assert.deepEqual(report.latency.rows.map((row) => row.rate), report.options.rates);
+    // The past-capacity burst really overflowed the queue: what it could not hold was conflated.
+    assert.ok(report.burst[1]!.conflated > 0, `conflated ${report.burst[1]!.conflated}`);
+    for (const c of report.targets) assert.equal(typeof c.pass, 'boolean', c.name);
+    assert.match(r.stdout, /\| Ceiling: bare `ws` client/);
+    assert.match(r.stdout, /\| Target \| Wanted \| Got \|/);
+    assert.ok(r.stdout.includes(out), 'names the JSON file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('checkReport names what is missing', () => {
+  assert.deepEqual(checkReport(null), ['not an object']);
+  const problems = checkReport({ version: 1, createdAt: 'x', throughput: { runs: [] }, latency: { rows: [] }, burst: [], metrics: [], targets: [] });
+  for (const p of ['createdAt', 'throughput', 'latency', 'burst', 'metrics', 'target']) assert.ok(problems.some((m) => m.includes(p)), `${p}: ${problems.join('; ')}`);
+});

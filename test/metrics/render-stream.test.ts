@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';
+import { FeedState } from '../../src/market/feed-state.js';
+import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
+
+const cfg = { intervals: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }], windows: [{ label: '1m', ms: 60_000 }], indicators: DEFAULT_INDICATORS };
+const self: SelfStats = {
+  queueDepth: 0, queueCapacity: 100, loopLag: 0, loopLagMax: 0, loopUtil: 0, version: '1', nodeVersion: 'v20',
+  reloadOk: 1, reloadTime: 1700000000, scrapeDuration: 0.01, logsSuppressed: {},
+};
+const symbols = Array.from({ length: 400 }, (_, i) => `S${i}`);
+
+/** A seeded random stream: the same seed gives the same sequence of states. */
+function seeded(seed = 7): () => number {
+  let x = seed;
+  return () => (x = (x * 48271) % 2147483647) / 2147483647;
+}
+
+/** Drive a feed through `steps` rounds of trades and quotes. */
+function drive(f: FeedState, from: number, steps: number, rnd = seeded()): void {
+  for (let k = from; k < from + steps; k++)
+    for (const s of f.symbols.values()) {
+      // Sparse on purpose: some symbols change between two renders, some do not.
+      if (rnd() < 0.6) s.applyTrade(100 + Math.round(rnd() * 1000) / 100, rnd(), 1_700_000_000_000 + k * 20_000);
+      if (rnd() < 0.3) s.applyQuote(99 + rnd(), 101);
+      if (rnd() < 0.05) s.seqCounts.gaps++;
+    }
+}
+
+test('the chunks, joined, are the whole exposition; a large one comes in several', () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  const chunks = [...renderMarketChunks(m, self)];
+  assert.ok(chunks.length > 3, `${chunks.length} chunks`);
+  assert.equal(chunks.join(''), renderMarket(m, self));
+});
+
+test('values remembered from an earlier render never go stale', () => {
+  // Rendered after every step (warm caches) and only at the end (cold): the same text.
+  const warm = new FeedState('sim', symbols, cfg);
+  const cold = new FeedState('sim', symbols, cfg);
+  const mw = new Map([['sim', warm]]);
+  const rnd = seeded();
+  for (let k = 0; k < 30; k += 3) {
+    drive(warm, k, 3, rnd);
+    renderMarket(mw, self);
+  }
+  drive(cold, 0, 30, seeded());
+  // Stamped at construction (staleness counts from start): not what this test is about.
+  cold.lastMessage = warm.lastMessage;
+  assert.equal(renderMarket(mw, self), renderMarket(new Map([['sim', cold]]), self));
+});
+
+test('streamMarket writes the same text, waits on a full socket, and lets the event loop run between slices', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  let ranMeanwhile = false;
+  setImmediate(() => (ranMeanwhile = true));
+  const written: string[] = [];
+  let waits = 0;
+  await streamMarket(
+    m,
+    self,
+    (chunk) => {
+      written.push(chunk);
+      // Every other chunk, pretend the socket is full for a moment.
+      if (written.length % 2 === 0) return sleep(1).then(() => void waits++);
+      return undefined;
+    },
+    0,
+  );
+  assert.equal(written.join(''), renderMarket(m, self));
+  assert.ok(waits > 0, 'backpressure promises were awaited');
+  assert.ok(ranMeanwhile, 'other callbacks ran while the scrape was written');
+});
