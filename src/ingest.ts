@@ -15,6 +15,9 @@ export interface FeedControl {
   reconnect(conn: number, reason: ReconnectReason, detail: string): void;
 }
 
+/** Venue clocks may run ahead of ours, but not by this much: beyond it a timestamp is wrong. */
+export const MAX_FUTURE_MS = 5 * 60_000;
+
 const valid = (v: number | undefined): v is number => typeof v === 'number' && v > 0 && v < Infinity;
 
 export class Ingest {
@@ -54,7 +57,10 @@ export class Ingest {
         if (!s) return;
         if (!valid(ev.price) || !(ev.size >= 0 && ev.size < Infinity))
           return this.drop(f, 'invalid_price', `${ev.symbol} price=${ev.price} size=${ev.size}`);
-        if (!Number.isFinite(ev.eventTime)) return this.drop(f, 'invalid_timestamp', `${ev.symbol} time=${ev.eventTime}`);
+        // Bars are keyed by event time: one trade from the far future would move the open bar
+        // there, make every later trade "late" and park the last-trade time ahead of the clock.
+        if (!(ev.eventTime <= receivedAt + MAX_FUTURE_MS))
+          return this.drop(f, 'invalid_timestamp', `${ev.symbol} time=${ev.eventTime}`);
         this.sequence(s, ev.seq);
         this.lag(f, ev.eventTime, receivedAt);
         s.lastUpdate = receivedAt;

@@ -25,7 +25,7 @@ export const ERROR_TYPES = [
   'oversized_frame', // larger than limits.maxFrameBytes
   'unknown_message', // valid JSON of a type the adapter does not know
   'invalid_price', // NaN, Infinity, zero or negative price or size
-  'invalid_timestamp', // missing or unparseable event time
+  'invalid_timestamp', // missing, unparseable, or more than 5 min ahead of the local clock (ingest.ts)
   'unknown_symbol', // a symbol that is not in the feed's config (never a new series)
   'venue_error', // the venue sent an error frame
   'subscribe_failed', // a subscription was refused
