@@ -26,6 +26,15 @@ const DRAIN_SLICE = 4096;
  * capacity.
  */
 const EAGER_PER_TURN = DRAIN_SLICE;
+/**
+ * Longest stretch of apply work (eager apply, a drain slice, a pass of the idle-bar tick) before
+ * the event loop gets a turn. Events differ a lot in cost: one that closes a bar updates every
+ * indicator, and at a minute boundary thousands of symbols close bars at once; counts alone let a
+ * slice run for hundreds of milliseconds at 10k symbols.
+ */
+const APPLY_BUDGET_MS = 4;
+/** Events applied between two clock reads while draining. */
+const APPLY_STEP = 64;
 const TICK_MS = 1000;
 
 /** The feeds as this replica runs them: each with only the symbols of its shard. */
@@ -55,6 +64,10 @@ export class Exporter {
   private config: Config;
   private drainScheduled = false;
   private eager: number;
+  /** When this turn's eager apply must stop (0: not started this turn). */
+  private eagerUntil = 0;
+  /** The idle-bar pass under way, if one is: it runs in slices across event-loop turns. */
+  private tickPass: { symbols: Iterator<SymbolState>; now: number } | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
   private probe: ApplyProbe | undefined;
@@ -165,7 +178,7 @@ export class Exporter {
           try {
             this.ingest.frame(st, adapter, control, text, receivedAt, conn);
             // FIFO either way: eager apply only takes what is at the head, so order is kept.
-            if (this.eager > 0 && this.queue.depth > 0) this.eager -= this.queue.drain(applier, this.eager);
+            if (this.eager > 0 && this.queue.depth > 0) this.applyEagerly();
           } catch (e) {
             // Inside ws's listener a throw would take the process down; one frame is all it costs.
             this.ingest.drop(st, 'internal_error', (e as Error).stack ?? String(e));
@@ -234,11 +247,24 @@ export class Exporter {
     setImmediate(() => this.drain());
   }
 
+  private applyEagerly(): void {
+    const now = performance.now();
+    if (this.eagerUntil === 0) this.eagerUntil = now + APPLY_BUDGET_MS;
+    if (now < this.eagerUntil) this.eager -= this.queue.drain(applier, this.eager);
+    else this.eager = 0;
+  }
+
   private drain(): void {
     this.drainScheduled = false;
     this.eager = Math.min(EAGER_PER_TURN, this.queue.capacity);
+    this.eagerUntil = 0;
+    const until = performance.now() + APPLY_BUDGET_MS;
     try {
-      this.queue.drain(applier, DRAIN_SLICE);
+      for (let done = 0; done < DRAIN_SLICE && this.queue.depth > 0 && performance.now() < until; ) {
+        const n = this.queue.drain(applier, APPLY_STEP);
+        if (n === 0) break;
+        done += n;
+      }
     } catch (e) {
       // The queue stays consistent (the item was taken off before apply); log the bug, keep serving.
       this.opts.log.limited('internal_error', 'applying an event failed', { error: (e as Error).stack ?? String(e) });
@@ -246,10 +272,30 @@ export class Exporter {
     if (this.queue.depth > 0) this.scheduleDrain();
   }
 
-  /** Close idle bars and expire idle windows. */
+  /** Close idle bars and expire idle windows: one pass over every symbol, in slices. */
   private tick(): void {
-    const now = (this.opts.now ?? Date.now)();
-    for (const r of this.feeds.values())
-      for (const s of r.state.symbols.values()) s.tick(now, this.config.barCloseGraceMs);
+    // A pass still running (a slow machine) finishes first; the next tick starts a new one.
+    if (this.tickPass) return;
+    this.tickPass = { symbols: this.allSymbols(), now: (this.opts.now ?? Date.now)() };
+    this.tickSlice();
+  }
+
+  private *allSymbols(): Generator<SymbolState, void, undefined> {
+    for (const r of this.feeds.values()) yield* r.state.symbols.values();
+  }
+
+  private tickSlice(): void {
+    const pass = this.tickPass;
+    if (!pass || this.stopped) return void (this.tickPass = undefined);
+    const until = performance.now() + APPLY_BUDGET_MS;
+    let n = 0;
+    for (let r = pass.symbols.next(); !r.done; r = pass.symbols.next()) {
+      r.value.tick(pass.now, this.config.barCloseGraceMs);
+      if ((++n & 63) === 0 && performance.now() >= until) {
+        setImmediate(() => this.tickSlice());
+        return;
+      }
+    }
+    this.tickPass = undefined;
   }
 }

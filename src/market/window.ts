@@ -80,8 +80,6 @@ export class TickWindow {
   private readonly maxVal = new NumDeque();
   private readonly minSeq = new NumDeque();
   private readonly minVal = new NumDeque();
-  /** Bumped whenever stats() may have changed (a tick, or an eviction): renderers cache on it. */
-  version = 0;
 
   /** `resolutionMs`: slot width for merging ticks (default lengthMs / 1000); see the module doc. */
   constructor(lengthMs: number, opts?: { resolutionMs?: number }) {
@@ -100,7 +98,6 @@ export class TickWindow {
       this.horizon = t;
       this.evictOld();
     }
-    this.version++;
     this.last = price;
     const slot = Math.floor(this.horizon / this.resolutionMs) * this.resolutionMs;
     const n = this.starts.length;
@@ -170,7 +167,6 @@ export class TickWindow {
   private evictOld(): void {
     const cutoff = this.horizon - this.lengthMs;
     const res = this.resolutionMs;
-    let evicted = false;
     while (this.starts.length > 0 && this.starts.front() + res <= cutoff) {
       this.starts.popFront();
       this.firsts.popFront();
@@ -183,8 +179,6 @@ export class TickWindow {
         this.minVal.popFront();
       }
       this.headSeq++;
-      evicted = true;
     }
-    if (evicted) this.version++;
   }
 }
