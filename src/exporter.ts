@@ -177,12 +177,12 @@ export class Exporter {
         onFrame: (text, receivedAt, conn) => {
           try {
             this.ingest.frame(st, adapter, control, text, receivedAt, conn);
-            // FIFO either way: eager apply only takes what is at the head, so order is kept.
-            if (this.eager > 0 && this.queue.depth > 0) this.applyEagerly();
           } catch (e) {
             // Inside ws's listener a throw would take the process down; one frame is all it costs.
             this.ingest.drop(st, 'internal_error', (e as Error).stack ?? String(e));
           }
+          // FIFO either way: eager apply only takes what is at the head, so order is kept.
+          if (this.eager > 0 && this.queue.depth > 0) this.applyEagerly();
           this.scheduleDrain();
         },
         onStatus: (s: FeedStatus) => {
@@ -250,8 +250,17 @@ export class Exporter {
   private applyEagerly(): void {
     const now = performance.now();
     if (this.eagerUntil === 0) this.eagerUntil = now + APPLY_BUDGET_MS;
-    if (now < this.eagerUntil) this.eager -= this.queue.drain(applier, this.eager);
-    else this.eager = 0;
+    if (now >= this.eagerUntil) return void (this.eager = 0);
+    try {
+      this.eager -= this.queue.drain(applier, this.eager);
+    } catch (e) {
+      this.applyFailed(e);
+    }
+  }
+
+  /** Applying to symbol state threw: a bug. The event is gone from the queue; log it, keep serving. */
+  private applyFailed(e: unknown): void {
+    this.opts.log.limited('internal_error', 'applying an event failed', { error: (e as Error).stack ?? String(e) });
   }
 
   private drain(): void {
@@ -266,8 +275,7 @@ export class Exporter {
         done += n;
       }
     } catch (e) {
-      // The queue stays consistent (the item was taken off before apply); log the bug, keep serving.
-      this.opts.log.limited('internal_error', 'applying an event failed', { error: (e as Error).stack ?? String(e) });
+      this.applyFailed(e);
     }
     if (this.queue.depth > 0) this.scheduleDrain();
   }
@@ -289,12 +297,17 @@ export class Exporter {
     if (!pass || this.stopped) return void (this.tickPass = undefined);
     const until = performance.now() + APPLY_BUDGET_MS;
     let n = 0;
-    for (let r = pass.symbols.next(); !r.done; r = pass.symbols.next()) {
-      r.value.tick(pass.now, this.config.barCloseGraceMs);
-      if ((++n & 63) === 0 && performance.now() >= until) {
-        setImmediate(() => this.tickSlice());
-        return;
+    try {
+      for (let r = pass.symbols.next(); !r.done; r = pass.symbols.next()) {
+        r.value.tick(pass.now, this.config.barCloseGraceMs);
+        if ((++n & 63) === 0 && performance.now() >= until) {
+          setImmediate(() => this.tickSlice());
+          return;
+        }
       }
+    } catch (e) {
+      // Outside any listener a throw would end the process; this pass ends, the next tick retries.
+      this.applyFailed(e);
     }
     this.tickPass = undefined;
   }

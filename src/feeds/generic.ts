@@ -178,6 +178,17 @@ function createParser(spec: GenericSpec): (frame: string) => MarketEvent[] {
   };
 }
 
+/** What every generic feed's adapter shares: the vendor's URL is the feed's, no venue default. */
+const BASE = {
+  venue: 'generic',
+  defaultUrl: '',
+  limits: GENERIC_LIMITS,
+  defaultChannels: GENERIC_CHANNELS,
+  channels: GENERIC_CHANNELS,
+  streamsFor: (symbols: readonly string[], channels: readonly string[]) => symbols.length * channels.length,
+  url: (base: string) => base,
+} as const;
+
 /** The adapter of one generic feed, from its validated options. */
 export function createGenericAdapter(spec: GenericSpec): Adapter {
   const ping = spec.ping;
@@ -185,13 +196,7 @@ export function createGenericAdapter(spec: GenericSpec): Adapter {
     ? Object.freeze({ intervalMs: ping.intervalMs, frame: (now: number) => ping.frame.replaceAll('{{now}}', String(now)) })
     : undefined;
   return {
-    venue: 'generic',
-    defaultUrl: '',
-    limits: GENERIC_LIMITS,
-    defaultChannels: GENERIC_CHANNELS,
-    channels: GENERIC_CHANNELS,
-    streamsFor: (symbols, channels) => symbols.length * channels.length,
-    url: (base) => base,
+    ...BASE,
     subscribeFrames: (symbols) => subscribeFrames(spec.subscribe, symbols),
     parse: createParser(spec),
     appPing,
@@ -203,13 +208,7 @@ export function createGenericAdapter(spec: GenericSpec): Adapter {
  * directly (without configure) it subscribes to nothing and reports every frame.
  */
 export const generic: Adapter = {
-  venue: 'generic',
-  defaultUrl: '',
-  limits: GENERIC_LIMITS,
-  defaultChannels: GENERIC_CHANNELS,
-  channels: GENERIC_CHANNELS,
-  streamsFor: (symbols, channels) => symbols.length * channels.length,
-  url: (base) => base,
+  ...BASE,
   subscribeFrames: () => [],
   parse: () => [err('unknown_message', 'generic feed used without its options: the exporter must build it with configure()')],
   validateOptions: (options, feed) => readGenericOptions(options, feed).problems,
