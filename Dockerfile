@@ -6,9 +6,10 @@
 #   docker run --rm -p 127.0.0.1:10790:10790 -v "$PWD/market.yml:/etc/market-exporter/config.yml:ro" \
 #     market-exporter --config /etc/market-exporter/config.yml --listen 0.0.0.0:10790
 #
-# Node 24 is the newest LTS that package.json's engines range allows. test/compose/ lints this file.
+# Node 26 is the current (Active) LTS; package.json's engines cover 20 to 26 and .ci/run tests
+# each of 22, 24 and 26 besides the machine's 20. test/compose/ lints this file.
 
-ARG NODE_IMAGE=node:24.19.0-trixie-slim
+ARG NODE_IMAGE=node:26.10.0-trixie-slim
 
 # ---- build: TypeScript → dist/ -------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
