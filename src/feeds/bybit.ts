@@ -30,7 +30,7 @@
  * - `S` is the taker's side (`Buy`/`Sell`), as TradeEvent wants; a trade's time is `T` (fill
  *   time), like the other adapters.
  */
-import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
+import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
 import type { Adapter, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 
 export const BYBIT_SPOT_URL = 'wss://stream.bybit.com/v5/public/spot';
@@ -64,9 +64,6 @@ export const BYBIT_LINEAR_LIMITS: VenueLimits = Object.freeze({
 });
 
 /** Bybit sends prices as strings; "" means "no value" (e.g. linear `preOpenPrice`). */
-function num(v: unknown): number | undefined {
-  return typeof v === 'string' && v !== '' ? +v : undefined;
-}
 
 function trade(d: Obj): MarketEvent {
   const s = d.s;
@@ -90,11 +87,11 @@ function trade(d: Obj): MarketEvent {
 function ticker(d: Obj, ts: unknown): MarketEvent[] {
   const s = d.symbol;
   if (typeof s !== 'string') return [err('malformed_frame', 'tickers data lacks symbol')];
-  const last = num(d.lastPrice);
-  const bid = num(d.bid1Price);
-  const ask = num(d.ask1Price);
-  const bidSize = num(d.bid1Size);
-  const askSize = num(d.ask1Size);
+  const last = decimal(d.lastPrice);
+  const bid = decimal(d.bid1Price);
+  const ask = decimal(d.ask1Price);
+  const bidSize = decimal(d.bid1Size);
+  const askSize = decimal(d.ask1Size);
   if (last === undefined && bid === undefined && ask === undefined) return [];
   const bad = (x: number | undefined) => x !== undefined && !(x > 0 && x < Infinity);
   const badSize = (x: number | undefined) => x !== undefined && !(x >= 0 && x < Infinity);

@@ -35,7 +35,7 @@
  */
 import { parseRfc3339 } from './rfc3339.js';
 import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
-import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
+import { err, isObj, jsonObject, type Obj, positive, preview, show } from './frame.js';
 
 /** Coinbase Market Data (no authentication). The sandbox is wss://ws-feed-public.sandbox.exchange.coinbase.com. */
 export const COINBASE_URL = 'wss://ws-feed.exchange.coinbase.com';
@@ -74,9 +74,6 @@ export const COINBASE_LIMITS: VenueLimits = Object.freeze({
 
 
 /** `!(x > 0 && x < Infinity)` rejects NaN, 0, negatives and Infinity in two comparisons. */
-function positive(x: number): boolean {
-  return x > 0 && x < Infinity;
-}
 
 function match(m: Obj): MarketEvent {
   const product = m.product_id;

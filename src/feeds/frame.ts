@@ -37,3 +37,13 @@ export function jsonObject(frame: string): Obj | [ErrorEvent] {
   }
   return isObj(msg) ? msg : [err('unknown_message', `not a JSON object: ${preview(frame)}`)];
 }
+
+/** A venue's decimal string as a number; undefined when absent or empty (validity is checked later). */
+export function decimal(v: unknown): number | undefined {
+  return typeof v === 'string' && v !== '' ? +v : undefined;
+}
+
+/** A usable price: a finite number above zero. */
+export function positive(x: unknown): x is number {
+  return typeof x === 'number' && x > 0 && x < Infinity;
+}

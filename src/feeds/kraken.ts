@@ -46,7 +46,7 @@ import type {
   TradeEvent,
   VenueLimits,
 } from './types.js';
-import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
+import { err, isObj, jsonObject, type Obj, positive, preview, show } from './frame.js';
 
 export const KRAKEN_URL = 'wss://ws.kraken.com/v2';
 
@@ -87,16 +87,6 @@ export const KRAKEN_APP_PING: AppPing = Object.freeze({
   intervalMs: KRAKEN_PING_INTERVAL_MS,
   frame: (now: number) => `{"method":"ping","req_id":${Math.trunc(now)}}`,
 });
-
-
-
-
-
-
-/** A positive finite JSON number; rejects NaN, 0, negatives, Infinity (1e999) and strings. */
-function positive(x: unknown): x is number {
-  return typeof x === 'number' && x > 0 && x < Infinity;
-}
 
 function trade(d: Obj): TradeEvent | ErrorEvent {
   const symbol = d.symbol;

@@ -38,7 +38,7 @@
  * - A ticker field that is "" (OKX's empty value, e.g. no ask before the open) is left out of
  *   the quote rather than rejected; a present value must be a finite number > 0 (sizes >= 0).
  */
-import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
+import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
 import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 
 /** The public endpoint (production). Demo trading: wss://wspap.okx.com:8443/ws/v5/public. */
@@ -77,9 +77,6 @@ const ARG_REFUSED = '60018';
 const NOTICE_UPGRADE = '64008';
 
 /** OKX sends every number as a string; "" means "no value". */
-function num(v: unknown): number | undefined {
-  return typeof v === 'string' && v !== '' ? +v : undefined;
-}
 
 function trade(d: Obj): MarketEvent {
   const s = d.instId;
@@ -88,7 +85,7 @@ function trade(d: Obj): MarketEvent {
   if (typeof s !== 'string' || typeof px !== 'string' || typeof sz !== 'string') {
     return err('malformed_frame', 'trades item lacks instId, px or sz');
   }
-  const time = num(d.ts);
+  const time = decimal(d.ts);
   if (time === undefined || !(time > 0 && time < Infinity)) return err('invalid_timestamp', `trades ${s} has no usable ts`);
   const price = +px;
   const size = +sz;
@@ -104,17 +101,17 @@ function trade(d: Obj): MarketEvent {
 function quote(d: Obj): MarketEvent {
   const s = d.instId;
   if (typeof s !== 'string') return err('malformed_frame', 'tickers item lacks instId');
-  const last = num(d.last);
-  const bid = num(d.bidPx);
-  const ask = num(d.askPx);
-  const bidSize = num(d.bidSz);
-  const askSize = num(d.askSz);
+  const last = decimal(d.last);
+  const bid = decimal(d.bidPx);
+  const ask = decimal(d.askPx);
+  const bidSize = decimal(d.bidSz);
+  const askSize = decimal(d.askSz);
   const bad = (v: number | undefined) => v !== undefined && !(v > 0 && v < Infinity);
   const badSize = (v: number | undefined) => v !== undefined && !(v >= 0 && v < Infinity);
   if (bad(last) || bad(bid) || bad(ask) || badSize(bidSize) || badSize(askSize)) {
     return err('invalid_price', `tickers ${s} last ${show(d.last)} bid ${show(d.bidPx)} ask ${show(d.askPx)}`);
   }
-  const eventTime = num(d.ts);
+  const eventTime = decimal(d.ts);
   if (eventTime !== undefined && !(eventTime > 0 && eventTime < Infinity)) return err('invalid_timestamp', `tickers ${s} has an unusable ts`);
   const q: QuoteEvent = { kind: 'quote', symbol: s, eventTime };
   if (last !== undefined) q.last = last;
