@@ -4,6 +4,7 @@ import { getConfig } from 'technicalindicators';
 import type { IndicatorConfig } from '../../src/config/types.js';
 import { IndicatorSet, type IndicatorValues } from '../../src/indicators/set.js';
 import { INDICATOR_NAMES, type IndicatorName } from '../../src/metrics/catalog.js';
+import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 
 // ---- TA-Lib's definitions, written independently as plain loops over whole arrays ----
 
@@ -147,15 +148,8 @@ function bars(count: number, seed: number) {
   return { h, l, c };
 }
 
-const DEFAULTS: IndicatorConfig = {
-  rsi: { enabled: true, period: 14 },
-  bollinger: { enabled: true, period: 20, stdDev: 2 },
-  sma: { enabled: true, period: 20 },
-  ema: { enabled: true, period: 20 },
-  macd: { enabled: true, fast: 12, slow: 26, signal: 9 },
-  atr: { enabled: true, period: 14 },
-  volatility: { enabled: true, period: 20 },
-};
+// The shipped defaults (TA-Lib's customary periods); the references below are computed independently.
+const DEFAULTS: IndicatorConfig = DEFAULT_INDICATORS;
 
 const CUSTOM: IndicatorConfig = {
   rsi: { enabled: true, period: 7 },

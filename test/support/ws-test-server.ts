@@ -3,8 +3,8 @@
  * send, a TCP server that never answers the upgrade, an HTTP server that refuses it, and a port
  * where nothing listens.
  */
-import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTcpServer, type Server as NetServer, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface ServerSocket {
@@ -98,22 +98,9 @@ export async function silentTcpServer(): Promise<RawServer> {
   const sockets = new Set<Socket>();
   const attempts: number[] = [];
   const srv = createTcpServer((socket) => {
-    attempts.push(Date.now());
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
+    track(attempts, sockets, socket);
   });
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const address = srv.address();
-  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
-  return {
-    port: address.port,
-    attempts,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => srv.close(() => resolve()));
-    },
-  };
+  return listenRaw(srv, attempts, sockets);
 }
 
 /** Answers every upgrade with an HTTP status (429, 418, 503, ...) and the given headers. */
@@ -122,14 +109,24 @@ export async function rejectingHttpServer(status: number, headers: Record<string
   const sockets = new Set<Socket>();
   const srv = createHttpServer();
   srv.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
-    attempts.push(Date.now());
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
+    track(attempts, sockets, socket);
     const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Rejected'}`, 'Connection: close', 'Content-Length: 0'];
     for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
     socket.end(lines.join('\r\n') + '\r\n\r\n');
   });
+  return listenRaw(srv, attempts, sockets);
+}
+
+/** Record an attempt and keep the socket so close() can end it. */
+function track(attempts: number[], sockets: Set<Socket>, socket: Socket): void {
+  attempts.push(Date.now());
+  sockets.add(socket);
+  socket.on('error', () => {});
+  socket.on('close', () => sockets.delete(socket));
+}
+
+/** Listen on a free loopback port; close() ends the tracked sockets, then the server. */
+async function listenRaw(srv: Server | NetServer, attempts: number[], sockets: Set<Socket>): Promise<RawServer> {
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const address = srv.address();
   if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
