@@ -48,7 +48,7 @@ let stall: IntervalHistogram | undefined;
 
 function counters(): ExporterCounters {
   const cpu = process.cpuUsage();
-  const c: ExporterCounters = { t: performance.now(), cpuUs: cpu.user + cpu.system, messages: 0, trades: 0, conflated: 0, dropped: 0, errors: 0, seqGaps: 0, queueDepth: exporter.queueDepth };
+  const c: ExporterCounters = { t: performance.now(), cpuUs: cpu.user + cpu.system, messages: 0, trades: 0, conflated: 0, dropped: 0, errors: 0, seqGaps: 0, lateTrades: 0, queueDepth: exporter.queueDepth };
   for (const f of exporter.states().values()) {
     c.messages += f.messages;
     c.conflated += f.conflated;
@@ -57,6 +57,7 @@ function counters(): ExporterCounters {
     for (const s of f.symbols.values()) {
       c.trades += s.trades;
       c.seqGaps += s.seqCounts.gaps;
+      c.lateTrades += s.lateTrades;
     }
   }
   return c;

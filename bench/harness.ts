@@ -9,12 +9,15 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { benchConfigYaml, benchStreams, type BenchConfig } from './config.js';
+import { parseConfig } from '../src/config/load.js';
+import type { BackfillResult } from '../src/simulator/control.js';
+import { benchConfigYaml, benchStreams, benchSymbols, type BenchConfig } from './config.js';
 import type { CeilingCount, ExporterCounters, LatencyStats, MemoryStats } from './ipc.js';
 import type { BenchOptions } from './options.js';
 import { Proc } from './procs.js';
 import type { BenchReport, BurstCase, BurstRun, LatencyRow, LatencyRun, MetricsRun, Scrape, TargetCheck, ThroughputRun } from './report.js';
 import { maxOf, median, sig } from './stats.js';
+import { backfillMinutes, backfillSegments, seriesPerSymbol, warmSeriesPerSymbol } from './warm.js';
 
 const TRADE = ['trade'] as const;
 const BOTH = ['trade', 'bookTicker'] as const;
@@ -59,6 +62,9 @@ class Sim {
   async burst(n: number): Promise<number> {
     return (await this.call('POST', `/control/burst?n=${n}`)).result as number;
   }
+  async backfill(minutes: number, stepS: number, end: number): Promise<BackfillResult> {
+    return (await this.call('POST', `/control/backfill?minutes=${minutes}&step=${stepS}&end=${end}`)).result as BackfillResult;
+  }
   async state(): Promise<SimState> {
     return (await this.call('GET', '/control/state')).state as SimState;
   }
@@ -85,6 +91,7 @@ class Exporter {
   static async start(sim: Sim, dir: string, name: string, cfg: Omit<BenchConfig, 'simulatorUrl'> & { profileDir?: string; nodeArgs: string[] }): Promise<Exporter> {
     const file = join(dir, `${name}.yml`);
     writeFileSync(file, benchConfigYaml({ ...cfg, simulatorUrl: sim.wsUrl }));
+    // nodeArgs start with the production NODE_FLAGS (options.ts): the exporter as it is deployed.
     const nodeArgs = [...cfg.nodeArgs, ...(cfg.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [])];
     const proc = Proc.start(name, 'bench/exporter-child', [file], { ipc: true, nodeArgs });
     try {
@@ -339,41 +346,127 @@ function sampleValue(body: Buffer, name: string): number {
   return Number(body.toString('latin1', from, end < 0 ? body.length : end));
 }
 
-/** /metrics size, time and the stall it causes, plus memory, at one symbol count under load. */
-async function metricsRun(o: BenchOptions, sim: Sim, dir: string, symbols: number, log: (s: string) => void): Promise<MetricsRun> {
-  const e = await Exporter.start(sim, dir, `exporter-metrics-${symbols}`, { symbols, channels: BOTH, fastBars: true, profileDir: o.profileDir, nodeArgs: o.exporterNodeArgs });
+/** What the /metrics runs share: the exporter under load, and the harness that scrapes it. */
+interface MetricsSetup {
+  kind: MetricsRun['kind'];
+  symbols: number;
+  fastBars: boolean;
+}
+
+/** The config a /metrics run gives its exporter, parsed as the exporter parses it. */
+function metricsConfig(sim: Sim, s: MetricsSetup) {
+  return parseConfig(benchConfigYaml({ simulatorUrl: sim.wsUrl, symbols: s.symbols, channels: BOTH, fastBars: s.fastBars }), 'bench');
+}
+
+/**
+ * Backfill the exporter with `minutes` of history in pieces that fit its ingest queue, waiting
+ * after each until the exporter has applied it: a backfill faster than the exporter applies it
+ * would be conflated, and conflated history is not the bars a production exporter has.
+ */
+async function backfill(sim: Sim, e: Exporter, symbols: number, minutes: number, stepS: number, longestMs: number, queueCapacity: number): Promise<MetricsRun['warmup']> {
+  const t0 = performance.now();
+  const a = await e.counters();
+  let trades = 0;
+  let sent = 0;
+  let skipped = 0;
+  const segments = backfillSegments(minutes, stepS * 1000, symbols, Math.floor(queueCapacity / 2), Date.now(), longestMs);
+  for (const seg of segments) {
+    const r = await sim.backfill(seg.minutes, stepS, seg.end);
+    trades += r.trades;
+    sent += r.sent;
+    skipped += r.skipped;
+    const deadline = Date.now() + 300_000;
+    for (let c = await e.counters(); !(c.messages - a.messages >= sent && c.queueDepth === 0); c = await e.counters()) {
+      if (Date.now() > deadline) throw new Error(`backfill: the exporter took ${c.messages - a.messages} of ${sent} frames in 5 min`);
+      await sleep(20);
+    }
+  }
+  const b = await e.counters();
+  return { seconds: sig((performance.now() - t0) / 1000), backfillMinutes: sig(minutes), backfillStepS: stepS, backfillTrades: trades, skipped, conflated: b.conflated - a.conflated, seqGaps: b.seqGaps - a.seqGaps, lateTrades: b.lateTrades - a.lateTrades, errors: b.errors - a.errors };
+}
+
+/** One timed scrape: request to last byte, and the longest event-loop stall in the exporter meanwhile. */
+async function scrape(e: Exporter): Promise<{ s: Scrape; body: Buffer }> {
+  await e.proc.request('stall-start');
+  const t0 = performance.now();
+  const body = await getBytes(`${e.url}/metrics`);
+  const ms = performance.now() - t0;
+  const stallMs = await e.proc.request<number>('stall-stop');
+  return { s: { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: body.length, series: countSeries(body) }, body };
+}
+
+/**
+ * Scrape as a Prometheus that has been scraping all along would: a first scrape (the one after a
+ * start, which builds the renderer's per-symbol lines; timed, reported apart), then `n` scrapes
+ * `intervalS` apart, then one more at once: each exposition carries the render time of the one
+ * before. Returns the first, the `n`, and the last of the n's body.
+ */
+async function scrapeSeries(e: Exporter, n: number, intervalS: number): Promise<{ first: Scrape; scrapes: Scrape[]; body: Buffer }> {
+  let { s: previous } = await scrape(e);
+  const first = previous;
+  const scrapes: Scrape[] = [];
+  let last: Buffer | undefined;
+  for (let k = 0; k <= n; k++) {
+    await sleep(k < n ? intervalS * 1000 : 300);
+    const { s, body } = await scrape(e);
+    previous.renderMs = sig(sampleValue(body, 'market_exporter_scrape_duration_seconds') * 1000);
+    if (k < n) {
+      scrapes.push(s);
+      last = body;
+    }
+    previous = s;
+  }
+  return { first, scrapes, body: last ?? Buffer.alloc(0) };
+}
+
+/**
+ * /metrics size, time and the stall it causes, plus memory, at one symbol count under load.
+ * Production-shaped: the default config (1m/5m bars), warmed by a backfill of the history its
+ * indicators need, scraped every `scrapeIntervalS`. Worst case: 1 s bars (warmed by a few seconds
+ * of backfill), every value changing between scrapes a second apart. Either way the run records
+ * the fewest series any symbol showed and how many the config yields when warm; a judged run
+ * short of that measured a half-warm exporter, and the report says so loudly (report.ts
+ * warmProblems, a non-zero exit from run.ts).
+ */
+async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: MetricsSetup, log: (s: string) => void): Promise<MetricsRun> {
+  const { kind, symbols, fastBars } = setup;
+  const cfg = metricsConfig(sim, setup);
+  const expected = warmSeriesPerSymbol(cfg);
+  const e = await Exporter.start(sim, dir, `exporter-metrics-${kind}-${symbols}`, { symbols, channels: BOTH, fastBars, profileDir: o.profileDir, nodeArgs: o.exporterNodeArgs });
   try {
+    // Warm from the start: history for every bar interval, a trade per shortest interval.
+    const production = kind === 'production';
+    const minutes = (production && o.backfillMinutes) || backfillMinutes(cfg);
+    const stepS = Math.min(o.backfillStepS, Math.min(...cfg.intervals.map((i) => i.ms)) / 1000);
+    const warmup = await backfill(sim, e, symbols, minutes, stepS, Math.max(...cfg.intervals.map((i) => i.ms)), cfg.limits.queueCapacity);
+    log(
+      `/metrics ${kind} at ${symbols} symbols: backfilled ${sig(minutes)} min every ${stepS} s (${warmup.backfillTrades} trades, ${warmup.skipped} skipped, ${warmup.conflated} conflated, ${warmup.seqGaps} sequence gaps, ${warmup.errors} dropped as invalid, ${warmup.lateTrades} late for a bar the idle pass had closed) in ${warmup.seconds} s`,
+    );
     await sim.rate(o.metricsRate / symbols);
     await e.proc.request('memory-reset');
     await sleep(o.metricsWarmS * 1000);
     const a = await e.counters();
-    const scrapes: Scrape[] = [];
-    let previous: Scrape | undefined;
-    // One scrape more than reported: each exposition carries the previous render's duration.
-    for (let k = 0; k <= o.scrapes; k++) {
-      await e.proc.request('stall-start');
-      const t0 = performance.now();
-      const body = await getBytes(`${e.url}/metrics`);
-      const ms = performance.now() - t0;
-      const stallMs = await e.proc.request<number>('stall-stop');
-      if (previous) previous.renderMs = sig(sampleValue(body, 'market_exporter_scrape_duration_seconds') * 1000);
-      const s: Scrape = { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: body.length, series: countSeries(body) };
-      if (k < o.scrapes) scrapes.push(s);
-      previous = s;
-      await sleep(300);
-    }
+    const intervalS = production ? o.scrapeIntervalS : 1;
+    const { first, scrapes, body } = await scrapeSeries(e, production ? o.scrapes : o.worstScrapes, intervalS);
     const b = await e.counters();
     const mem = await e.memory();
     await sim.rate(0);
+    const per = seriesPerSymbol(body, benchSymbols(symbols));
     const last = scrapes[scrapes.length - 1]!;
     const run: MetricsRun = {
+      kind,
       symbols,
       series: last.series,
+      seriesPerSymbol: per.min,
+      expectedSeriesPerSymbol: expected,
       bytes: last.bytes,
       ms: sig(median(scrapes.map((s) => s.ms))),
       renderMs: sig(median(scrapes.map((s) => s.renderMs))),
       maxStallMs: sig(maxOf(scrapes.map((s) => s.stallMs))),
       loadFps: sig(perSecond(b.messages - a.messages, b.t - a.t), 3),
+      scrapeIntervalS: intervalS,
+      firstScrape: first,
+      warmup,
       rssBytes: mem.rssBytes,
       peakRssBytes: mem.peakRssBytes,
       heapUsedBytes: mem.heapUsedBytes,
@@ -381,9 +474,13 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, symbols: numbe
       externalBytes: mem.externalBytes,
       scrapes,
     };
-    log(`/metrics at ${symbols} symbols: ${run.series} series, ${run.bytes} bytes, ${run.ms} ms (render ${run.renderMs} ms), longest stall ${run.maxStallMs} ms, peak RSS ${Math.round(run.peakRssBytes / 2 ** 20)} MiB (now: RSS ${mib(mem.rssBytes)}, heap ${mib(mem.heapUsedBytes)} of ${mib(mem.heapTotalBytes)}, external ${mib(mem.externalBytes)} MiB)`);
+    log(
+      `/metrics ${kind} at ${symbols} symbols: ${run.series} series (${per.min} per symbol, ${expected} when warm), ${run.bytes} bytes, ${run.ms} ms (render ${run.renderMs} ms), longest stall ${run.maxStallMs} ms (first scrape after start: ${first.ms} ms, stall ${first.stallMs} ms), peak RSS ${mib(run.peakRssBytes)} MiB (now: RSS ${mib(mem.rssBytes)}, heap ${mib(mem.heapUsedBytes)} of ${mib(mem.heapTotalBytes)}, external ${mib(mem.externalBytes)} MiB)`,
+    );
+    if (per.min < expected) log(`NOT WARM: /metrics ${kind} at ${symbols} symbols: ${per.minSymbol} has ${per.min} series, the config yields ${expected} per symbol when warm (mean ${sig(per.mean)})${production ? '' : ' (the worst case is reported, not judged)'}`);
     return run;
   } finally {
+    await sim.rate(0);
     await e.proc.stop();
     await sim.settle(0, 0);
   }
@@ -395,11 +492,19 @@ function targets(r: Omit<BenchReport, 'targets' | 'durationS'>): TargetCheck[] {
   if (t.runs.length) out.push({ name: 'Throughput, everything on, vs. parse-only ceiling', target: '>= 60%', value: `${Math.round(t.ratio * 100)}%`, pass: t.ratio >= 0.6 });
   const at50 = r.latency.rows.find((row) => row.rate === 50_000);
   if (at50) out.push({ name: 'p99 arrival → metrics at 50k frames/s', target: '< 2 ms', value: `${at50.p99Ms} ms`, pass: at50.p99Ms < 2 });
-  const big = r.metrics[r.metrics.length - 1];
+  // The production-shaped run is judged; the worst case (1 s bars) is reported only.
+  const big = r.metrics.filter((m) => m.kind === 'production').pop();
   if (big) {
-    out.push({ name: `/metrics at ${big.symbols} symbols`, target: '< 100 ms', value: `${big.ms} ms`, pass: big.ms < 100 });
+    out.push({ name: `/metrics at ${big.symbols} symbols (default config, warm, scraped every ${big.scrapeIntervalS} s)`, target: '< 100 ms', value: `${big.ms} ms`, pass: big.ms < 100 });
     out.push({ name: `Longest ingest stall during /metrics at ${big.symbols} symbols`, target: '< 20 ms', value: `${big.maxStallMs} ms`, pass: big.maxStallMs < 20 });
   }
+  for (const m of r.metrics.filter((run) => run.kind === 'production'))
+    out.push({
+      name: `Series per symbol in the judged /metrics run at ${m.symbols} symbols (fewest any symbol had)`,
+      target: `${m.expectedSeriesPerSymbol} (the default config, warm)`,
+      value: String(m.seriesPerSymbol),
+      pass: m.seriesPerSymbol >= m.expectedSeriesPerSymbol,
+    });
   // "Under load": the 50k frames/s of the latency target (else the highest rate below it).
   const loaded = r.latency.rows.filter((row) => row.rate <= 50_000).pop();
   if (loaded)
@@ -422,7 +527,11 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
     const lat = on.has('latency') ? await latency(o, sim, dir, tp.ceilingFps, log) : { symbols: o.symbols, peakRssBytes: NaN, heapUsedBytes: NaN, rows: [] };
     const bursts = on.has('burst') ? await burst(o, sim, dir, tp.ceilingFps, log) : [];
     const metrics: MetricsRun[] = [];
-    if (on.has('metrics')) for (const symbols of [...new Set([o.symbols, o.bigSymbols])]) metrics.push(await metricsRun(o, sim, dir, symbols, log));
+    if (on.has('metrics')) {
+      const sizes = [...new Set([o.symbols, o.bigSymbols])];
+      for (const symbols of sizes) metrics.push(await metricsRun(o, sim, dir, { kind: 'production', symbols, fastBars: false }, log));
+      if (o.worstScrapes > 0) for (const symbols of sizes) metrics.push(await metricsRun(o, sim, dir, { kind: 'worst-case', symbols, fastBars: true }, log));
+    }
     const partial = { version: 1 as const, createdAt: new Date().toISOString(), machine, options: o, throughput: tp, latency: lat, burst: bursts, metrics };
     return { ...partial, targets: targets(partial), durationS: sig((performance.now() - started) / 1000) };
   } finally {

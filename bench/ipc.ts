@@ -16,6 +16,8 @@ export interface ExporterCounters {
   dropped: number;
   errors: number;
   seqGaps: number;
+  /** Sum of market_bar_late_trades_total: trades for a bar already closed (not applied to it). */
+  lateTrades: number;
   queueDepth: number;
 }
 

@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench` (pure: argv in, options out). */
 import { parseArgs } from 'node:util';
+import { NODE_FLAGS } from '../src/runtime/node-flags.js';
 
 export interface BenchOptions {
   /** Symbols for the throughput, latency and small /metrics runs. */
@@ -18,12 +19,20 @@ export interface BenchOptions {
   rates: number[];
   /** Symbols in the market-open burst (one trade each, same millisecond). */
   burst: number;
-  /** Flow before the /metrics scrapes, so bars close and indicators warm up, seconds. */
+  /** /metrics runs: flow between the backfill and the first scrape (JIT, steady buffers), seconds. */
   metricsWarmS: number;
   /** Total trades/s (two frames each: trade and bookTicker) during the /metrics runs. */
   metricsRate: number;
-  /** Scrapes per /metrics run. */
+  /** Scrapes per production-shaped /metrics run (the judged one). */
   scrapes: number;
+  /** Seconds between scrapes of the production-shaped run (Prometheus' scrape_interval). */
+  scrapeIntervalS: number;
+  /** Scrapes per worst-case (1 s bars) /metrics run, a second apart; 0 skips those runs. */
+  worstScrapes: number;
+  /** Minutes of history the production-shaped run is backfilled with; 0: what its config needs (bench/warm.ts). */
+  backfillMinutes: number;
+  /** Seconds of event time between a symbol's backfilled trades; never more than the shortest bar interval. */
+  backfillStepS: number;
   /** The simulator's send tick, ms. */
   tickMs: number;
   /** Where the JSON report goes. */
@@ -32,7 +41,7 @@ export interface BenchOptions {
   only: Scenario[];
   /** When set, every exporter process writes a V8 CPU profile (--cpu-prof) into this directory. */
   profileDir?: string;
-  /** Extra node/V8 flags for the exporter processes (e.g. --max-semi-space-size=4). */
+  /** Node/V8 flags of the exporter processes: the production NODE_FLAGS, then any --node-args. */
   exporterNodeArgs: string[];
 }
 
@@ -48,17 +57,21 @@ export const FULL: BenchOptions = {
   reps: 3,
   rates: [10_000, 50_000, 100_000],
   burst: 5000,
-  metricsWarmS: 12,
+  metricsWarmS: 5,
   metricsRate: 20_000,
-  scrapes: 5,
+  scrapes: 4,
+  scrapeIntervalS: 15,
+  worstScrapes: 2,
+  backfillMinutes: 0,
+  backfillStepS: 60,
   tickMs: 1,
   out: 'bench/results/latest.json',
   only: [...SCENARIOS],
-  exporterNodeArgs: [],
+  exporterNodeArgs: [...NODE_FLAGS],
 };
 
-/** `--quick`: one repetition, shorter windows: about a minute. */
-export const QUICK: Partial<BenchOptions> = { durationS: 2, warmupS: 1, reps: 1, rates: [10_000, 50_000], metricsWarmS: 10, scrapes: 3 };
+/** `--quick`: one repetition, shorter windows and scrape intervals. */
+export const QUICK: Partial<BenchOptions> = { durationS: 2, warmupS: 1, reps: 1, rates: [10_000, 50_000], metricsWarmS: 3, scrapes: 3, scrapeIntervalS: 5, worstScrapes: 1 };
 
 /** `--smoke`: a few seconds, tiny sizes; proves the harness works end to end, measures nothing. */
 export const SMOKE: Partial<BenchOptions> = {
@@ -73,15 +86,21 @@ export const SMOKE: Partial<BenchOptions> = {
   metricsWarmS: 0.5,
   metricsRate: 400,
   scrapes: 2,
+  scrapeIntervalS: 0.2,
+  worstScrapes: 1,
 };
 
 export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--symbols N] [--big-symbols N] [--offer N] [--duration S]
                         [--warmup S] [--reps N] [--rates A,B,C] [--burst N] [--metrics-warm S]
-                        [--metrics-rate N] [--scrapes N] [--tick MS] [--out FILE]
+                        [--metrics-rate N] [--scrapes N] [--scrape-interval S] [--worst-scrapes N]
+                        [--backfill-minutes M] [--backfill-step S] [--tick MS] [--out FILE]
                         [--only throughput,latency,burst,metrics] [--profile DIR]
-                        [--node-args="--max-semi-space-size=4 ..."]
+                        [--node-args="--max-old-space-size=4096 ..."]
 Runs the simulator, a parse-only ceiling client and the exporter as separate processes on
-loopback, prints a table and writes a JSON report (default ${FULL.out}).`;
+loopback, prints a table and writes a JSON report (default ${FULL.out}). The /metrics scenario
+runs the default config warmed by a backfill of history (judged), then 1 s bars (worst case,
+reported only). Exporters run with the production Node flags (${NODE_FLAGS.join(' ')});
+--node-args adds flags after them (a repeated V8 flag: the last one wins).`;
 
 function num(name: string, raw: string | undefined, min: number, int = false): number | undefined {
   if (raw === undefined) return undefined;
@@ -112,6 +131,10 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
       'metrics-warm': { type: 'string' },
       'metrics-rate': { type: 'string' },
       scrapes: { type: 'string' },
+      'scrape-interval': { type: 'string' },
+      'worst-scrapes': { type: 'string' },
+      'backfill-minutes': { type: 'string' },
+      'backfill-step': { type: 'string' },
       tick: { type: 'string' },
       out: { type: 'string' },
       only: { type: 'string' },
@@ -140,11 +163,15 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
     metricsWarmS: pick('metricsWarmS', num('metrics-warm', values['metrics-warm'], 0)),
     metricsRate: pick('metricsRate', num('metrics-rate', values['metrics-rate'], 1)),
     scrapes: pick('scrapes', num('scrapes', values.scrapes, 1, true)),
+    scrapeIntervalS: pick('scrapeIntervalS', num('scrape-interval', values['scrape-interval'], 0)),
+    worstScrapes: pick('worstScrapes', num('worst-scrapes', values['worst-scrapes'], 0, true)),
+    backfillMinutes: pick('backfillMinutes', num('backfill-minutes', values['backfill-minutes'], 0)),
+    backfillStepS: pick('backfillStepS', num('backfill-step', values['backfill-step'], 0.001)),
     tickMs: pick('tickMs', num('tick', values.tick, 1)),
     out: values.out ?? base.out,
     only: only ?? base.only,
     ...(values.profile ? { profileDir: values.profile } : {}),
-    exporterNodeArgs: values['node-args']?.split(' ').filter((a) => a !== '') ?? base.exporterNodeArgs,
+    exporterNodeArgs: [...base.exporterNodeArgs, ...(values['node-args']?.split(' ').filter((a) => a !== '') ?? [])],
   };
   return { options, help: values.help ?? false };
 }

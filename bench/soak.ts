@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { NODE_FLAGS } from '../src/runtime/node-flags.js';
 import { Proc } from './procs.js';
 import { formatSummary, summarise, type SoakSample } from './soak-report.js';
 
@@ -143,7 +144,7 @@ async function main(): Promise<number> {
     );
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    exporter = Proc.start('exporter', 'src/main', ['--config', config, '--listen', `127.0.0.1:${port}`]);
+    exporter = Proc.start('exporter', 'src/main', ['--config', config, '--listen', `127.0.0.1:${port}`], { nodeArgs: NODE_FLAGS });
     const deadline = Date.now() + 30_000;
     for (;;) {
       const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);

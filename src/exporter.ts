@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Config, FeedConfig } from './config/types.js';
 import { Feed, type FeedStatus } from './feeds/feed.js';
 import { ADAPTERS } from './feeds/index.js';
+import { WORK_BUDGET_MS } from './feeds/read-budget.js';
 import type { Adapter } from './feeds/types.js';
 import { ExporterError } from './errors.js';
 import { applier, Ingest, type FeedControl } from './ingest.js';
@@ -32,7 +33,7 @@ const EAGER_PER_TURN = DRAIN_SLICE;
  * indicator, and at a minute boundary thousands of symbols close bars at once; counts alone let a
  * slice run for hundreds of milliseconds at 10k symbols.
  */
-const APPLY_BUDGET_MS = 4;
+const APPLY_BUDGET_MS = WORK_BUDGET_MS;
 /** Events applied between two clock reads while draining. */
 const APPLY_STEP = 64;
 const TICK_MS = 1000;

@@ -14,7 +14,7 @@ export interface ServerDeps {
    * symbols is ~50 MB: sent as it is rendered, it needs no single string, no ETag hash over it,
    * and never blocks the event loop for long. `write` resolves when the socket can take more.
    */
-  writeMetrics?(write: (chunk: string) => Promise<void> | undefined): Promise<void>;
+  writeMetrics?(write: (chunk: string | Uint8Array) => Promise<void> | undefined): Promise<void>;
   ready(): boolean;
   /** Re-read the config; rejects with a message when the new config is bad (the old one keeps running). */
   reload?: () => Promise<void>;
@@ -77,7 +77,7 @@ export function createApp(deps: ServerDeps): Express {
 }
 
 /** Write one piece of a streamed body; a promise when the socket is full (or gone: then it rejects). */
-function writeChunk(res: Response, chunk: string): Promise<void> | undefined {
+function writeChunk(res: Response, chunk: string | Uint8Array): Promise<void> | undefined {
   if (res.destroyed) return Promise.reject(new Error('client went away during the scrape'));
   if (res.write(chunk)) return undefined;
   return new Promise((resolve) => {

@@ -88,7 +88,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     return text;
   };
   // What /metrics serves: the same text, streamed in slices so a large scrape never stalls ingest.
-  const writeMetrics = async (write: (chunk: string) => Promise<void> | undefined): Promise<void> => {
+  const writeMetrics = async (write: (chunk: string | Uint8Array) => Promise<void> | undefined): Promise<void> => {
     const t0 = performance.now();
     sample();
     await streamMarket(exporter.states(), self, write);

@@ -17,6 +17,15 @@
  * pings is the stall the silence timer is for.
  * App pings are keepalives only; the pipeline reports their pongs through noteAlive().
  * pingIntervalMs 0 and silenceTimeoutMs 0 turn those checks off.
+ *
+ * Fair reads: frame handling is charged to a per-turn read budget shared by every connection
+ * (read-budget.ts). Once it is spent, this socket is paused and its frames wait in a backlog that
+ * is handed on, in order, in later turns (round-robin with other connections); the socket resumes
+ * when the backlog is empty. The backlog is needed, not just the pause: ws emits every frame of
+ * the chunk it is parsing even after pause(), and a chunk holds hundreds of frames. Frames keep
+ * their arrival time. A socket paused by us is not silent: handing on its backlog counts as proof
+ * of life. A backlog outlives its socket (frames that arrived before a loss are still delivered,
+ * before any of the next socket's) but not stop(); a lost socket is resumed so its close completes.
  */
 import { performance } from 'node:perf_hooks';
 import type { ClientRequest, IncomingMessage } from 'node:http';
@@ -26,6 +35,7 @@ import type { ConnectionConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { AppPing, ErrorType, ReconnectReason } from './types.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { sharedReadBudget, type ReadBudget } from './read-budget.js';
 
 export interface ConnectionHandlers {
   /** Socket open and subscribe frames sent. */
@@ -65,6 +75,8 @@ export interface ConnectionOptions {
    * The feed uses it to keep all its connections under the venue's attempts-per-window.
    */
   attemptGate?: () => number;
+  /** Per-turn read time shared with other connections (default: the process-wide one). */
+  readBudget?: ReadBudget;
 }
 
 /** ws closes with 1009 above this; below it, oversized frames are dropped and the socket kept. */
@@ -74,6 +86,13 @@ const CLOSE_GRACE_MS = 1_000;
 
 type State = 'idle' | 'connecting' | 'subscribing' | 'open' | 'waiting' | 'stopped';
 type QueueItem = string | (() => void);
+
+/** A frame received while the read budget was spent, waiting for a later turn. */
+interface Pending {
+  data: RawData;
+  isBinary: boolean;
+  receivedAt: number;
+}
 
 interface LossExtra {
   /** Close with 1000 (a reconnect we asked for) rather than tear the socket down. */
@@ -106,6 +125,13 @@ export class Connection {
   private pingSentAt = 0;
   private queue: QueueItem[] = [];
   private nextSendAt = 0;
+  private readonly budget: ReadBudget;
+  /** Frames not yet handed on, oldest first from backlogHead. */
+  private backlog: (Pending | undefined)[] = [];
+  private backlogHead = 0;
+  private drainQueued = false;
+  /** The socket we paused until the backlog is delivered. */
+  private pausedWs: WebSocket | undefined;
 
   private retryTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
@@ -119,6 +145,7 @@ export class Connection {
     this.random = opts.random ?? Math.random;
     this.log = opts.log.child({ conn: opts.name });
     this.payloadCeiling = Math.max(PAYLOAD_CEILING_MIN, 4 * opts.maxFrameBytes);
+    this.budget = opts.readBudget ?? sharedReadBudget;
   }
 
   get isOpen(): boolean {
@@ -143,6 +170,9 @@ export class Connection {
   async stop(): Promise<void> {
     if (this.state !== 'stopped') {
       this.state = 'stopped';
+      // Frames held back belong to a consumer that is going away.
+      this.backlog = [];
+      this.backlogHead = 0;
       this.clearSocketState();
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
@@ -269,6 +299,63 @@ export class Connection {
     const receivedAt = Date.now();
     // Any frame, even one we drop, proves the stream is flowing.
     this.lastAliveAt = performance.now();
+    if (this.backlogHead < this.backlog.length || this.budget.exhausted) {
+      // Behind a backlog even with budget left, or frames would overtake it.
+      this.backlog.push({ data, isBinary, receivedAt });
+      if (this.pausedWs !== ws) {
+        this.pausedWs = ws;
+        ws.pause();
+      }
+      this.queueDrain();
+      return;
+    }
+    const t0 = this.budget.begin();
+    this.deliver(data, isBinary, receivedAt);
+    this.budget.end(t0);
+  }
+
+  private queueDrain(): void {
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    this.budget.defer(this.drainBacklog);
+  }
+
+  /** Our turn: hand on backlog frames while the budget lasts, then resume the socket or wait again. */
+  private readonly drainBacklog = (): void => {
+    this.drainQueued = false;
+    if (this.state === 'stopped') return;
+    // The socket is quiet because we paused it, not because the venue went silent.
+    if (this.pausedWs !== undefined && this.pausedWs === this.ws) this.lastAliveAt = performance.now();
+    try {
+      // At least one frame per turn: progress whatever the budget.
+      for (let first = true; this.backlogHead < this.backlog.length && (first || !this.budget.exhausted); first = false) {
+        const p = this.backlog[this.backlogHead] as Pending;
+        this.backlog[this.backlogHead++] = undefined;
+        const t0 = this.budget.begin();
+        this.deliver(p.data, p.isBinary, p.receivedAt);
+        this.budget.end(t0);
+      }
+    } finally {
+      // Even after a throwing handler the rest gets its turn and the socket is not left paused.
+      // (A stop() from a handler emptied the backlog and released the pause already.)
+      if (this.backlogHead < this.backlog.length) this.queueDrain();
+      else {
+        this.backlog = [];
+        this.backlogHead = 0;
+        this.releasePause();
+      }
+    }
+  };
+
+  /** Resume the socket we paused, if any (a no-op on a closed one). */
+  private releasePause(): void {
+    const ws = this.pausedWs;
+    this.pausedWs = undefined;
+    ws?.resume();
+  }
+
+  /** Hand one received frame on: to onFrame, or to onDrop when it is binary or oversized. */
+  private deliver(data: RawData, isBinary: boolean, receivedAt: number): void {
     if (isBinary) {
       this.opts.handlers.onDrop?.('malformed_frame', `binary frame of ${byteLength(data)} bytes`);
       return;
@@ -402,6 +489,8 @@ export class Connection {
     this.connectTimer = this.pingTimer = this.appPingTimer = this.silenceTimer = this.sendTimer = undefined;
     this.queue = [];
     this.nextSendAt = 0;
+    // A paused socket never reads the peer's close frame: resume it so a graceful close completes.
+    this.releasePause();
     this.pingOutstanding = false;
     this.missedPings = 0;
   }

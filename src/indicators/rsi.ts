@@ -8,6 +8,7 @@
  * alert on a flat market; this answers 50, the neutral value.
  */
 import { AverageGain, AverageLoss } from 'technicalindicators';
+import { EMPTY, shed, step } from './internals.js';
 import { identity, requirePeriod } from './period.js';
 
 export class Rsi {
@@ -16,14 +17,14 @@ export class Rsi {
 
   constructor(period: number) {
     requirePeriod('rsi.period', period);
-    this.gain = new AverageGain({ period, values: [], format: identity });
-    this.loss = new AverageLoss({ period, values: [], format: identity });
+    this.gain = shed(new AverageGain({ period, values: EMPTY, format: identity }));
+    this.loss = shed(new AverageLoss({ period, values: EMPTY, format: identity }));
   }
 
   /** Feed one close; RSI in [0, 100] from the (period + 1)-th close on. */
   next(close: number): number | undefined {
-    const g = this.gain.nextValue(close);
-    const l = this.loss.nextValue(close);
+    const g = step(this.gain, close);
+    const l = step(this.loss, close);
     if (g === undefined || l === undefined) return undefined;
     const sum = g + l;
     return sum === 0 ? 50 : (100 * g) / sum;

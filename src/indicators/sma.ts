@@ -1,5 +1,9 @@
-/** Simple moving average of closes (TA-Lib SMA), via technicalindicators' streaming SMA. */
+/**
+ * Simple moving average of closes (TA-Lib SMA), via technicalindicators' streaming SMA. An
+ * IndicatorSet whose Bollinger bands have the same period reads their middle band instead.
+ */
 import { SMA } from 'technicalindicators';
+import { EMPTY, shed, step } from './internals.js';
 import { fixLinkedListLeak } from './list-leak.js';
 import { identity, requirePeriod } from './period.js';
 
@@ -10,11 +14,11 @@ export class Sma {
     requirePeriod('sma.period', period);
     // The library's SMA keeps every shifted value alive without this (see list-leak.ts).
     fixLinkedListLeak();
-    this.sma = new SMA({ period, values: [], format: identity });
+    this.sma = shed(new SMA({ period, values: EMPTY, format: identity }));
   }
 
   /** Feed one close; the average of the last `period` closes once there are that many. */
   next(close: number): number | undefined {
-    return this.sma.nextValue(close);
+    return step(this.sma, close);
   }
 }

@@ -10,14 +10,15 @@
 import { requirePeriod } from './period.js';
 
 export class Volatility {
-  private readonly returns: Float64Array;
+  /** A plain array of doubles: a Float64Array this small costs more (a buffer object, off-heap store). */
+  private readonly returns: number[];
   private count = 0;
   private pos = 0;
   private prevClose: number | undefined;
 
   constructor(period: number) {
     requirePeriod('volatility.period', period, 2);
-    this.returns = new Float64Array(period);
+    this.returns = new Array<number>(period).fill(0);
   }
 
   /** Feed one close (> 0); the volatility from the (period + 1)-th close on. */

@@ -16,6 +16,14 @@
  * | POST /control/shock?symbol=S&pct=P                | S's next trade moves the price by P percent     |
  * | POST /control/lag?ms=N                            | event times N ms in the past                    |
  * | POST /control/pause, POST /control/resume         | stop / restart the rate-driven flow             |
+ * | POST /control/backfill?minutes=M[&step=S][&end=T] | trades stamped over the past M minutes          |
+ *
+ * `backfill` sends, for every configured symbol with a trade subscriber, one trade per S seconds
+ * of event time (default 30) over (T - M minutes, T], T in epoch ms (default now), symbol by
+ * symbol, oldest first, on the symbol's walk and id sequence: an exporter started now gets hours
+ * of bars at once. It
+ * answers when every frame is written (it waits for slow clients rather than dropping frames),
+ * with `{"trades","sent","skipped",...}`; see Simulator.backfill.
  *
  * `symbol` defaults to the first configured symbol. Answers are JSON: `{"ok":true,"result":..,
  * "state":{..}}`, or `{"ok":false,"error":".."}` with 400 (bad parameter), 404 (no such knob) or
@@ -38,6 +46,26 @@ export interface SimulatorState {
   framesSent: number;
   /** Frames not sent because a client's send buffer was over its limit. */
   framesDropped: number;
+  /** A backfill is being sent (the rate-driven flow waits for it). */
+  backfilling: boolean;
+  /** Times a backfill waited for a client to drain its send buffer (slow clients, cumulative). */
+  backfillWaits: number;
+}
+
+/** What one backfill did. */
+export interface BackfillResult {
+  /** Symbols that got trades (configured ones with a trade subscriber). */
+  symbols: number;
+  /** Trades generated (ids used), all symbols together. */
+  trades: number;
+  /** Frames written to clients. */
+  sent: number;
+  /** Frames not written: the client closed, or stopped reading for too long (see the server). */
+  skipped: number;
+  /** Event time of the first and the last trade, epoch ms. */
+  from: number;
+  to: number;
+  stepMs: number;
 }
 
 /** What the control API drives; Simulator implements it. */
@@ -55,6 +83,7 @@ export interface SimulatorKnobs {
   lag(ms: number): void;
   pause(): void;
   resume(): void;
+  backfill(minutes: number, stepMs?: number, end?: number): Promise<BackfillResult>;
 }
 
 export interface ControlResponse {
@@ -89,6 +118,8 @@ function bool(q: URLSearchParams, key: string, def: boolean): boolean {
 
 /** Largest burst one request may ask for: enough for a market-open snapshot, not an OOM. */
 export const MAX_BURST = 100_000;
+/** Longest backfill one request may ask for: a week. */
+export const MAX_BACKFILL_MINUTES = 7 * 24 * 60;
 
 const KNOBS: Record<string, (k: SimulatorKnobs, q: URLSearchParams, symbol: () => string) => unknown> = {
   rate: (k, q) => k.setRate(num(q, 'value', { min: 0, max: 1_000_000 })),
@@ -109,10 +140,19 @@ const KNOBS: Record<string, (k: SimulatorKnobs, q: URLSearchParams, symbol: () =
   lag: (k, q) => k.lag(num(q, 'ms', { min: 0 })),
   pause: (k) => k.pause(),
   resume: (k) => k.resume(),
+  backfill: (k, q) =>
+    k.backfill(
+      num(q, 'minutes', { min: 0, max: MAX_BACKFILL_MINUTES }),
+      num(q, 'step', { min: 0.001, max: 86_400, def: 30 }) * 1000,
+      q.has('end') ? num(q, 'end', { int: true, min: 0 }) : undefined,
+    ),
 };
 
-/** Route one control request. `path` is the URL path, `query` its search parameters. */
-export function handleControl(knobs: SimulatorKnobs, method: string, path: string, query: URLSearchParams): ControlResponse {
+/**
+ * Route one control request. `path` is the URL path, `query` its search parameters. Resolves when
+ * the knob is done (at once for all but backfill, which waits until its frames are written).
+ */
+export async function handleControl(knobs: SimulatorKnobs, method: string, path: string, query: URLSearchParams): Promise<ControlResponse> {
   const name = path.replace(/^\/control\/?/, '').replace(/\/$/, '');
   if (name === '' || name === 'state') {
     if (method !== 'GET') return { status: 405, body: { ok: false, error: 'use GET' } };
@@ -123,7 +163,7 @@ export function handleControl(knobs: SimulatorKnobs, method: string, path: strin
   if (method !== 'POST') return { status: 405, body: { ok: false, error: 'use POST' } };
   const symbol = () => (query.get('symbol') || knobs.state().symbols[0] || '').toUpperCase();
   try {
-    const result = knob(knobs, query, symbol);
+    const result = await knob(knobs, query, symbol);
     return { status: 200, body: { ok: true, ...(result === undefined ? {} : { result }), state: knobs.state() } };
   } catch (e) {
     // Knob methods throw RangeError for values they refuse (a close code ws cannot send).

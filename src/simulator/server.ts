@@ -18,16 +18,20 @@
  * 300k frames/s to one client on one core. A client that cannot keep up loses frames (counted in
  * `framesDropped`) once 8 MiB are waiting for it; while every client is that far behind, the
  * frames are not even built (their trade ids are skipped, as if sent and lost).
+ *
+ * Backfill is the exception: it is history an exporter needs whole, so it waits for a slow client
+ * instead of dropping its frames (see backfill()).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { DEFAULT_LIMITS, DEFAULT_SIMULATOR } from '../config/defaults.js';
 import type { SimulatorConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../log.js';
-import { handleControl, type SimulatorKnobs, type SimulatorState } from './control.js';
+import { handleControl, type BackfillResult, type SimulatorKnobs, type SimulatorState } from './control.js';
 import { Market, combinedFrame, malformedFrame, syntheticSymbol, type MalformedKind, type SymbolMarket } from './market.js';
 import { encodeTextFrames } from './wire.js';
 
@@ -52,6 +56,8 @@ export interface SimulatorOptions extends Partial<SimulatorConfig> {
    * then comes at a different moment): a steady flow for latency benchmarks.
    */
   stagger?: boolean;
+  /** A backfill stops waiting for a client whose send buffer has not shrunk for this long. */
+  backfillStallMs?: number;
 }
 
 interface Client {
@@ -72,6 +78,10 @@ interface Client {
  * the loop would spiral into seconds-long stalls. `tradesGenerated` tells a benchmark what it got.
  */
 const MAX_CATCHUP_MS = 50;
+/** Trades a backfill queues before it writes them and checks that every client has room. */
+const BACKFILL_BATCH = 4096;
+/** More trades per symbol than this in one backfill is a typo (a step of a millisecond), not history. */
+const MAX_BACKFILL_PER_SYMBOL = 1_000_000;
 const METHODS = ['SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY'];
 
 function text(data: RawData): string {
@@ -113,6 +123,8 @@ export class Simulator implements SimulatorKnobs {
   private tradesGenerated = 0;
   private framesSent = 0;
   private framesDropped = 0;
+  private backfilling = false;
+  private backfillWaits = 0;
   private readonly tickTimer: NodeJS.Timeout;
   private readonly pingTimer: NodeJS.Timeout;
   private stopping: Promise<void> | undefined;
@@ -121,7 +133,9 @@ export class Simulator implements SimulatorKnobs {
     private readonly http: Server,
     private readonly wss: WebSocketServer,
     private readonly cfg: SimulatorConfig,
-    private readonly opts: Required<Pick<SimulatorOptions, 'pingIntervalMs' | 'pongTimeoutMs' | 'tickMs' | 'oversizeBytes' | 'maxBufferedBytes' | 'stagger'>>,
+    private readonly opts: Required<
+      Pick<SimulatorOptions, 'pingIntervalMs' | 'pongTimeoutMs' | 'tickMs' | 'oversizeBytes' | 'maxBufferedBytes' | 'stagger' | 'backfillStallMs'>
+    >,
     private readonly log: Logger,
     host: string,
   ) {
@@ -141,7 +155,7 @@ export class Simulator implements SimulatorKnobs {
 
   /** Start listening (127.0.0.1, a free port, DEFAULT_SIMULATOR settings unless given). */
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {
-    const { host = '127.0.0.1', port = 0, log, pingIntervalMs, pongTimeoutMs, tickMs, oversizeBytes, maxBufferedBytes, stagger, ...rest } = options;
+    const { host = '127.0.0.1', port = 0, log, pingIntervalMs, pongTimeoutMs, tickMs, oversizeBytes, maxBufferedBytes, stagger, backfillStallMs, ...rest } = options;
     const cfg: SimulatorConfig = {
       symbols: rest.symbols ?? DEFAULT_SIMULATOR.symbols,
       ratePerSymbol: rest.ratePerSymbol ?? DEFAULT_SIMULATOR.ratePerSymbol,
@@ -169,6 +183,7 @@ export class Simulator implements SimulatorKnobs {
         oversizeBytes: oversizeBytes ?? DEFAULT_LIMITS.maxFrameBytes,
         maxBufferedBytes: maxBufferedBytes ?? 8 << 20,
         stagger: stagger ?? false,
+        backfillStallMs: backfillStallMs ?? 30_000,
       },
       log ?? createLogger({ level: 'warn' }),
       host,
@@ -194,6 +209,8 @@ export class Simulator implements SimulatorKnobs {
       tradesGenerated: this.tradesGenerated,
       framesSent: this.framesSent,
       framesDropped: this.framesDropped,
+      backfilling: this.backfilling,
+      backfillWaits: this.backfillWaits,
     };
   }
 
@@ -317,6 +334,66 @@ export class Simulator implements SimulatorKnobs {
     this.lastTickAt = performance.now();
   }
 
+  /**
+   * History for an exporter that starts now: for every configured symbol with a trade subscriber,
+   * one trade per `stepMs` of event time over (end - minutes, end], oldest first, each on the
+   * symbol's walk with the next id, so a subscriber sees no sequence gap and the live flow
+   * continues where it ends. Trades only: a book ticker carries no time to backdate. A step of at
+   * most the shortest bar interval gives every bar of that interval a trade.
+   *
+   * Symbol by symbol, not as a tape of all symbols in time order: an exporter closes an idle bar
+   * on its wall clock, which is hours past a backdated bar's end, so a bar whose trades were
+   * spread over the whole backfill would be closed after its first trade and the rest would be
+   * late. One symbol's trades back to back are applied before that pass can run between them.
+   *
+   * Unlike the live flow, nothing is dropped for a slow client: frames go out in batches, and
+   * before each batch the backfill waits for every client whose unsent data is over the limit.
+   * A client that closes, or whose buffer does not shrink for `backfillStallMs`, has its frames
+   * counted in `skipped` (its ids are used up: it sees a gap). The rate-driven flow waits while a
+   * backfill runs, so live trades never land between backdated ones. One backfill at a time.
+   */
+  async backfill(minutes: number, stepMs = 30_000, end = Date.now() - this.lagMs): Promise<BackfillResult> {
+    if (!(stepMs > 0 && stepMs < Infinity)) throw new RangeError(`step must be a positive number of ms, got ${stepMs}`);
+    if (!(minutes >= 0 && minutes < Infinity) || !Number.isFinite(end)) throw new RangeError(`minutes and end must be finite, got ${minutes}, ${end}`);
+    // The epsilon: minutes given as a decimal number of steps (0.35 min of 7 s) must not lose one.
+    const perSymbol = Math.floor((minutes * 60_000) / stepMs + 1e-9);
+    if (perSymbol < 1) throw new RangeError(`${minutes} minutes is less than one step of ${stepMs} ms`);
+    if (perSymbol > MAX_BACKFILL_PER_SYMBOL) throw new RangeError(`${perSymbol} trades per symbol; at most ${MAX_BACKFILL_PER_SYMBOL} (a longer step?)`);
+    if (this.backfilling) throw new RangeError('a backfill is already running');
+    const markets = this.configured.filter((m) => this.subs.has(m.tradeStream));
+    const from = end - (perSymbol - 1) * stepMs;
+    const result: BackfillResult = { symbols: markets.length, trades: 0, sent: 0, skipped: 0, from, to: end, stepMs };
+    if (markets.length === 0) return result;
+    this.backfilling = true;
+    const stalled = new Set<Client>();
+    try {
+      let queued = 0;
+      for (const m of markets) {
+        for (let k = perSymbol - 1; k >= 0; k--) {
+          const t = end - k * stepMs;
+          const payload = m.trade(t, t);
+          this.tradesGenerated++;
+          result.trades++;
+          const subs = this.subs.get(m.tradeStream);
+          if (subs) queued += this.enqueue(subs, m.tradeStream, payload);
+          if (queued >= BACKFILL_BATCH) {
+            this.flushBackfill(result, stalled);
+            queued = 0;
+            await this.roomForBackfill(stalled);
+            // Stopping: the clients are gone; the rest of the history has no one to go to.
+            if (this.stopping) return result;
+          }
+        }
+      }
+      this.flushBackfill(result, stalled);
+    } finally {
+      for (const c of this.clients) c.batch.length = 0;
+      this.backfilling = false;
+      this.lastTickAt = performance.now();
+    }
+    return result;
+  }
+
   /** Close every client (1001 going away), then the listener. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -351,7 +428,7 @@ export class Simulator implements SimulatorKnobs {
     const now = performance.now();
     const dt = Math.min(now - this.lastTickAt, MAX_CATCHUP_MS);
     this.lastTickAt = now;
-    if (this.paused || this.silent || this.rate <= 0 || this.clients.size === 0) return;
+    if (this.paused || this.silent || this.backfilling || this.rate <= 0 || this.clients.size === 0) return;
     const add = (this.rate * dt) / 1000;
     const t = Date.now() - this.lagMs;
     const due = this.due;
@@ -418,6 +495,48 @@ export class Simulator implements SimulatorKnobs {
       c.socket.write(encodeTextFrames(batch));
       this.framesSent += batch.length;
       batch.length = 0;
+    }
+  }
+
+  /** Write each client's backfill batch whatever its buffer holds (roomForBackfill bounds it). */
+  private flushBackfill(r: BackfillResult, stalled: ReadonlySet<Client>): void {
+    for (const c of this.clients) {
+      const batch = c.batch;
+      if (batch.length === 0) continue;
+      if (this.silent || stalled.has(c) || c.ws.readyState !== WebSocket.OPEN) r.skipped += batch.length;
+      else {
+        c.socket.write(encodeTextFrames(batch));
+        this.framesSent += batch.length;
+        r.sent += batch.length;
+      }
+      batch.length = 0;
+    }
+  }
+
+  /** Wait until every open client is under the buffer limit, or has made no progress for too long. */
+  private async roomForBackfill(stalled: Set<Client>): Promise<void> {
+    const limit = this.opts.maxBufferedBytes;
+    for (const c of this.clients) {
+      if (stalled.has(c) || c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount <= limit) continue;
+      this.backfillWaits++;
+      let level = c.ws.bufferedAmount;
+      let since = performance.now();
+      let checks = 0;
+      while (c.ws.readyState === WebSocket.OPEN && c.ws.bufferedAmount > limit) {
+        await sleep(5);
+        const now = performance.now();
+        if (c.ws.bufferedAmount < level) {
+          level = c.ws.bufferedAmount;
+          since = now;
+          checks = 0;
+        } else if (++checks >= 10 && now - since >= this.opts.backfillStallMs) {
+          // Ten looks, each after an event-loop turn that could have written to the socket: when
+          // this process itself was descheduled, the clock ran but the client had no chance.
+          this.log.warn('backfill: a client stopped reading; skipping its frames', { streams: c.streams.size, bufferedBytes: level });
+          stalled.add(c);
+          break;
+        }
+      }
     }
   }
 
@@ -536,20 +655,21 @@ export class Simulator implements SimulatorKnobs {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const u = new URL(req.url ?? '/', 'http://simulator');
-    let status = 404;
-    let body: Record<string, unknown> = { ok: false, error: 'not found: the control API is under /control, streams under /stream and /ws' };
-    if (u.pathname === '/control' || u.pathname.startsWith('/control/')) {
-      try {
-        ({ status, body } = handleControl(this, req.method ?? 'GET', u.pathname, u.searchParams));
-      } catch (e) {
-        status = 500;
-        body = { ok: false, error: e instanceof Error ? e.message : String(e) };
-        this.log.error('control request failed', { path: u.pathname, error: String(body.error) });
-      }
-    }
     // Drain any request body so keep-alive connections stay usable.
     req.resume();
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
+    const answer = (status: number, body: Record<string, unknown>) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (u.pathname !== '/control' && !u.pathname.startsWith('/control/'))
+      return answer(404, { ok: false, error: 'not found: the control API is under /control, streams under /stream and /ws' });
+    handleControl(this, req.method ?? 'GET', u.pathname, u.searchParams).then(
+      (r) => answer(r.status, r.body),
+      (e: unknown) => {
+        const error = e instanceof Error ? e.message : String(e);
+        this.log.error('control request failed', { path: u.pathname, error });
+        answer(500, { ok: false, error });
+      },
+    );
   }
 }

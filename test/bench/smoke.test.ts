@@ -24,13 +24,33 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
     assert.equal(report.options.symbols, 20, 'the smoke preset ran');
     // Every scenario ran: both burst cases, both /metrics sizes, every latency rate.
     assert.deepEqual(report.burst.map((b) => b.name), ['within capacity', 'past capacity']);
-    assert.deepEqual(report.metrics.map((m) => m.symbols), [20]);
+    assert.deepEqual(
+      report.metrics.map((m) => [m.kind, m.symbols]),
+      [
+        ['production', 20],
+        ['worst-case', 20],
+      ],
+    );
+    // The judged /metrics run was warm: backfilled history, every series of the default config.
+    const prod = report.metrics[0]!;
+    assert.ok(prod.warmup.backfillMinutes! >= 180, `backfilled ${prod.warmup.backfillMinutes} min`);
+    assert.equal(prod.warmup.backfillTrades, 20 * 180, 'a trade per symbol per minute');
+    assert.deepEqual(
+      [prod.warmup.skipped, prod.warmup.conflated, prod.warmup.seqGaps, prod.warmup.errors],
+      [0, 0, 0, 0],
+      'history sent whole, applied as sent: nothing skipped, conflated, gapped or dropped as invalid',
+    );
+    assert.ok(prod.expectedSeriesPerSymbol > 0);
+    assert.equal(prod.seriesPerSymbol, prod.expectedSeriesPerSymbol, 'every series of the default config');
+    // The exporters ran with the production Node flags.
+    assert.ok(report.options.exporterNodeArgs.includes('--max-semi-space-size=4'), report.options.exporterNodeArgs.join(' '));
     assert.deepEqual(report.latency.rows.map((row) => row.rate), report.options.rates);
     // The past-capacity burst really overflowed the queue: what it could not hold was conflated.
     assert.ok(report.burst[1]!.conflated > 0, `conflated ${report.burst[1]!.conflated}`);
     for (const c of report.targets) assert.equal(typeof c.pass, 'boolean', c.name);
     assert.match(r.stdout, /\| Ceiling: bare `ws` client/);
     assert.match(r.stdout, /\| Target \| Wanted \| Got \|/);
+    assert.match(r.stdout, /worst case, not judged/);
     assert.ok(r.stdout.includes(out), 'names the JSON file');
   } finally {
     rmSync(dir, { recursive: true, force: true });

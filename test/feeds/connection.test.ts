@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type WebSocket from 'ws';
 import { Connection, type ConnectionOptions } from '../../src/feeds/connection.js';
+import { ReadBudget } from '../../src/feeds/read-budget.js';
 import type { ErrorType, ReconnectReason } from '../../src/feeds/types.js';
 import type { BackoffConfig, ConnectionConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
@@ -15,6 +17,10 @@ const fixture = (name: string): string =>
 const TRADE = fixture('trade');
 const QUOTE = fixture('quote');
 const SUBSCRIBE = '{"op":"subscribe","symbols":["AAA"],"channels":["trade"]}';
+/** The trade fixture with its own trade id (and symbol), so order and loss can be checked. */
+const tradeNo = (t: number, s = 'AAA'): string => JSON.stringify({ ...(JSON.parse(TRADE) as object), s, t });
+const tradeId = (text: string): number => (JSON.parse(text) as { t: number }).t;
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 interface Recorder {
   opens: number;
@@ -30,6 +36,8 @@ interface Setup {
   config?: Partial<Omit<ConnectionConfig, 'backoff'>>;
   backoff?: Partial<BackoffConfig>;
   extra?: Partial<Omit<ConnectionOptions, 'handlers' | 'config' | 'url' | 'log'>>;
+  /** Called after each frame is recorded. */
+  onFrame?: (text: string) => void;
 }
 
 const live: Connection[] = [];
@@ -59,7 +67,10 @@ function connect(setup: Setup): { conn: Connection; rec: Recorder } {
     ...setup.extra,
     handlers: {
       onOpen: () => rec.opens++,
-      onFrame: (text, receivedAt) => rec.frames.push({ text, receivedAt }),
+      onFrame: (text, receivedAt) => {
+        rec.frames.push({ text, receivedAt });
+        setup.onFrame?.(text);
+      },
       onDown: (reason, detail) =>
         rec.downs.push({ reason, detail, backoffMs: conn.lastBackoffMs, attempts: conn.attempts }),
       onDrop: (type, detail) => rec.drops.push({ type, detail }),
@@ -497,5 +508,234 @@ describe('Connection: stop', () => {
     assert.ok(report.events.includes('waiting:error'));
     assert.ok(!report.events.includes('open:open'), 'stopped while its second subscribe frame was still paced');
     assert.deepEqual(report.active, []);
+  });
+});
+
+describe('Connection: fair reads under a shared read budget', () => {
+  const BACKLOG = 5_000;
+  /** Frames per turn under countingBudget(). */
+  const PER_TURN = 3;
+
+  /** A read budget whose clock moves 1 ms per reading: every frame costs exactly 1 ms, PER_TURN a turn. */
+  const countingBudget = (nextTurn?: (fn: () => void) => void): ReadBudget => {
+    let t = 0;
+    return new ReadBudget({ budgetMs: PER_TURN, clock: () => ++t, nextTurn });
+  };
+
+  /** White-box: the connection's current socket, to check ws's own isPaused. */
+  const socketOf = (conn: Connection | undefined): WebSocket | undefined =>
+    (conn as unknown as { ws: WebSocket | undefined } | undefined)?.ws;
+
+  /**
+   * Two connections sharing a tiny read budget; once both are open the server writes BACKLOG
+   * frames to each in one synchronous burst, so both sockets hold a backlog in the same poll phase.
+   */
+  async function burstToTwo(): Promise<{ order: string[]; framesAtFirstImmediate: number; recs: Recorder[] }> {
+    const server = await TestWsServer.start();
+    const budget = countingBudget();
+    const order: string[] = [];
+    let framesAtFirstImmediate = -1;
+    const onFrame = (name: string) => (): void => {
+      order.push(name);
+      // The loop's next check phase: without a budget it would come only after every frame.
+      if (order.length === 1) setImmediate(() => (framesAtFirstImmediate = order.length));
+    };
+    const a = connect({ url: server.url, extra: { readBudget: budget }, onFrame: onFrame('a') });
+    const b = connect({ url: server.url, extra: { readBudget: budget }, onFrame: onFrame('b') });
+    try {
+      await waitFor(() => a.rec.opens === 1 && b.rec.opens === 1 && server.sockets.every((s) => s.messages.length === 1), 'both open');
+      const frames = range(BACKLOG).map((i) => tradeNo(i));
+      for (const s of server.sockets) for (const f of frames) s.ws.send(f);
+      await waitFor(() => order.length === 2 * BACKLOG, 'every frame', { timeoutMs: 20_000 });
+      return { order, framesAtFirstImmediate, recs: [a.rec, b.rec] };
+    } finally {
+      await a.conn.stop();
+      await cleanup(b.conn, server);
+    }
+  }
+
+  test('a backlog does not hold the loop: a setImmediate from the first frame runs long before the last; none lost, in order', async () => {
+    const { framesAtFirstImmediate, recs } = await burstToTwo();
+    // Without the budget this is thousands: whatever the first poll phase read, handled in one go.
+    assert.ok(framesAtFirstImmediate >= 1 && framesAtFirstImmediate <= PER_TURN, `the immediate ran after ${framesAtFirstImmediate} of ${2 * BACKLOG} frames`);
+    for (const rec of recs) {
+      assert.deepEqual(rec.frames.map((f) => tradeId(f.text)), range(BACKLOG));
+      assert.equal(rec.downs.length, 0);
+      assert.equal(rec.drops.length, 0);
+    }
+  });
+
+  test('two backlogged connections take turns rather than one draining first', async () => {
+    const { order } = await burstToTwo();
+    const lastA = order.lastIndexOf('a');
+    const lastB = order.lastIndexOf('b');
+    // Each gets frames through before the other is done, many times over.
+    assert.ok(order.indexOf('b') < lastA && order.indexOf('a') < lastB, 'neither drained before the other began');
+    // While both still have frames to come (after that, the other one's tail runs alone).
+    const both = order.slice(0, Math.min(lastA, lastB) + 1);
+    let switches = 0;
+    let run = 1;
+    let longestRun = 1;
+    for (let i = 1; i < both.length; i++) {
+      if (both[i] !== both[i - 1]) {
+        switches++;
+        run = 1;
+      } else longestRun = Math.max(longestRun, ++run);
+    }
+    // PER_TURN frames a turn, served in turn: thousands of switches, short runs (without: one switch).
+    assert.ok(switches >= 1_000, `only ${switches} switches between the connections`);
+    assert.ok(longestRun <= 10 * PER_TURN, `${longestRun} frames in a row from one connection`);
+  });
+
+  test('paused mid-backlog, reconnect() closes politely (the pause is released) and frames flow on the new socket', async () => {
+    const server = await TestWsServer.start({
+      onMessage: (s) => {
+        if (s === server.sockets[0]) for (let i = 0; i < BACKLOG; i++) s.ws.send(tradeNo(i));
+        else for (let i = 0; i < 3; i++) s.ws.send(tradeNo(i, 'NEW'));
+      },
+    });
+    const budget = countingBudget();
+    let framesWhenReconnected = 0;
+    let pausedBefore: boolean | undefined;
+    let pausedAfter: boolean | undefined;
+    const setup = connect({
+      url: server.url,
+      extra: { readBudget: budget },
+      onFrame: (text) => {
+        // Frame 100 comes out of the backlog, many turns in: the socket is paused right now.
+        if (tradeId(text) === 100 && !text.includes('NEW')) {
+          framesWhenReconnected = setup.rec.frames.length;
+          const ws = socketOf(setup.conn);
+          pausedBefore = ws?.isPaused;
+          setup.conn.reconnect('venue_notice', 'while paused');
+          pausedAfter = ws?.isPaused;
+        }
+      },
+    });
+    const { conn, rec } = setup;
+    try {
+      await waitFor(() => rec.frames.filter((f) => f.text.includes('NEW')).length === 3, 'frames on the new socket');
+      assert.equal(framesWhenReconnected, 101);
+      assert.equal(pausedBefore, true, 'the socket was paused when it was dropped');
+      assert.equal(pausedAfter, false, 'and resumed, so its close handshake can complete');
+      assert.equal(socketOf(conn)?.isPaused, false, 'the new socket is not paused');
+      assert.equal(rec.opens, 2);
+      assert.deepEqual(
+        rec.downs.map((d) => d.reason),
+        ['venue_notice'],
+      );
+      // Old frames (what had already arrived) come first and in order, then the new socket's.
+      const ids = rec.frames.map((f) => (f.text.includes('NEW') ? `new${tradeId(f.text)}` : tradeId(f.text)));
+      const old = ids.slice(0, -3);
+      assert.ok(old.length >= 101 && old.length < BACKLOG, `${old.length} old frames`);
+      assert.deepEqual(old, range(old.length));
+      assert.deepEqual(ids.slice(-3), ['new0', 'new1', 'new2']);
+      await waitFor(() => server.sockets[0]?.closeCode !== undefined, 'old socket closed');
+      assert.equal(server.sockets[0]?.closeCode, 1000);
+    } finally {
+      await cleanup(conn, server);
+    }
+  });
+
+  test('paused mid-backlog, the server drops the socket: reconnects and frames flow on the new socket', async () => {
+    const server = await TestWsServer.start({
+      onMessage: (s) => {
+        if (s === server.sockets[0]) for (let i = 0; i < BACKLOG; i++) s.ws.send(tradeNo(i));
+        else s.ws.send(tradeNo(0, 'NEW'));
+      },
+    });
+    let pausedWhenDropped: boolean | undefined;
+    const setup = connect({
+      url: server.url,
+      extra: { readBudget: countingBudget() },
+      onFrame: (text) => {
+        if (tradeId(text) === 100 && !text.includes('NEW')) {
+          pausedWhenDropped = socketOf(setup.conn)?.isPaused;
+          server.sockets[0]?.ws.terminate();
+        }
+      },
+    });
+    const { conn, rec } = setup;
+    try {
+      await waitFor(() => rec.frames.some((f) => f.text.includes('NEW')), 'a frame on the new socket');
+      assert.equal(pausedWhenDropped, true);
+      assert.equal(socketOf(conn)?.isPaused, false, 'the new socket is not paused');
+      assert.equal(rec.opens, 2);
+      assert.equal(rec.downs[0]?.reason, 'closed');
+      assert.equal(rec.frames.at(-1)?.text, tradeNo(0, 'NEW'));
+      const old = rec.frames.slice(0, -1).map((f) => tradeId(f.text));
+      assert.deepEqual(old, range(old.length));
+    } finally {
+      await cleanup(conn, server);
+    }
+  });
+
+  test('stop() while paused: nothing is delivered afterwards and the socket closes politely', async () => {
+    const server = await TestWsServer.start({
+      onMessage: (s) => {
+        for (let i = 0; i < BACKLOG; i++) s.ws.send(tradeNo(i));
+      },
+    });
+    const budget = countingBudget();
+    let stopped: Promise<void> | undefined;
+    let pausedBefore: boolean | undefined;
+    let pausedAfter: boolean | undefined;
+    const setup = connect({
+      url: server.url,
+      extra: { readBudget: budget },
+      onFrame: () => {
+        // Frame 100 comes out of the backlog: the socket is paused right now.
+        if (setup.rec.frames.length !== 100) return;
+        const ws = socketOf(setup.conn);
+        pausedBefore = ws?.isPaused;
+        stopped = setup.conn.stop();
+        pausedAfter = ws?.isPaused;
+      },
+    });
+    const { conn, rec } = setup;
+    try {
+      await waitFor(() => stopped, 'the stop');
+      await stopped;
+      assert.equal(pausedBefore, true);
+      assert.equal(pausedAfter, false, 'resumed before the close, so the close handshake completes');
+      // Several turns later: the drain that was queued saw the stop and handed nothing on.
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(rec.frames.length, 100);
+      assert.equal(budget.waitingCount, 0);
+      await waitFor(() => server.sockets[0]?.closeCode !== undefined, 'socket closed');
+      assert.equal(server.sockets[0]?.closeCode, 1000);
+    } finally {
+      await cleanup(conn, server);
+    }
+  });
+
+  test('a socket paused longer than the silence timeout and ping interval is not judged dead', async () => {
+    const N = 360;
+    const server = await TestWsServer.start({
+      onMessage: (s) => {
+        for (let i = 0; i < N; i++) s.ws.send(tradeNo(i));
+      },
+    });
+    let downsAtLast = -1;
+    const setup = connect({
+      url: server.url,
+      // A paused socket reads no pongs either: the pause must not count as missed pings.
+      config: { silenceTimeoutMs: 400, pingIntervalMs: 50, maxMissedPings: 2 },
+      // A loop this busy: turns 10 ms apart, PER_TURN frames each, so the socket stays paused
+      // for N / PER_TURN * 10 ms (1.2 s), three silence timeouts.
+      extra: { readBudget: countingBudget((fn) => setTimeout(fn, 10)) },
+      onFrame: (text) => {
+        if (tradeId(text) === N - 1) downsAtLast = setup.rec.downs.length;
+      },
+    });
+    const { conn, rec } = setup;
+    try {
+      await waitFor(() => rec.frames.length === N || rec.downs.length > 0, 'the backlog or a loss', { timeoutMs: 15_000 });
+      assert.deepEqual(rec.downs, []);
+      assert.equal(downsAtLast, 0);
+      assert.deepEqual(rec.frames.map((f) => tradeId(f.text)), range(N));
+    } finally {
+      await cleanup(conn, server);
+    }
   });
 });

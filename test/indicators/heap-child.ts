@@ -1,12 +1,38 @@
 /**
- * Run by list-leak.test.ts in its own process (node --expose-gc --import tsx): feeds 1,000,000
- * bars and prints heapUsed after a full GC at 100,000 and at 1,000,000 bars, as JSON.
- *   mode "set" (default): an IndicatorSet with every indicator enabled (the leak fix applies).
- *   mode "raw": technicalindicators' BollingerBands and SMA used directly, without the fix.
+ * Run by list-leak.test.ts and set.test.ts in its own process (node --expose-gc --import tsx).
+ *   mode "set" (default): feeds 1,000,000 bars to an IndicatorSet with every indicator enabled
+ *     (the leak fix applies) and prints heapUsed after a full GC at 100,000 and at 1,000,000 bars.
+ *   mode "raw": the same with technicalindicators' BollingerBands and SMA used directly, unfixed.
+ *   mode "footprint": builds 1,000 IndicatorSets with the default config, feeds each 60 bars (all
+ *     past warm-up) and prints the heap + external bytes they keep alive, per set.
+ * Output is one JSON line.
  */
 const mode = process.argv[2] ?? 'set';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
+
+function memoryAfterGc(): number {
+  for (let i = 0; i < 3; i++) gc!();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+if (mode === 'footprint') {
+  const { IndicatorSet } = await import('../../src/indicators/set.js');
+  const { DEFAULT_INDICATORS } = await import('../../src/config/defaults.js');
+  const count = 1_000;
+  const before = memoryAfterGc();
+  const sets = Array.from({ length: count }, () => new IndicatorSet(DEFAULT_INDICATORS));
+  for (let t = 0; t < 60; t++) {
+    for (let i = 0; i < count; i++) {
+      const close = 100 + ((i * 7 + t * 13) % 29) / 10;
+      sets[i]!.update({ high: close + 0.05, low: close - 0.05, close });
+    }
+  }
+  const after = memoryAfterGc();
+  process.stdout.write(JSON.stringify({ mode, sets: sets.length, bytesPerSet: (after - before) / count }) + '\n');
+  process.exit(0);
+}
 
 type Feed = (high: number, low: number, close: number) => void;
 

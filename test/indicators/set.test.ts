@@ -1,10 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { getConfig } from 'technicalindicators';
 import type { IndicatorConfig } from '../../src/config/types.js';
 import { IndicatorSet, type IndicatorValues } from '../../src/indicators/set.js';
 import { INDICATOR_NAMES, type IndicatorName } from '../../src/metrics/catalog.js';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
+import { plainSet } from './plain-library.js';
 
 // ---- TA-Lib's definitions, written independently as plain loops over whole arrays ----
 
@@ -257,5 +262,116 @@ describe('IndicatorSet', () => {
     assert.throws(bad({ bollinger: { enabled: true, period: 20, stdDev: 0 } }), RangeError);
     // Disabled indicators are not built, so their periods do not matter.
     assert.doesNotThrow(bad({ rsi: { enabled: false, period: 0 } }));
+  });
+});
+
+// ---- the same values as technicalindicators used plainly, bit for bit ----
+
+/**
+ * Closes on a 0.01 tick with flat stretches and trends, so windows with equal closes, zero changes
+ * and exact repeats occur (where sharing and reordering would show first).
+ */
+function tickBars(count: number, seed: number) {
+  const rnd = mulberry32(seed);
+  const h: number[] = [];
+  const l: number[] = [];
+  const c: number[] = [];
+  let close = 50 + rnd() * 100;
+  for (let i = 0; i < count; i++) {
+    const open = close;
+    const flat = i % 97 < 25;
+    if (!flat) close = Math.max(0.01, Math.round(open * (1 + (rnd() - 0.48) * 0.02) * 100) / 100);
+    h.push(Math.max(open, close) + (flat ? 0 : Math.round(rnd() * 30) / 100));
+    l.push(Math.max(0.01, Math.min(open, close) - (flat ? 0 : Math.round(rnd() * 30) / 100)));
+    c.push(close);
+  }
+  return { h, l, c };
+}
+
+/** Feeds both, bar by bar; fails on the first key or value (compared with Object.is) that differs. */
+function assertBitIdentical(cfg: IndicatorConfig, h: number[], l: number[], c: number[]): IndicatorValues {
+  const set = new IndicatorSet(cfg);
+  const plain = plainSet(cfg);
+  let last: IndicatorValues = {};
+  for (let i = 0; i < c.length; i++) {
+    const bar = { high: h[i]!, low: l[i]!, close: c[i]! };
+    const got = set.update(bar);
+    const want = plain(bar);
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), `indicators reported at bar ${i}`);
+    for (const k of Object.keys(want) as IndicatorName[]) {
+      assert.ok(Object.is(got[k], want[k]), `${k} at bar ${i}: got ${got[k]}, the library gives ${want[k]}`);
+    }
+    last = got;
+  }
+  return last;
+}
+
+describe('IndicatorSet against technicalindicators used plainly (bit-identical)', () => {
+  test('default periods: every indicator, 500 bars, three series', () => {
+    for (const seed of [11, 12, 13]) {
+      const { h, l, c } = tickBars(500, seed);
+      const last = assertBitIdentical(DEFAULTS, h, l, c);
+      assert.deepEqual(Object.keys(last).sort(), [...INDICATOR_NAMES].sort()); // not vacuous
+    }
+    const smooth = bars(500, 14);
+    assertBitIdentical(DEFAULTS, smooth.h, smooth.l, smooth.c);
+  });
+
+  test('an SMA that cannot share the Bollinger window (other period, or Bollinger off)', () => {
+    const { h, l, c } = tickBars(400, 21);
+    assertBitIdentical({ ...DEFAULTS, sma: { enabled: true, period: 30 } }, h, l, c);
+    assertBitIdentical({ ...DEFAULTS, bollinger: { enabled: false, period: 20, stdDev: 2 } }, h, l, c);
+    const last = assertBitIdentical({ ...DEFAULTS, sma: { enabled: false, period: 20 } }, h, l, c);
+    assert.equal(last.sma, undefined);
+    assert.ok(last.bb_middle !== undefined);
+  });
+
+  test('random periods, band widths and enabled sets, 300 bars each (property)', () => {
+    const on = fc.boolean();
+    const cfg = fc
+      .record({
+        rsi: fc.record({ enabled: on, period: fc.integer({ min: 1, max: 30 }) }),
+        bollinger: fc.record({ enabled: on, period: fc.integer({ min: 1, max: 40 }), stdDev: fc.double({ min: 0.1, max: 4, noNaN: true }) }),
+        sma: fc.record({ enabled: on, period: fc.integer({ min: 1, max: 40 }) }),
+        smaSameAsBands: fc.boolean(),
+        ema: fc.record({ enabled: on, period: fc.integer({ min: 1, max: 60 }) }),
+        macd: fc
+          .record({ enabled: on, fast: fc.integer({ min: 1, max: 20 }), gap: fc.integer({ min: 1, max: 20 }), signal: fc.integer({ min: 1, max: 15 }) })
+          .map(({ enabled, fast, gap, signal }) => ({ enabled, fast, slow: fast + gap, signal })),
+        atr: fc.record({ enabled: on, period: fc.integer({ min: 1, max: 30 }) }),
+        volatility: fc.record({ enabled: on, period: fc.integer({ min: 2, max: 30 }) }),
+      })
+      .map(({ smaSameAsBands, ...c }): IndicatorConfig => (smaSameAsBands ? { ...c, sma: { ...c.sma, period: c.bollinger.period } } : c));
+    fc.assert(
+      fc.property(cfg, fc.integer({ min: 1, max: 1_000_000 }), (config, seed) => {
+        const { h, l, c } = tickBars(300, seed);
+        assertBitIdentical(config, h, l, c);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('update(bar, out) writes into out and leaves indicators still warming up untouched', () => {
+    const { h, l, c } = tickBars(30, 5);
+    const set = new IndicatorSet(DEFAULTS);
+    const out: IndicatorValues = { macd: 1.5 };
+    let returned: IndicatorValues | undefined;
+    for (let i = 0; i < c.length; i++) returned = set.update({ high: h[i]!, low: l[i]!, close: c[i]! }, out);
+    assert.equal(returned, out);
+    assert.equal(out.macd, 1.5); // MACD needs 34 bars
+    assert.ok(out.rsi !== undefined && out.sma !== undefined);
+  });
+});
+
+describe('IndicatorSet footprint', () => {
+  test('a warmed-up default set keeps well under the 27 kB it took with the library used plainly', async () => {
+    const child = fileURLToPath(new URL('./heap-child.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', child, 'footprint'], {
+      timeout: 120_000,
+    });
+    const r = JSON.parse(stdout) as { bytesPerSet: number };
+    // ~11.6 kB on Node 20; the plain library objects (plain-library.ts) took ~27.5 kB. The bound
+    // leaves room for other V8 versions yet fails if a seed SMA or a duplicate window comes back.
+    assert.ok(r.bytesPerSet > 1_000 && r.bytesPerSet < 16_000, `${r.bytesPerSet} bytes per set`);
   });
 });

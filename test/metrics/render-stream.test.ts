@@ -35,7 +35,7 @@ test('the chunks, joined, are the whole exposition; a large one comes in several
   const m = new Map([['sim', f]]);
   const chunks = [...renderMarketChunks(m, self)];
   assert.ok(chunks.length > 3, `${chunks.length} chunks`);
-  assert.equal(chunks.join(''), renderMarket(m, self));
+  assert.equal(Buffer.concat(chunks).toString(), renderMarket(m, self));
 });
 
 test('values remembered from an earlier render never go stale', () => {
@@ -60,7 +60,7 @@ test('streamMarket writes the same text, waits on a full socket, and lets the ev
   const m = new Map([['sim', f]]);
   let ranMeanwhile = false;
   setImmediate(() => (ranMeanwhile = true));
-  const written: string[] = [];
+  const written: Buffer[] = [];
   let waits = 0;
   await streamMarket(
     m,
@@ -73,7 +73,7 @@ test('streamMarket writes the same text, waits on a full socket, and lets the ev
     },
     0,
   );
-  assert.equal(written.join(''), renderMarket(m, self));
+  assert.equal(Buffer.concat(written).toString(), renderMarket(m, self));
   assert.ok(waits > 0, 'backpressure promises were awaited');
   assert.ok(ranMeanwhile, 'other callbacks ran while the scrape was written');
 });

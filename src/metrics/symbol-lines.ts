@@ -1,0 +1,266 @@
+/**
+ * Each symbol's exposition lines, kept as bytes between scrapes.
+ *
+ * At 10k symbols /metrics is ~530k series and ~50 MB. Building that as strings costs ~1 µs a line
+ * even when no value changed (template literals, then flattening and UTF-8 encoding 50 MB), so a
+ * scrape took 700 ms of CPU with every value cached. Here each symbol keeps one byte arena holding
+ * its lines, grouped by family (a "segment" per family, since the text format wants a family's
+ * lines together). A scrape compares each series' number with the one its bytes were made from;
+ * an unchanged segment is copied out as is, a changed value of the same printed length is
+ * overwritten in place, and only a segment whose shape changed (a series appeared or vanished, a
+ * value's printed length changed) is written again from its pieces.
+ *
+ * Memory: each line reserves room for the longest printed number, ~100 bytes a series (~5 kB a
+ * symbol with the default config), outside the JS heap so the collector never walks it.
+ */
+import type { SymbolState } from '../market/symbol.js';
+import { INDICATOR_NAMES, METRICS, type MetricDef } from './catalog.js';
+import { formatValue } from './text.js';
+
+/** Longest text formatValue can return: JS prints a double in at most 25 characters. */
+const MAX_VALUE = 32;
+const NEWLINE = 10;
+/** Segments up to this many bytes are copied byte by byte (see copySegment). */
+const SHORT = 256;
+
+/** One series per symbol each; readValues fills them in this order. */
+const SCALARS: readonly MetricDef[] = [
+  METRICS.price,
+  METRICS.bid,
+  METRICS.ask,
+  METRICS.spread,
+  METRICS.volume,
+  METRICS.trades,
+  METRICS.lastTrade,
+  METRICS.lateTrades,
+  METRICS.symbolLastMessage,
+  METRICS.seqGaps,
+  METRICS.seqMissed,
+  METRICS.seqDuplicates,
+  METRICS.seqOutOfOrder,
+];
+/** One series per interval each, of the last closed bar: open, high, low, close, volume, end. */
+const BARS: readonly MetricDef[] = [METRICS.barOpen, METRICS.barHigh, METRICS.barLow, METRICS.barClose, METRICS.barVolume, METRICS.barEnd];
+/** One series per window each: return, high, low. */
+const WINDOWS: readonly MetricDef[] = [METRICS.windowReturn, METRICS.windowHigh, METRICS.windowLow];
+
+/** The per-symbol families, in exposition order: segment g of every symbol belongs to FAMILIES[g]. */
+export const FAMILIES: readonly MetricDef[] = [...SCALARS, ...BARS, ...WINDOWS, METRICS.indicator];
+
+/** How the series of symbols with one set of intervals and windows are laid out. */
+interface Layout {
+  /** Per line: `name{` and what follows the symbol's labels up to the value (`,interval="1m"} `). */
+  readonly heads: readonly Buffer[];
+  readonly tails: readonly Buffer[];
+  /** Lines of segment g are firstLine[g] .. firstLine[g + 1] - 1. */
+  readonly firstLine: Uint32Array;
+}
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
+const pieces = new Map<string, Buffer>();
+/** Heads and tails are shared by every symbol: one Buffer per distinct text. */
+const piece = (s: string): Buffer => {
+  let b = pieces.get(s);
+  if (!b) pieces.set(s, (b = bytes(s)));
+  return b;
+};
+
+const layouts = new Map<string, Layout>();
+
+function layoutOf(s: SymbolState): Layout {
+  const ivs = s.intervals.map((iv) => iv.label);
+  const wins = s.windows.map((w) => w.label);
+  const key = `${ivs.join(',')}|${wins.join(',')}`;
+  let l = layouts.get(key);
+  if (l) return l;
+  const heads: Buffer[] = [];
+  const tails: Buffer[] = [];
+  const firstLine = new Uint32Array(FAMILIES.length + 1);
+  let g = 0;
+  const add = (def: MetricDef, tail: string) => {
+    heads.push(piece(`${def.name}{`));
+    tails.push(piece(`${tail}} `));
+  };
+  const segment = (fill: () => void) => {
+    firstLine[g] = heads.length;
+    fill();
+    firstLine[++g] = heads.length;
+  };
+  for (const def of SCALARS) segment(() => add(def, ''));
+  for (const def of BARS) segment(() => ivs.forEach((iv) => add(def, `,interval="${iv}"`)));
+  for (const def of WINDOWS) segment(() => wins.forEach((w) => add(def, `,window="${w}"`)));
+  segment(() => ivs.forEach((iv) => INDICATOR_NAMES.forEach((n) => add(METRICS.indicator, `,interval="${iv}",indicator="${n}"`))));
+  l = { heads, tails, firstLine };
+  layouts.set(key, l);
+  return l;
+}
+
+/**
+ * Every series' number for one symbol, in layout order (NaN: the series is not exported). Spelled
+ * out field by field: a table of getters or keyed reads made this most of a scrape's cost. The
+ * order must match SCALARS, BARS and WINDOWS (a test renders every family and checks its values).
+ */
+function readValues(s: SymbolState, v: Float64Array): void {
+  v[0] = s.price;
+  v[1] = s.bid;
+  v[2] = s.ask;
+  v[3] = s.ask - s.bid;
+  v[4] = s.volume;
+  v[5] = s.trades;
+  v[6] = s.lastTradeTime / 1000;
+  v[7] = s.lateTrades;
+  v[8] = s.lastUpdate / 1000;
+  const q = s.seqCounts;
+  v[9] = q.gaps;
+  v[10] = q.missed;
+  v[11] = q.duplicates;
+  v[12] = q.outOfOrder;
+  let k = SCALARS.length;
+  const ivs = s.intervals;
+  const n = ivs.length;
+  for (let i = 0; i < n; i++, k++) {
+    const b = ivs[i]!.lastBar;
+    if (b === undefined) for (let f = 0; f < BARS.length; f++) v[k + f * n] = NaN;
+    else {
+      v[k] = b.open;
+      v[k + n] = b.high;
+      v[k + 2 * n] = b.low;
+      v[k + 3 * n] = b.close;
+      v[k + 4 * n] = b.volume;
+      v[k + 5 * n] = b.end / 1000;
+    }
+  }
+  k += (BARS.length - 1) * n;
+  const ws = s.windows;
+  const m = ws.length;
+  for (let i = 0; i < m; i++, k++) {
+    const st = ws[i]!.window.stats();
+    v[k] = st === undefined ? NaN : st.returnRatio;
+    v[k + m] = st === undefined ? NaN : st.high;
+    v[k + 2 * m] = st === undefined ? NaN : st.low;
+  }
+  k += (WINDOWS.length - 1) * m;
+  for (let i = 0; i < n; i++) {
+    v.set(ivs[i]!.values, k);
+    k += INDICATOR_NAMES.length;
+  }
+}
+
+/** Same number, or both unset. */
+const same = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
+
+export class SymbolLines {
+  private readonly layout: Layout;
+  private readonly labels: Buffer;
+  private readonly arena: Uint8Array;
+  /** The number each line's bytes were made from; NaN: the line is absent. */
+  private readonly vals: Float64Array;
+  private readonly valueAt: Uint32Array;
+  private readonly valueLen: Uint8Array;
+  private readonly segAt: Uint32Array;
+  private readonly segLen: Uint32Array;
+  /** Scratch for the numbers read at a scrape. */
+  private readonly next: Float64Array;
+
+  constructor(s: SymbolState) {
+    this.layout = layoutOf(s);
+    this.labels = bytes(s.labels);
+    const { heads, tails, firstLine } = this.layout;
+    const n = heads.length;
+    const segments = firstLine.length - 1;
+    this.segAt = new Uint32Array(segments);
+    this.segLen = new Uint32Array(segments);
+    let size = 0;
+    for (let g = 0; g < segments; g++) {
+      this.segAt[g] = size;
+      for (let k = firstLine[g]!; k < firstLine[g + 1]!; k++)
+        size += heads[k]!.length + this.labels.length + tails[k]!.length + MAX_VALUE + 1;
+    }
+    // A plain Uint8Array: its own allocation (a Buffer slice of Node's shared pool would pin the
+    // whole 8 kB slab), and subarray() without Buffer's species lookup.
+    this.arena = new Uint8Array(size);
+    this.vals = new Float64Array(n).fill(NaN);
+    this.next = new Float64Array(n);
+    this.valueAt = new Uint32Array(n);
+    this.valueLen = new Uint8Array(n);
+  }
+
+  /** Read the symbol's numbers now and bring every segment's bytes up to date with them. */
+  refresh(s: SymbolState): void {
+    const v = this.next;
+    readValues(s, v);
+    const first = this.layout.firstLine;
+    for (let g = 0; g < this.segLen.length; g++) {
+      let rewrite = false;
+      for (let k = first[g]!; k < first[g + 1]!; k++) {
+        const a = v[k]!;
+        const b = this.vals[k]!;
+        if (same(a, b)) continue;
+        if (a !== a || b !== b) {
+          rewrite = true;
+          break;
+        }
+        const text = formatValue(a);
+        if (text.length !== this.valueLen[k]) {
+          rewrite = true;
+          break;
+        }
+        writeAscii(this.arena, this.valueAt[k]!, text);
+        this.vals[k] = a;
+      }
+      if (rewrite) this.rewrite(g, v);
+    }
+  }
+
+  /** Segment g's length in bytes. */
+  segmentLength(g: number): number {
+    return this.segLen[g]!;
+  }
+
+  /** Copy segment g into `out` at `pos`; returns the position after it. */
+  copySegment(g: number, out: Uint8Array, pos: number): number {
+    const n = this.segLen[g]!;
+    const at = this.segAt[g]!;
+    // ~230k of these per scrape at 10k symbols, most of one or two lines. Those are copied in a
+    // loop: a subarray() for set() is an allocation each (a scrape's worth kept the collector
+    // busy), and Buffer#copy costs several times more per call on Node 20. A long one, the
+    // indicator family, pays for its view.
+    const a = this.arena;
+    if (n <= SHORT) for (let i = 0; i < n; i++) out[pos + i] = a[at + i]!;
+    else out.set(a.subarray(at, at + n), pos);
+    return pos + n;
+  }
+
+  /** Write segment g again from its pieces: its lines' presence or lengths changed. */
+  private rewrite(g: number, v: Float64Array): void {
+    const { heads, tails, firstLine } = this.layout;
+    const a = this.arena;
+    let pos = this.segAt[g]!;
+    for (let k = firstLine[g]!; k < firstLine[g + 1]!; k++) {
+      const x = v[k]!;
+      this.vals[k] = x;
+      if (x !== x) continue;
+      pos = put(a, pos, heads[k]!);
+      pos = put(a, pos, this.labels);
+      pos = put(a, pos, tails[k]!);
+      const text = formatValue(x);
+      this.valueAt[k] = pos;
+      this.valueLen[k] = text.length;
+      pos = writeAscii(a, pos, text);
+      a[pos++] = NEWLINE;
+    }
+    this.segLen[g] = pos - this.segAt[g]!;
+  }
+}
+
+/** TypedArray#set: Buffer#copy costs several times more per call for a few dozen bytes. */
+function put(buf: Uint8Array, pos: number, src: Uint8Array): number {
+  buf.set(src, pos);
+  return pos + src.length;
+}
+
+/** A number's text is ASCII: byte per character, faster in JS than a native call for ~12 bytes. */
+function writeAscii(buf: Uint8Array, pos: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+  return pos;
+}

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { NODE_FLAGS } from '../../src/runtime/node-flags.js';
+
+const root = new URL('../../', import.meta.url);
+const read = (p: string) => readFileSync(new URL(p, root), 'utf8');
+const flags = NODE_FLAGS.join(' ');
+
+// V8 reads these only at start-up, so every way the exporter is started spells them out: these
+// checks keep the spellings equal to the one list the benchmark measures with.
+test('npm start, the bin script and the container start the exporter with NODE_FLAGS', () => {
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+  assert.match(pkg.scripts.start!, new RegExp(`node ${flags} dist/src/main\\.js$`));
+  assert.equal(read('src/main.ts').split('\n')[0], `#!/usr/bin/env -S node ${flags}`);
+  const entry = /^ENTRYPOINT (.*)$/m.exec(read('Dockerfile'));
+  assert.deepEqual(JSON.parse(entry![1]!), ['node', ...NODE_FLAGS, 'dist/src/main.js']);
+});
+
+test('under a high allocation rate the flags keep the young generation small', () => {
+  // Allocate short-lived objects fast, as ingest does, until V8 has had the chance to grow the
+  // new space, then report its size.
+  const script = `const v8 = require('node:v8'); let keep = []; const t = Date.now();
+    while (Date.now() - t < 1500) { for (let i = 0; i < 1000; i++) keep.push({ a: i, b: 'x' + i }); if (keep.length > 200000) keep = []; }
+    process.stdout.write(String(v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space').space_size));`;
+  const size = (args: readonly string[]) => Number(execFileSync(process.execPath, [...args, '-e', script], { encoding: 'utf8' }));
+  const tuned = size(NODE_FLAGS);
+  const plain = size([]);
+  assert.ok(tuned <= 2 * 4 * 2 ** 20, `new space with ${flags}: ${tuned} bytes`);
+  assert.ok(plain > tuned, `without the flags ${plain} bytes, with ${tuned}: the flag changes nothing here`);
+});
