@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=8
 /** Command line entry: parse flags, load config, start the service, handle signals. Wiring only. */
 import { parseArgs, USAGE } from './cli.js';
 import { defaultConfig, loadConfig } from './config/load.js';

@@ -8,13 +8,20 @@
  * is the max time seen), so ticks stay in arrival order and eviction is a pop from the front.
  * `last` is the most recently accepted tick, `first` the oldest one still in the window.
  *
- * Memory: ticks are merged into slots of `resolutionMs` (default length / 1000: 60 ms for 1m,
- * 300 ms for 5m) by effective time. A slot keeps its first price, high and low, so first/high/low
+ * Memory: ticks are merged into slots of `resolutionMs` (default length / SLOTS_PER_WINDOW: 240 ms
+ * for 1m, 1.2 s for 5m) by effective time. A slot keeps its first price, high and low, so first/high/low
  * stay exact over the ticks kept; a slot is evicted once all of it is older than
  * horizon - length, so the window spans at least `length` and at most `length + resolution`.
- * That bounds a window to length / resolution + 2 slots (1002 by default) whatever the tick rate,
+ * That bounds a window to length / resolution + 2 slots (252 by default) whatever the tick rate,
  * where a plain tick queue would hold 300,000 ticks for 5 minutes of a 1,000/s burst.
  */
+
+/**
+ * Default slots per window. The window's edge is exact to 0.4% of its length (240 ms of a minute),
+ * far finer than any scrape interval, for ~4 kB a busy window. A 1000th of the length cost 16 kB a
+ * window: 32 MB at 1,000 busy symbols with two windows, a quarter of the memory target.
+ */
+export const SLOTS_PER_WINDOW = 250;
 
 export interface WindowStats {
   first: number;
@@ -81,10 +88,10 @@ export class TickWindow {
   private readonly minSeq = new NumDeque();
   private readonly minVal = new NumDeque();
 
-  /** `resolutionMs`: slot width for merging ticks (default lengthMs / 1000); see the module doc. */
+  /** `resolutionMs`: slot width for merging ticks (default lengthMs / SLOTS_PER_WINDOW); see the module doc. */
   constructor(lengthMs: number, opts?: { resolutionMs?: number }) {
     if (!Number.isFinite(lengthMs) || lengthMs <= 0) throw new RangeError(`lengthMs must be positive, got ${lengthMs}`);
-    const res = opts?.resolutionMs ?? lengthMs / 1000;
+    const res = opts?.resolutionMs ?? lengthMs / SLOTS_PER_WINDOW;
     if (!Number.isFinite(res) || res <= 0) throw new RangeError(`resolutionMs must be positive, got ${res}`);
     this.lengthMs = lengthMs;
     this.resolutionMs = res;

@@ -4,4 +4,4 @@
  * 1k symbols; 4 MB keeps it small with throughput within the noise (docs/performance.md). V8 reads
  * it only at start-up, so it has to be on the command line or in NODE_OPTIONS.
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];

@@ -159,6 +159,26 @@ describe('Connection: open and frames', () => {
     }
   });
 
+  test('a text frame with invalid UTF-8 is delivered decoded (bad bytes replaced), not a lost connection', async () => {
+    const bad = Buffer.concat([Buffer.from('{"s":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const server = await TestWsServer.start({
+      onMessage: (s) => {
+        s.ws.send(bad, { binary: false });
+        s.ws.send(TRADE);
+      },
+    });
+    const { conn, rec } = connect({ url: server.url });
+    try {
+      await waitFor(() => rec.frames.length === 2, 'both frames');
+      assert.equal(rec.frames[0]?.text, '{"s":"\uFFFD\uFFFD"}');
+      assert.equal(rec.frames[1]?.text, TRADE);
+      assert.equal(rec.downs.length, 0);
+      assert.equal(conn.isOpen, true);
+    } finally {
+      await cleanup(conn, server);
+    }
+  });
+
   test('a frame over the ws payload ceiling ends the connection, is reported, and it reconnects', async () => {
     const huge = 'y'.repeat(16 * 1024 * 1024 + 1);
     const server = await TestWsServer.start({

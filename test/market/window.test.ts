@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { TickWindow, type WindowStats } from '../../src/market/window.js';
+import { SLOTS_PER_WINDOW, TickWindow, type WindowStats } from '../../src/market/window.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -92,7 +92,7 @@ describe('TickWindow', () => {
   });
 
   test('memory is bounded by length / resolution + 2 slots whatever the tick rate', () => {
-    const w = new TickWindow(1_000); // default resolution: 1 ms
+    const w = new TickWindow(1_000); // default resolution: 1000 / SLOTS_PER_WINDOW = 4 ms
     let maxSlots = 0;
     let seed = 7;
     const prices: number[] = [];
@@ -103,10 +103,10 @@ describe('TickWindow', () => {
       w.add(p, T0 + i * 0.05); // 20 ticks per ms, 20,000 per window
       maxSlots = Math.max(maxSlots, w.slots);
     }
-    assert.ok(maxSlots <= 1_002, `slots ${maxSlots}`);
-    assert.ok(maxSlots >= 1_000, `slots ${maxSlots}`);
-    // Stats still exact over what is kept: the ticks of the last 1001 slots.
-    const ref = new Reference(1_000, 1);
+    assert.ok(maxSlots <= SLOTS_PER_WINDOW + 2, `slots ${maxSlots}`);
+    assert.ok(maxSlots >= SLOTS_PER_WINDOW, `slots ${maxSlots}`);
+    // Stats still exact over what is kept: the ticks of the last SLOTS_PER_WINDOW + 1 slots.
+    const ref = new Reference(1_000, 1_000 / SLOTS_PER_WINDOW);
     prices.forEach((p, i) => ref.add(p, T0 + i * 0.05));
     assert.deepEqual(w.stats(), ref.stats());
   });
@@ -159,8 +159,9 @@ describe('TickWindow against a brute-force reference', () => {
 
   test('a long run wraps and grows the ring buffers many times', () => {
     const L = 60_000;
-    const w = new TickWindow(L); // default resolution 60 ms
-    const ref = new Reference(L, 60);
+    const res = L / SLOTS_PER_WINDOW; // the default resolution: 240 ms
+    const w = new TickWindow(L);
+    const ref = new Reference(L, res);
     let seed = 12_345;
     const rnd = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
     let t = T0;
@@ -175,6 +176,6 @@ describe('TickWindow against a brute-force reference', () => {
       ref.add(p, t - late);
       if (i % 97 === 0) assert.deepEqual(w.stats(), ref.stats(), `at tick ${i}`);
     }
-    assert.ok(w.slots <= L / 60 + 2);
+    assert.ok(w.slots <= SLOTS_PER_WINDOW + 2);
   });
 });

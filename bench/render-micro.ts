@@ -1,0 +1,62 @@
+/**
+ * The /metrics renderer alone, in one process, no sockets: how long one exposition of N warm
+ * symbols takes when nothing changed since the last scrape, and when every symbol traded and
+ * quoted since (prices, volumes, windows; bars and indicators as they were). Isolates the
+ * renderer from ingest and the network, which `npm run bench` measures together.
+ *
+ *   node --import tsx bench/render-micro.ts [symbols=10000] [repeats=7]
+ */
+import { DEFAULT_INDICATORS } from '../src/config/defaults.js';
+import { FeedState } from '../src/market/feed-state.js';
+import { renderMarketChunks, type SelfStats } from '../src/metrics/render.js';
+import { median } from './stats.js';
+
+const n = Number(process.argv[2] ?? 10_000);
+const repeats = Number(process.argv[3] ?? 7);
+const cfg = {
+  intervals: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
+  windows: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
+  indicators: DEFAULT_INDICATORS,
+};
+const self: SelfStats = {
+  queueDepth: 0, queueCapacity: 1, loopLag: 0, loopLagMax: 0, loopUtil: 0, version: 'bench', nodeVersion: process.version,
+  reloadOk: 1, reloadTime: 0, scrapeDuration: 0, logsSuppressed: {},
+};
+
+const feed = new FeedState('sim', Array.from({ length: n }, (_, i) => `SYM${i}USDT`), cfg);
+const feeds = new Map([['sim', feed]]);
+const symbols = [...feed.symbols.values()];
+let seed = 1;
+const rnd = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+const trade = (t: number) => {
+  for (const s of symbols) {
+    const p = 100 + rnd();
+    s.applyTrade(p, rnd(), t);
+    s.applyQuote(p - 0.01, p + 0.01);
+    s.lastUpdate = t;
+  }
+};
+// Three hours of history, one trade a minute: every bar and indicator series exists.
+const now = Date.now();
+for (let t = now - 180 * 60_000; t < now; t += 60_000) trade(t);
+
+function scrape(): { ms: number; bytes: number } {
+  const t0 = performance.now();
+  let bytes = 0;
+  // A string piece is encoded on its way to the socket: that is part of its cost.
+  for (const chunk of renderMarketChunks(feeds, self) as Iterable<string | Uint8Array>)
+    bytes += typeof chunk === 'string' ? Buffer.from(chunk, 'utf8').length : chunk.length;
+  return { ms: performance.now() - t0, bytes };
+}
+
+const first = scrape();
+const unchanged: number[] = [];
+const changed: number[] = [];
+for (let k = 0; k < repeats; k++) {
+  unchanged.push(scrape().ms);
+  trade(Date.now());
+  changed.push(scrape().ms);
+}
+const f = (x: number) => x.toFixed(1);
+console.log(`${n} symbols, ${(first.bytes / 2 ** 20).toFixed(1)} MiB, Node ${process.version}: first scrape ${f(first.ms)} ms; ` +
+  `nothing changed: median ${f(median(unchanged))} ms; every symbol traded: median ${f(median(changed))} ms (medians of ${repeats})`);
