@@ -84,7 +84,10 @@ test('the byte cache always equals the plain rendering, however values change be
           t += c.dt;
           if (c.kind === 'trade') s.applyTrade(c.price, c.price / 7, t);
           else if (c.kind === 'quote') s.applyQuote(c.price, c.price * 1.001);
-          else if (c.kind === 'unquote') (s.bid = NaN), (s.ask = NaN);
+          else if (c.kind === 'unquote') {
+            s.bid = NaN;
+            s.ask = NaN;
+          }
           else if (c.kind === 'counter') s.seqCounts.gaps += c.dt;
           else s.lastUpdate = t;
         }
