@@ -508,7 +508,14 @@ function targets(r: Omit<BenchReport, 'targets' | 'durationS'>): TargetCheck[] {
   // "Under load": the 50k frames/s of the latency target (else the highest rate below it).
   const loaded = r.latency.rows.filter((row) => row.rate <= 50_000).pop();
   if (loaded)
-    out.push({ name: `RSS at ${r.latency.symbols} symbols under load (${loaded.rate} frames/s)`, target: '< 120 MiB', value: `${mib(loaded.peakRssBytes)} MiB`, pass: loaded.peakRssBytes < 120 * 2 ** 20 });
+    // One exporter per rate runs all its repetitions: the peak covers its first reps × (warm-up +
+    // duration) seconds, before the 5m bars close. docs/performance.md gives a longer run.
+    out.push({
+      name: `RSS at ${r.latency.symbols} symbols under load (${loaded.rate} frames/s, first ${Math.round(r.options.reps * (r.options.warmupS + r.options.durationS))} s)`,
+      target: '< 120 MiB',
+      value: `${mib(loaded.peakRssBytes)} MiB`,
+      pass: loaded.peakRssBytes < 120 * 2 ** 20,
+    });
   for (const b of r.burst)
     out.push({ name: `Burst of ${b.symbols} symbols, ${b.name}`, target: 'nothing lost (conflation counted)', value: `${b.dropped} lost, ${b.conflated} conflated`, pass: b.dropped === 0 });
   return out;

@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { DEFAULT_PORT } from '../../src/config/defaults.js';
+import { NODE_FLAGS } from '../../src/runtime/node-flags.js';
 import { freePort, spawnService } from '../support/service-process.js';
 import { repoRoot } from '../grafana/load.js';
 import { execForm, parseDockerfile, type Stage } from './dockerfile.js';
@@ -88,7 +89,7 @@ describe('Dockerfile', () => {
     assert.ok(!['root', '0', '0:0'].includes(user.args), 'runs as root');
     const entry = one(final, 'ENTRYPOINT');
     assert.ok(user.line < entry.line, 'USER must come before ENTRYPOINT');
-    assert.deepEqual(execForm(entry.args), ['node', Object.values(pkg.bin)[0]]);
+    assert.deepEqual(execForm(entry.args), ['node', ...NODE_FLAGS, Object.values(pkg.bin)[0]]);
     assert.deepEqual(execForm(one(final, 'CMD').args), ['--listen', `0.0.0.0:${DEFAULT_PORT}`]);
     assert.equal(one(final, 'EXPOSE').args, String(DEFAULT_PORT));
   });
