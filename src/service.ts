@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config/types.js';
 import { Exporter } from './exporter.js';
 import { createLogger, type Level, type Logger } from './log.js';
-import { renderMarket, streamMarket, type SelfStats } from './metrics/render.js';
+import { streamMarket, type SelfStats } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
 import { Simulator } from './simulator/server.js';
@@ -82,7 +82,11 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   const metrics = async (): Promise<string> => {
     const t0 = performance.now();
     sample();
-    const text = renderMarket(exporter.states(), self) + (await registry.metrics());
+    // Through streamMarket, not renderMarket: it waits for a scrape in progress, and two renders
+    // interleaved would rewrite each other's symbol lines.
+    const parts: Buffer[] = [];
+    await streamMarket(exporter.states(), self, (chunk) => void parts.push(chunk));
+    const text = Buffer.concat(parts).toString('utf8') + (await registry.metrics());
     // Reported on the next scrape: this one's text is already built.
     self.scrapeDuration = (performance.now() - t0) / 1000;
     return text;

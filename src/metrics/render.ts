@@ -106,6 +106,20 @@ function single(out: Out, def: MetricDef, v: number): void {
  * done (streamMarket serialises scrapes).
  */
 export function* renderMarketChunks(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): Generator<Buffer, void, undefined> {
+  // Two renders interleaved would rewrite each other's symbol lines between their two passes:
+  // fail loudly rather than send a garbled exposition.
+  if (rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
+  rendering = true;
+  try {
+    yield* render(feedMap, self);
+  } finally {
+    rendering = false;
+  }
+}
+
+let rendering = false;
+
+function* render(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): Generator<Buffer, void, undefined> {
   const feeds = [...feedMap.values()];
   const M = METRICS;
 
@@ -177,7 +191,10 @@ export function* renderMarketChunks(feedMap: ReadonlyMap<string, FeedState>, sel
   yield Buffer.from(out.s, 'utf8');
 }
 
-/** The text of every market_* family, in one string. */
+/**
+ * The text of every market_* family, in one string, synchronously (tests and tools): never while a
+ * streamMarket is in progress, which it would not wait for.
+ */
 export function renderMarket(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): string {
   return Buffer.concat([...renderMarketChunks(feedMap, self)]).toString('utf8');
 }

@@ -77,3 +77,56 @@ test('streamMarket writes the same text, waits on a full socket, and lets the ev
   assert.ok(waits > 0, 'backpressure promises were awaited');
   assert.ok(ranMeanwhile, 'other callbacks ran while the scrape was written');
 });
+
+test('two scrapes at once: the second waits for the first, and state changing meanwhile never garbles either', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  const rnd = seeded(11);
+  let k = 30;
+  // The market moves between every two slices of either scrape: lines the other would rewrite.
+  let moving = true;
+  const move = () => {
+    drive(f, k++, 1, rnd);
+    if (moving) setImmediate(move);
+  };
+  setImmediate(move);
+  const into = (parts: Buffer[]) => (chunk: Buffer) => {
+    parts.push(Buffer.from(chunk));
+    return sleep(1);
+  };
+  const a: Buffer[] = [];
+  const b: Buffer[] = [];
+  try {
+    await Promise.all([streamMarket(m, self, into(a), 0), streamMarket(m, self, into(b), 0)]);
+  } finally {
+    moving = false;
+  }
+  for (const text of [Buffer.concat(a).toString(), Buffer.concat(b).toString()]) {
+    const lines = text.split('\n').filter((l) => l !== '');
+    assert.ok(lines.length > 1000);
+    // Every sample sits under its own family's TYPE line, and is a whole line.
+    let family = '';
+    for (const l of lines) {
+      const type = /^# TYPE (\S+) \S+$/.exec(l);
+      if (type) family = type[1]!;
+      else if (!l.startsWith('# HELP ')) {
+        const m = /^([a-z_]+)(\{[^}]*\})? [-+0-9.eInfa]+$/.exec(l);
+        assert.ok(m, `not a sample line: ${JSON.stringify(l)}`);
+        assert.ok([family, `${family}_bucket`, `${family}_sum`, `${family}_count`].includes(m[1]!), `${m[1]} under # TYPE ${family}`);
+      }
+    }
+  }
+});
+
+test('a render started while another is part-way fails loudly instead of garbling it', () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 3);
+  const m = new Map([['sim', f]]);
+  const first = renderMarketChunks(m, self);
+  first.next();
+  assert.throws(() => renderMarket(m, self), /another \/metrics render is in progress/);
+  // Finished (or abandoned through return()), it lets the next one run.
+  first.return(undefined);
+  assert.ok(renderMarket(m, self).length > 0);
+});
