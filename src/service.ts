@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config/types.js';
 import { Exporter } from './exporter.js';
 import { createLogger, type Level, type Logger } from './log.js';
-import { streamMarket, type SelfStats } from './metrics/render.js';
+import { prepareLines, streamMarket, type SelfStats } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
 import { Simulator } from './simulator/server.js';
@@ -107,6 +107,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       try {
         const next = opts.loadConfig();
         await exporter.reload(next);
+        prepareLines(exporter.states());
         self.shard = next.shard;
         if (next.logLevel !== config.logLevel && !opts.logLevel) log.setLevel(next.logLevel);
         self.reloadOk = 1;
@@ -141,6 +142,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   }
   web?.attach(server);
   exporter.start();
+  prepareLines(exporter.states());
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${web?.https ? 'https' : 'http'}://${host}:${addr.port}`;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';
+import { prepareLines, renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 
@@ -129,4 +129,13 @@ test('a render started while another is part-way fails loudly instead of garblin
   // Finished (or abandoned through return()), it lets the next one run.
   first.return(undefined);
   assert.ok(renderMarket(m, self).length > 0);
+});
+
+test('lines prepared at start, before any value exists, render what unprepared ones do', () => {
+  const early = new FeedState('sim', symbols, cfg, 0);
+  const late = new FeedState('sim', symbols, cfg, 0);
+  prepareLines(new Map([['sim', early]]));
+  drive(early, 0, 10);
+  drive(late, 0, 10);
+  assert.equal(renderMarket(new Map([['sim', early]]), self), renderMarket(new Map([['sim', late]]), self));
 });
