@@ -18,17 +18,9 @@ import {
   watchSmaCalls,
   type Streaming,
 } from '../../src/indicators/internals.js';
+import { mulberry32 } from '../../src/simulator/market.js';
 
 const identity = (v: number): number => v;
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** 300 closes on a random walk, with a flat stretch. */
 function closes(seed: number): number[] {

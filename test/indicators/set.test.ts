@@ -10,6 +10,7 @@ import { IndicatorSet, type IndicatorValues } from '../../src/indicators/set.js'
 import { INDICATOR_NAMES, type IndicatorName } from '../../src/metrics/catalog.js';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 import { plainSet } from './plain-library.js';
+import { mulberry32 } from '../../src/simulator/market.js';
 
 // ---- TA-Lib's definitions, written independently as plain loops over whole arrays ----
 
@@ -125,15 +126,6 @@ function expected(cfg: IndicatorConfig, h: number[], l: number[], c: number[]): 
 }
 
 // ---- a deterministic bar series ----
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function bars(count: number, seed: number) {
   const rnd = mulberry32(seed);
