@@ -12,9 +12,10 @@ export interface ServerDeps {
   /**
    * The exposition written in pieces; used instead of metrics() when given. A scrape of 10k
    * symbols is ~50 MB: sent as it is rendered, it needs no single string, no ETag hash over it,
-   * and never blocks the event loop for long. `write` resolves when the socket can take more.
+   * and never blocks the event loop for long. `write` resolves when the socket can take more;
+   * `sent` once every piece written has left the process (or the client has gone).
    */
-  writeMetrics?(write: (chunk: string | Uint8Array) => Promise<void> | undefined): Promise<void>;
+  writeMetrics?(write: (chunk: string | Uint8Array) => Promise<void> | undefined, sent: () => Promise<void>): Promise<void>;
   ready(): boolean;
   /** Re-read the config; rejects with a message when the new config is bad (the old one keeps running). */
   reload?: () => Promise<void>;
@@ -46,7 +47,8 @@ export function createApp(deps: ServerDeps): Express {
     try {
       if (deps.writeMetrics) {
         res.status(200).set('Content-Type', CONTENT_TYPE);
-        await deps.writeMetrics((chunk) => writeChunk(res, chunk));
+        const body = new BodyWriter(res);
+        await deps.writeMetrics((chunk) => body.write(chunk), () => body.sent());
         res.end();
         return;
       }
@@ -76,19 +78,52 @@ export function createApp(deps: ServerDeps): Express {
   return app;
 }
 
-/** Write one piece of a streamed body; a promise when the socket is full (or gone: then it rejects). */
-function writeChunk(res: Response, chunk: string | Uint8Array): Promise<void> | undefined {
-  if (res.destroyed) return Promise.reject(new Error('client went away during the scrape'));
-  if (res.write(chunk)) return undefined;
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+/**
+ * A streamed body, written piece by piece. The socket keeps a written Buffer by reference until
+ * the kernel has taken it, so the writer counts pieces not yet sent: the renderer reuses its
+ * buffer only once they are (out-buffer.ts).
+ */
+class BodyWriter {
+  private unsent = 0;
+  private onSent: (() => void) | undefined;
+
+  constructor(private readonly res: Response) {}
+
+  /** Write one piece; a promise when the socket is full (or gone: then it rejects). */
+  write(chunk: string | Uint8Array): Promise<void> | undefined {
+    const res = this.res;
+    if (res.destroyed) return Promise.reject(new Error('client went away during the scrape'));
+    this.unsent++;
+    // Called once the piece has left the process, or with an error if the socket was destroyed.
+    if (res.write(chunk, () => this.settle())) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  }
+
+  /** Resolves when every piece written so far has left the process, or the client is gone. */
+  sent(): Promise<void> {
+    if (this.unsent === 0 || this.res.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('close', done);
+        this.onSent = undefined;
+        resolve();
+      };
+      this.onSent = done;
+      this.res.on('close', done);
+    });
+  }
+
+  private settle(): void {
+    if (--this.unsent === 0) this.onSent?.();
+  }
 }
 
 /** Listen on host:port (HTTPS when `https` options are given); resolves with the server once bound. */

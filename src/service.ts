@@ -85,17 +85,18 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     // Through streamMarket, not renderMarket: it waits for a scrape in progress, and two renders
     // interleaved would rewrite each other's symbol lines.
     const parts: Buffer[] = [];
-    await streamMarket(exporter.states(), self, (chunk) => void parts.push(chunk));
+    // Copied: the chunks are views of a buffer the next scrape reuses.
+    await streamMarket(exporter.states(), self, (chunk) => void parts.push(Buffer.from(chunk)));
     const text = Buffer.concat(parts).toString('utf8') + (await registry.metrics());
     // Reported on the next scrape: this one's text is already built.
     self.scrapeDuration = (performance.now() - t0) / 1000;
     return text;
   };
   // What /metrics serves: the same text, streamed in slices so a large scrape never stalls ingest.
-  const writeMetrics = async (write: (chunk: string | Uint8Array) => Promise<void> | undefined): Promise<void> => {
+  const writeMetrics = async (write: (chunk: string | Uint8Array) => Promise<void> | undefined, sent: () => Promise<void>): Promise<void> => {
     const t0 = performance.now();
     sample();
-    await streamMarket(exporter.states(), self, write);
+    await streamMarket(exporter.states(), self, write, { sent });
     await write(await registry.metrics());
     self.scrapeDuration = (performance.now() - t0) / 1000;
   };

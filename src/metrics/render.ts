@@ -8,6 +8,8 @@
  *   changed, then copies bytes out: no string of the whole exposition is ever built.
  * - The bytes come out in chunks (renderMarketChunks), and streamMarket yields to the event loop
  *   every few milliseconds, so frames keep being ingested while a scrape is written.
+ * - streamMarket copies them into one buffer kept from scrape to scrape (out-buffer.ts): a new
+ *   50 MB one each time made V8 stop for full collections to free the old ones.
  * Every symbol is read once per scrape, before anything is written, so the per-symbol families
  * agree with each other; a scrape that spans several event-loop turns may still show a symbol
  * read early next to one read a few milliseconds later, as with any collector that runs while
@@ -21,6 +23,7 @@ import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
 import { METRICS, type MetricDef } from './catalog.js';
 import type { BucketHistogram } from './histogram.js';
+import { OutputBuffer, type Lease } from './out-buffer.js';
 import { FAMILIES, SymbolLines } from './symbol-lines.js';
 import { escapeLabelValue, formatValue, header } from './text.js';
 
@@ -48,6 +51,7 @@ const CHUNK = 1 << 16;
 /** Symbols refreshed between two chances for the streamer to yield. */
 const REFRESH_BATCH = 64;
 const EMPTY = Buffer.alloc(0);
+const fresh = (size: number): Buffer => Buffer.allocUnsafe(size);
 
 const headers = new Map<MetricDef, Buffer>();
 function headerBytes(def: MetricDef): Buffer {
@@ -110,17 +114,22 @@ export function prepareLines(feedMap: ReadonlyMap<string, FeedState>): void {
  * exactly that size, into each family's region. Both walk symbol by symbol, while a symbol's
  * bytes are in the CPU cache (walking 10k symbols once per family was twice as slow), and one
  * allocation per scrape instead of hundreds keeps 50 MB of short-lived buffers from triggering
- * full collections. Then the per-feed and process families. An empty piece is a point where the
+ * full collections. `alloc` gives that buffer (streamMarket's is reused from scrape to scrape,
+ * out-buffer.ts). Then the per-feed and process families. An empty piece is a point where the
  * caller may yield; the symbol lines must not be refreshed by anyone else until the generator is
  * done (streamMarket serialises scrapes).
  */
-export function* renderMarketChunks(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): Generator<Buffer, void, undefined> {
+export function* renderMarketChunks(
+  feedMap: ReadonlyMap<string, FeedState>,
+  self: SelfStats,
+  alloc: (size: number) => Buffer = fresh,
+): Generator<Buffer, void, undefined> {
   // Two renders interleaved would rewrite each other's symbol lines between their two passes:
   // fail loudly rather than send a garbled exposition.
   if (rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
   rendering = true;
   try {
-    yield* render(feedMap, self);
+    yield* render(feedMap, self, alloc);
   } finally {
     rendering = false;
   }
@@ -128,7 +137,7 @@ export function* renderMarketChunks(feedMap: ReadonlyMap<string, FeedState>, sel
 
 let rendering = false;
 
-function* render(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): Generator<Buffer, void, undefined> {
+function* render(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats, alloc: (size: number) => Buffer): Generator<Buffer, void, undefined> {
   const feeds = [...feedMap.values()];
   const M = METRICS;
 
@@ -144,7 +153,7 @@ function* render(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats): Gene
       if (lines.push(c) % REFRESH_BATCH === 0) yield EMPTY;
     }
   const total = sizes.reduce((a, b) => a + b, 0);
-  const all = Buffer.allocUnsafe(total);
+  const all = alloc(total);
   const at = new Array<number>(heads.length);
   for (let g = 0, pos = 0; g < heads.length; pos += sizes[g]!, g++) {
     all.set(heads[g]!, pos);
@@ -208,6 +217,17 @@ export function renderMarket(feedMap: ReadonlyMap<string, FeedState>, self: Self
   return Buffer.concat([...renderMarketChunks(feedMap, self)]).toString('utf8');
 }
 
+export interface StreamOptions {
+  /** Work between two yields to the event loop, in ms (default 5). */
+  sliceMs?: number;
+  /**
+   * Resolves once every chunk written has left the process (or the client is gone). The chunks
+   * are views of a buffer the next scrape reuses: it is not reused before this resolves. Without
+   * it, the buffer may be reused as soon as streamMarket is done: copy a chunk to keep it.
+   */
+  sent?: () => Promise<void>;
+}
+
 /**
  * Write every market_* family through `write`, yielding to the event loop whenever `sliceMs` of
  * work has passed, so ingest never waits on a large scrape for longer than a slice. `write` may
@@ -217,18 +237,26 @@ export async function streamMarket(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   write: (chunk: Buffer) => void | Promise<void>,
-  sliceMs = 5,
+  { sliceMs = 5, sent }: StreamOptions = {},
 ): Promise<void> {
   const previous = scrapes;
   let done!: () => void;
   scrapes = new Promise<void>((resolve) => (done = resolve));
   await previous;
+  let lease: Lease | undefined;
+  const alloc = (size: number) => (lease = output.take(size)).buf;
   try {
-    await stream(feedMap, self, write, sliceMs);
+    await stream(feedMap, self, write, sliceMs, alloc);
   } finally {
     done();
+    // The next scrape need not wait for a slow client: it gets a buffer of its own meanwhile.
+    const l = lease;
+    if (l && sent) void sent().then(l.release, l.release);
+    else l?.release();
   }
 }
+
+const output = new OutputBuffer();
 
 /** The scrape in progress: the next waits for it, since both would rewrite the same symbol lines. */
 let scrapes: Promise<void> = Promise.resolve();
@@ -238,9 +266,10 @@ async function stream(
   self: SelfStats,
   write: (chunk: Buffer) => void | Promise<void>,
   sliceMs: number,
+  alloc: (size: number) => Buffer,
 ): Promise<void> {
   let sliceStart = performance.now();
-  for (const chunk of renderMarketChunks(feedMap, self)) {
+  for (const chunk of renderMarketChunks(feedMap, self, alloc)) {
     if (chunk.length > 0) {
       const pending = write(chunk);
       if (pending) await pending;

@@ -90,3 +90,32 @@ test('forget() drops queued events of removed symbols', () => {
   q.drain(applier, 10);
   assert.deepEqual(log, ['B:2']);
 });
+
+test('pushes and partial drains that wrap the ring keep order; an emptied ring touches no new slots', () => {
+  const q = new IngestQueue(5);
+  const a = new SymbolState('x', 'A', cfg);
+  const { log, applier } = recorder();
+  let next = 0;
+  const expected: string[] = [];
+  // Depths 0-4 in every phase of the ring: pushes of 3, drains of 2, so head and tail go round.
+  for (let round = 0; round < 12; round++) {
+    for (let k = 0; k < 3 && q.depth < 5; k++) {
+      q.push(a, trade(++next));
+      expected.push(`A:${next}`);
+    }
+    q.drain(applier, 2);
+  }
+  q.drain(applier, 100);
+  assert.deepEqual(log, expected);
+  assert.equal(q.conflated, 0);
+
+  // A big ring used shallowly: slots are reused from the start instead of walking all of them
+  // (each slot first written is memory the process keeps).
+  const big = new IngestQueue(100_000);
+  for (let k = 0; k < 10_000; k++) {
+    big.push(a, trade(k));
+    big.push(a, trade(k));
+    big.drain(applier, 100);
+  }
+  assert.equal((big as unknown as { states: unknown[] }).states.length, 2);
+});

@@ -66,12 +66,12 @@ test('streamMarket writes the same text, waits on a full socket, and lets the ev
     m,
     self,
     (chunk) => {
-      written.push(chunk);
+      written.push(Buffer.from(chunk));
       // Every other chunk, pretend the socket is full for a moment.
       if (written.length % 2 === 0) return sleep(1).then(() => void waits++);
       return undefined;
     },
-    0,
+    { sliceMs: 0 },
   );
   assert.equal(Buffer.concat(written).toString(), renderMarket(m, self));
   assert.ok(waits > 0, 'backpressure promises were awaited');
@@ -98,7 +98,7 @@ test('two scrapes at once: the second waits for the first, and state changing me
   const a: Buffer[] = [];
   const b: Buffer[] = [];
   try {
-    await Promise.all([streamMarket(m, self, into(a), 0), streamMarket(m, self, into(b), 0)]);
+    await Promise.all([streamMarket(m, self, into(a), { sliceMs: 0 }), streamMarket(m, self, into(b), { sliceMs: 0 })]);
   } finally {
     moving = false;
   }
@@ -138,4 +138,35 @@ test('lines prepared at start, before any value exists, render what unprepared o
   drive(early, 0, 10);
   drive(late, 0, 10);
   assert.equal(renderMarket(new Map([['sim', early]]), self), renderMarket(new Map([['sim', late]]), self));
+});
+
+test('a scrape reuses the last one\'s buffer only once its bytes are sent, and a scrape meanwhile gets its own', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  /** A scrape whose client has not yet taken its bytes until `release` is called. */
+  const scrape = async () => {
+    const chunks: Buffer[] = [];
+    let release!: () => void;
+    const taken = new Promise<void>((r) => (release = r));
+    await streamMarket(m, self, (c) => void chunks.push(c), { sliceMs: 0, sent: () => taken });
+    return { chunks, release, text: () => Buffer.concat(chunks).toString() };
+  };
+  // The per-symbol families are one region of one buffer; the process families come apart.
+  const memory = (s: { chunks: Buffer[] }) => s.chunks[0]!.buffer;
+  const first = await scrape();
+  const firstText = first.text();
+  drive(f, 30, 5);
+  const second = await scrape();
+  assert.notEqual(memory(second), memory(first), 'the first scrape\'s bytes are still unsent');
+  // What the first client has yet to receive is intact though the market moved and a scrape ran.
+  assert.equal(first.text(), firstText);
+  assert.notEqual(second.text(), firstText);
+  first.release();
+  second.release();
+  await new Promise((r) => setImmediate(r));
+  const third = await scrape();
+  assert.equal(memory(third), memory(first), 'the kept buffer is lent again once its bytes are sent');
+  assert.equal(third.text(), renderMarket(m, self));
+  third.release();
 });
