@@ -205,6 +205,10 @@ export class Exporter {
     });
     this.feeds.set(fc.name, { config: fc, adapter, state: st, feed });
     const s = feed.status();
+    // A reloaded feed keeps its FeedState, which still says what the old sockets were: the new
+    // Feed has nothing open yet, and until a connection opens no onStatus will say so.
+    st.up = s.up ? 1 : 0;
+    st.connections = s.connectionsOpen;
     st.connectionsPlanned = s.connectionsPlanned;
     st.streams = s.streams;
     st.streamsLimit = s.streamsLimit;

@@ -3,8 +3,11 @@ import express, { type Express, type RequestHandler, type Response } from 'expre
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import { parseListen } from './config/listen.js';
-import { ExporterError } from './errors.js';
+import { errorFields, ExporterError, type ErrorCode } from './errors.js';
 import { CONTENT_TYPE } from './metrics/text.js';
+
+/** Reload errors that refuse the request rather than report a failure. */
+const REFUSED: ReadonlySet<string> = new Set<ErrorCode>(['RELOAD_NO_CONFIG', 'RELOAD_RESTART_REQUIRED']);
 
 export interface ServerDeps {
   /** The full exposition text. */
@@ -72,7 +75,11 @@ export function createApp(deps: ServerDeps): Express {
       await deps.reload();
       res.type('text').send('config reloaded\n');
     } catch (e) {
-      res.status(500).type('text').send(`reload failed, old config kept: ${(e as Error).message}\n`);
+      // Refusals are about the request (nothing to re-read, a key that needs a restart), not a
+      // fault of the exporter or the file: 4xx, like any request the server will not carry out.
+      const { code, error } = errorFields(e);
+      const status = REFUSED.has(code) ? 400 : 500;
+      res.status(status).type('text').send(`reload failed, old config kept: ${code}: ${error}\n`);
     }
   });
   return app;

@@ -5,7 +5,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { restartOnlyChanges, type RestartOnlyKey } from './config/restart-only.js';
 import type { Config } from './config/types.js';
+import { errorFields, ExporterError } from './errors.js';
 import { Exporter } from './exporter.js';
 import { createLogger, type Level, type Logger } from './log.js';
 import { prepareLines, streamMarket, type SelfStats } from './metrics/render.js';
@@ -26,12 +28,15 @@ export interface ServiceOptions {
   webConfigFile?: string;
 }
 
+export type ReloadTrigger = 'api' | 'SIGHUP';
+
 export interface Service {
   /** http://host:port of the HTTP server (https:// with TLS from the web config). */
   readonly url: string;
   readonly exporter: Exporter;
   readonly simulator?: Simulator;
-  reload(): Promise<void>;
+  /** Re-read the config file; `trigger` says who asked, for the log. */
+  reload(trigger?: ReloadTrigger): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -101,22 +106,32 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     self.scrapeDuration = (performance.now() - t0) / 1000;
   };
 
+  let running = config;
+  // A flag wins over the file for these: the file's value is not in use, so changing it is no change.
+  const overridden: RestartOnlyKey[] = opts.listen !== undefined ? ['listen'] : [];
   let reloading: Promise<void> = Promise.resolve();
-  const reload = (): Promise<void> => {
+  const reload = (trigger: ReloadTrigger = 'api'): Promise<void> => {
     const run = async () => {
-      if (!opts.loadConfig) throw new Error('no config file to reload (running the built-in default)');
       try {
+        if (!opts.loadConfig) {
+          throw new ExporterError('RELOAD_NO_CONFIG', 'no config file to reload: the exporter runs the built-in default (start it with --config FILE)');
+        }
         const next = opts.loadConfig();
+        const restart = restartOnlyChanges(running, next, overridden);
+        if (restart.length > 0) {
+          throw new ExporterError('RELOAD_RESTART_REQUIRED', `changed keys that only take effect at start: ${restart.join(', ')}; restart the exporter to apply them`);
+        }
         await exporter.reload(next);
         prepareLines(exporter.states());
         self.shard = next.shard;
-        if (next.logLevel !== config.logLevel && !opts.logLevel) log.setLevel(next.logLevel);
+        if (next.logLevel !== running.logLevel && !opts.logLevel) log.setLevel(next.logLevel);
+        running = next;
         self.reloadOk = 1;
         self.reloadTime = Date.now() / 1000;
-        log.info('config reloaded', { feeds: next.feeds.length });
+        log.info('config reloaded', { trigger, feeds: next.feeds.length });
       } catch (e) {
         self.reloadOk = 0;
-        log.error('config reload failed, keeping the running config', { error: (e as Error).message });
+        log.error('config reload failed, keeping the running config', { trigger, ...errorFields(e) });
         throw e;
       }
     };
@@ -129,7 +144,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     metrics,
     writeMetrics,
     ready: () => exporter.ready,
-    reload: config.enableReloadEndpoint ? reload : undefined,
+    reload: config.enableReloadEndpoint ? () => reload('api') : undefined,
     version: VERSION,
     guard: web?.middleware(),
   });
