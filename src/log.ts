@@ -26,7 +26,7 @@ export interface LoggerOptions {
   now?: () => number;
   burst?: number;
   windowMs?: number;
-  /** Called with the number of lines a kind suppressed when its window ends. */
+  /** Called for every line the rate limit suppresses, with its kind and 1. */
   onSuppressed?: (kind: string, count: number) => void;
 }
 
@@ -77,17 +77,18 @@ function make(s: Shared, base: Fields): Logger {
       const now = s.now();
       let w = s.windows.get(kind);
       if (!w || now - w.start >= s.windowMs) {
-        if (w && w.suppressed > 0) {
-          emit('warn', 'log lines suppressed by rate limit', { kind, suppressed: w.suppressed });
-          s.onSuppressed?.(kind, w.suppressed);
-        }
+        if (w && w.suppressed > 0) emit('warn', 'log lines suppressed by rate limit', { kind, suppressed: w.suppressed });
         w = { start: now, written: 0, suppressed: 0 };
         s.windows.set(kind, w);
       }
       if (w.written < s.burst) {
         w.written++;
         emit('warn', msg, { kind, ...fields });
-      } else w.suppressed++;
+      } else {
+        w.suppressed++;
+        // Counted as it happens: the summary line waits for the next line of the kind, which may never come.
+        s.onSuppressed?.(kind, 1);
+      }
     },
     child: (fields) => make(s, { ...base, ...fields }),
     setLevel(level) {

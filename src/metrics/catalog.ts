@@ -79,7 +79,6 @@ export const METRICS = {
   queueDepth: def('market_ingest_queue_depth', 'gauge', [], 'Events waiting to be processed.'),
   queueCapacity: def('market_ingest_queue_capacity', 'gauge', [], 'Events the ingest queue holds before it conflates.'),
   conflated: def('market_ingest_conflated_total', 'counter', X, 'Events merged into a newer event of the same symbol because the queue was full.'),
-  dropped: def('market_ingest_dropped_total', 'counter', X, 'Events dropped without being applied.'),
   processing: def('market_processing_seconds', 'histogram', X, 'Time to process one frame (parse, sequence, bars, windows, metrics).', PROCESSING_BUCKETS),
   loopLag: def('market_event_loop_lag_seconds', 'gauge', [], 'Event-loop delay p99 over the last interval.'),
   loopLagMax: def('market_event_loop_lag_max_seconds', 'gauge', [], 'Longest event-loop delay over the last interval.'),

@@ -186,7 +186,6 @@ function* render(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats, alloc
   single(out, M.queueDepth, self.queueDepth);
   single(out, M.queueCapacity, self.queueCapacity);
   perFeed(out, feeds, M.conflated, (f) => f.conflated);
-  perFeed(out, feeds, M.dropped, (f) => f.dropped);
   histogram(out, feeds, M.processing, (f) => f.processing);
   single(out, M.loopLag, self.loopLag);
   single(out, M.loopLagMax, self.loopLagMax);
