@@ -9,7 +9,7 @@ import { Feed, type FeedStatus } from './feeds/feed.js';
 import { ADAPTERS } from './feeds/index.js';
 import { WORK_BUDGET_MS } from './feeds/read-budget.js';
 import type { Adapter } from './feeds/types.js';
-import { ExporterError } from './errors.js';
+import { errorFields, ExporterError } from './errors.js';
 import { applier, Ingest, type FeedControl } from './ingest.js';
 import type { Logger } from './log.js';
 import { FeedState } from './market/feed-state.js';
@@ -265,7 +265,7 @@ export class Exporter {
 
   /** Applying to symbol state threw: a bug. The event is gone from the queue; log it, keep serving. */
   private applyFailed(e: unknown): void {
-    this.opts.log.limited('internal_error', 'applying an event failed', { error: (e as Error).stack ?? String(e) });
+    this.opts.log.limited('internal_error', 'applying an event failed', errorFields(e));
   }
 
   private drain(): void {

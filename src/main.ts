@@ -3,20 +3,29 @@
 import { parseArgs, USAGE } from './cli.js';
 import { defaultConfig, loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';
-import { ExporterError } from './errors.js';
+import { errorFields } from './errors.js';
 import { startService } from './service.js';
 import { VERSION } from './version.js';
 import { WebSecurity } from './web/web-security.js';
 import { createLogger } from './log.js';
 
+/** Where a person reads the answer (--check-config, bad flags): the code, then the message. */
+const tell = (e: unknown): void => {
+  const { code, error } = errorFields(e);
+  process.stderr.write(`${code}: ${error}\n`);
+};
+
 async function main(argv: readonly string[]): Promise<number> {
+  // Until the config says otherwise; a service log line from now on carries the same format.
+  const log = createLogger({ level: 'info' });
   let cli;
   try {
     cli = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
+    tell(e);
     return 1;
   }
+  if (cli.logLevel) log.setLevel(cli.logLevel);
   if (cli.help) return void process.stdout.write(USAGE + '\n'), 0;
   if (cli.version) return void process.stdout.write(`market-exporter ${VERSION}\n`), 0;
 
@@ -25,7 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     config = load();
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
+    if (cli.checkConfig) tell(e);
+    else log.error('cannot load the config, exiting', errorFields(e));
     return 1;
   }
   if (cli.checkConfig) {
@@ -33,7 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
       try {
         WebSecurity.load(cli.webConfigFile, createLogger({ level: 'error' }));
       } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n`);
+        tell(e);
         return 1;
       }
     }
@@ -51,7 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
       webConfigFile: cli.webConfigFile,
     });
   } catch (e) {
-    process.stderr.write(`${e instanceof ExporterError ? e.message : (e as Error).stack}\n`);
+    log.error('cannot start, exiting', errorFields(e));
     return 1;
   }
   process.on('SIGHUP', () => void service.reload().catch(() => undefined));
@@ -67,7 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`fatal: ${(e as Error).stack ?? String(e)}\n`);
+    createLogger().error('fatal error, exiting', errorFields(e));
     process.exit(1);
   },
 );

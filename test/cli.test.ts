@@ -95,7 +95,22 @@ describe('market-exporter --check-config (the real entry point)', () => {
     assert.equal(r.status, 1);
     assert.equal(
       r.stderr.trim(),
-      'test/fixtures/config/invalid-bad-symbol.yml: feeds[0].symbols[2]: expected a symbol like BTCUSDT or BTC-USD, got "btc usdt"',
+      'CONFIG_INVALID: test/fixtures/config/invalid-bad-symbol.yml: feeds[0].symbols[2]: expected a symbol like BTCUSDT or BTC-USD, got "btc usdt"',
     );
+  });
+
+  test('an invalid file at start: one error line in the log format, with its code; exit 1', () => {
+    const r = run('--config', 'test/fixtures/config/invalid-bad-symbol.yml');
+    assert.equal(r.status, 1);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^ts=\S+ level=error msg="cannot load the config, exiting" code=CONFIG_INVALID error="test\/fixtures\/config\/invalid-bad-symbol\.yml: feeds\[0\]/);
+  });
+
+  test('a bad flag: the code, the problem and the usage', () => {
+    const r = run('--bogus');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^CLI_USAGE: unknown option '--bogus'/);
+    assert.match(r.stderr, /Usage: market-exporter/);
   });
 });

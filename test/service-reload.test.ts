@@ -120,3 +120,20 @@ describe('reload of keys that only take effect at start', () => {
     });
   }
 });
+
+test('a failed reload is logged at error with its code', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'me-reload-code-'));
+  const file = join(dir, 'config.yml');
+  const lines: string[] = [];
+  writeFileSync(file, 'feeds:\n  - name: sim\n    venue: simulator\n');
+  const svc = await startService(loadConfig(file), { listen: '127.0.0.1:0', log: createLogger({ write: (l) => lines.push(l) }), loadConfig: () => loadConfig(file) });
+  try {
+    writeFileSync(file, 'feeds:\n  - venue: simulator\n    symbols: [BBBUSDT\n');
+    assert.equal((await fetch(`${svc.url}/-/reload`, { method: 'POST' })).status, 500);
+    const line = lines.find((l) => l.includes('config reload failed'));
+    assert.match(line ?? '', /level=error .*trigger=api code=CONFIG_YAML error="[^"]*config\.yml:\d+:\d+/);
+  } finally {
+    await svc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,6 +4,7 @@
  * --rate 10 --seed 1`. The first stdout line is `listening ws://HOST:PORT`, for the tests and
  * benchmarks that start it as a process; logs go to stderr. SIGTERM or SIGINT stops it cleanly.
  */
+import { errorFields } from '../errors.js';
 import { createLogger } from '../log.js';
 import { USAGE, parseSimulatorArgs } from './cli.js';
 import { Simulator } from './server.js';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     sim.stop().then(
       () => log.info('stopped'),
       (e: unknown) => {
-        log.error('stop failed', { error: String(e) });
+        log.error('stop failed', errorFields(e));
         process.exitCode = 1;
       },
     );

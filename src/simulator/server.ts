@@ -30,6 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { DEFAULT_LIMITS, DEFAULT_SIMULATOR } from '../config/defaults.js';
 import type { SimulatorConfig } from '../config/types.js';
+import { errorFields } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { handleControl, type BackfillResult, type SimulatorKnobs, type SimulatorState } from './control.js';
 import { Market, combinedFrame, malformedFrame, syntheticSymbol, type MalformedKind, type SymbolMarket } from './market.js';
@@ -666,9 +667,8 @@ export class Simulator implements SimulatorKnobs {
     handleControl(this, req.method ?? 'GET', u.pathname, u.searchParams).then(
       (r) => answer(r.status, r.body),
       (e: unknown) => {
-        const error = e instanceof Error ? e.message : String(e);
-        this.log.error('control request failed', { path: u.pathname, error });
-        answer(500, { ok: false, error });
+        this.log.error('control request failed', { path: u.pathname, ...errorFields(e) });
+        answer(500, { ok: false, error: e instanceof Error ? e.message : String(e) });
       },
     );
   }
