@@ -5,6 +5,7 @@ import { defaultConfig, loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';
 import { errorFields } from './errors.js';
 import { startService } from './service.js';
+import { Signals } from './signals.js';
 import { VERSION } from './version.js';
 import { WebSecurity } from './web/web-security.js';
 import { createLogger } from './log.js';
@@ -18,6 +19,7 @@ const tell = (e: unknown): void => {
 async function main(argv: readonly string[]): Promise<number> {
   // Until the config says otherwise; a service log line from now on carries the same format.
   const log = createLogger({ level: 'info' });
+  const signals = new Signals(log);
   let cli;
   try {
     cli = parseArgs(argv);
@@ -52,11 +54,15 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+  if (!cli.logLevel) log.setLevel(config.logLevel);
+  log.info('starting market-exporter', { version: VERSION, node: process.version, pid: process.pid, config: cli.config ?? 'built-in default' });
+  // A signal that came while the config was read: nothing has started, nothing to stop.
+  if (signals.stopRequested) return 0;
   let service;
   try {
     service = await startService(config, {
       listen: cli.listen,
-      logLevel: cli.logLevel as Config['logLevel'] | undefined,
+      logLevel: cli.logLevel,
       loadConfig: cli.config ? load : undefined,
       webConfigFile: cli.webConfigFile,
     });
@@ -64,13 +70,10 @@ async function main(argv: readonly string[]): Promise<number> {
     log.error('cannot start, exiting', errorFields(e));
     return 1;
   }
-  process.on('SIGHUP', () => void service.reload().catch(() => undefined));
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  signals.started(service);
+  const signal = await signals.stopped;
   await service.stop();
+  log.info('stopped', { signal });
   return 0;
 }
 

@@ -47,8 +47,8 @@ describe('the default service (built-in simulator)', () => {
     assert.equal((await fetch(`${svc.url}/-/healthy`)).status, 200);
     assert.equal((await fetch(`${svc.url}/-/reload`)).status, 405, 'GET is not a reload');
     const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
-    assert.equal(r.status, 500);
-    assert.match(await r.text(), /no config file to reload/);
+    assert.equal(r.status, 400, 'a request that cannot be honoured, not a server fault');
+    assert.match(await r.text(), /RELOAD_NO_CONFIG: no config file to reload/);
   });
 });
 
