@@ -137,3 +137,29 @@ test('a failed reload is logged at error with its code', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('logLevel reloaded back to its start value takes effect', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'me-reload-level-'));
+  const file = join(dir, 'config.yml');
+  const write = (level: string) => writeFileSync(file, `logLevel: ${level}\nfeeds:\n  - name: sim\n    venue: simulator\n`);
+  const lines: string[] = [];
+  const log = createLogger({ write: (l) => lines.push(l) });
+  write('info');
+  const svc = await startService(loadConfig(file), { listen: '127.0.0.1:0', log, loadConfig: () => loadConfig(file) });
+  const debugWritten = (probe: string) => {
+    log.debug(probe);
+    return lines.some((l) => l.includes(probe));
+  };
+  try {
+    assert.equal(debugWritten('probe-1'), false, 'info at start');
+    write('debug');
+    await svc.reload();
+    assert.equal(debugWritten('probe-2'), true, 'debug after the first reload');
+    write('info');
+    await svc.reload();
+    assert.equal(debugWritten('probe-3'), false, 'info again after reloading back to the start value');
+  } finally {
+    await svc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
