@@ -2,6 +2,7 @@
 /** Command line entry: parse flags, load config, start the service, handle signals. Wiring only. */
 import { parseArgs, USAGE } from './cli.js';
 import { defaultConfig, loadConfig } from './config/load.js';
+import { configSummary } from './config/summary.js';
 import type { Config } from './config/types.js';
 import { errorFields } from './errors.js';
 import { startService } from './service.js';
@@ -49,8 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return 1;
       }
     }
-    const symbols = config.feeds.reduce((n, f) => n + f.symbols.length, 0);
-    process.stdout.write(`config OK: ${config.feeds.length} feeds, ${symbols} symbols (${cli.config ?? 'built-in default'})\n`);
+    process.stdout.write(`${configSummary(config, cli.config ?? 'built-in default')}\n`);
     return 0;
   }
 
