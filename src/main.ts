@@ -5,6 +5,7 @@ import { defaultConfig, loadConfig } from './config/load.js';
 import { configSummary } from './config/summary.js';
 import type { Config } from './config/types.js';
 import { errorFields } from './errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { startService } from './service.js';
 import { Signals } from './signals.js';
 import { VERSION } from './version.js';
@@ -26,11 +27,11 @@ async function main(argv: readonly string[]): Promise<number> {
     cli = parseArgs(argv);
   } catch (e) {
     tell(e);
-    return 1;
+    return exitCodeFor(e);
   }
   if (cli.logLevel) log.setLevel(cli.logLevel);
-  if (cli.help) return void process.stdout.write(USAGE + '\n'), 0;
-  if (cli.version) return void process.stdout.write(`market-exporter ${VERSION}\n`), 0;
+  if (cli.help) return void process.stdout.write(USAGE + '\n'), EXIT.OK;
+  if (cli.version) return void process.stdout.write(`market-exporter ${VERSION}\n`), EXIT.OK;
 
   const load = (): Config => (cli.config ? loadConfig(cli.config) : defaultConfig());
   let config: Config;
@@ -38,8 +39,8 @@ async function main(argv: readonly string[]): Promise<number> {
     config = load();
   } catch (e) {
     if (cli.checkConfig) tell(e);
-    else log.error('cannot load the config, exiting', errorFields(e));
-    return 1;
+    else log.error('cannot load the config, exiting', { ...errorFields(e), exit_code: exitCodeFor(e) });
+    return exitCodeFor(e);
   }
   if (cli.checkConfig) {
     if (cli.webConfigFile) {
@@ -47,17 +48,17 @@ async function main(argv: readonly string[]): Promise<number> {
         WebSecurity.load(cli.webConfigFile, createLogger({ level: 'error' }));
       } catch (e) {
         tell(e);
-        return 1;
+        return exitCodeFor(e);
       }
     }
     process.stdout.write(`${configSummary(config, cli.config ?? 'built-in default')}\n`);
-    return 0;
+    return EXIT.OK;
   }
 
   if (!cli.logLevel) log.setLevel(config.logLevel);
   log.info('starting market-exporter', { version: VERSION, node: process.version, pid: process.pid, config: cli.config ?? 'built-in default' });
   // A signal that came while the config was read: nothing has started, nothing to stop.
-  if (signals.stopRequested) return 0;
+  if (signals.stopRequested) return EXIT.OK;
   let service;
   try {
     service = await startService(config, {
@@ -67,20 +68,20 @@ async function main(argv: readonly string[]): Promise<number> {
       webConfigFile: cli.webConfigFile,
     });
   } catch (e) {
-    log.error('cannot start, exiting', errorFields(e));
-    return 1;
+    log.error('cannot start, exiting', { ...errorFields(e), exit_code: exitCodeFor(e) });
+    return exitCodeFor(e);
   }
   signals.started(service);
   const signal = await signals.stopped;
   await service.stop();
   log.info('stopped', { signal });
-  return 0;
+  return EXIT.OK;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    createLogger().error('fatal error, exiting', errorFields(e));
-    process.exit(1);
+    createLogger().error('fatal error, exiting', { ...errorFields(e), exit_code: EXIT.INTERNAL });
+    process.exit(EXIT.INTERNAL);
   },
 );

@@ -17,6 +17,11 @@ import { Simulator } from './simulator/server.js';
 import { VERSION } from './version.js';
 import { WebSecurity } from './web/web-security.js';
 
+/** From this many symbols, startup logs each of its long steps. */
+const LONG_START_SYMBOLS = 10_000;
+/** How often startup looks whether every feed has connected once, to log it. */
+const READY_CHECK_MS = 100;
+
 export interface ServiceOptions {
   /** Overrides config.listen. */
   listen?: string;
@@ -157,7 +162,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     throw e;
   }
   web?.attach(server);
+  const symbols = config.feeds.reduce((n, f) => n + f.symbols.length, 0);
+  // At tens of thousands of symbols each step below holds the process for seconds: say what it does.
+  const phase = symbols >= LONG_START_SYMBOLS ? (msg: string) => log.info(msg, { symbols }) : () => undefined;
+  phase('starting feeds: building symbol state');
   exporter.start();
+  phase('preparing the /metrics lines of every symbol');
   prepareLines(exporter.states());
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -169,12 +179,21 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     ...(web ? { tls: !!web.https, basic_auth_users: web.config.users.size } : {}),
   });
 
+  const started = performance.now();
+  const readyCheck = setInterval(() => {
+    if (!exporter.ready) return;
+    clearInterval(readyCheck);
+    log.info('ready: every feed has connected', { feeds: exporter.feeds.size, seconds: Math.round(performance.now() - started) / 1000 });
+  }, READY_CHECK_MS);
+  readyCheck.unref();
+
   return {
     url,
     exporter,
     simulator,
     reload,
     async stop() {
+      clearInterval(readyCheck);
       loop.stop();
       await exporter.stop();
       await new Promise<void>((r) => {

@@ -107,9 +107,27 @@ describe('market-exporter --check-config (the real entry point)', () => {
     assert.match(lines[0]!, /^ts=\S+ level=error msg="cannot load the config, exiting" code=CONFIG_INVALID error="test\/fixtures\/config\/invalid-bad-symbol\.yml: feeds\[0\]/);
   });
 
+  test('an address that cannot be bound: LISTEN_FAILED and exit 3', async () => {
+    const { createServer } = await import('node:net');
+    const held = createServer();
+    await new Promise<void>((r) => held.listen(0, '127.0.0.1', r));
+    const port = (held.address() as { port: number }).port;
+    try {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--listen', `127.0.0.1:${port}`], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      assert.equal(code, 3, err);
+      assert.match(err, /level=error msg="cannot start, exiting" code=LISTEN_FAILED .*exit_code=3/);
+    } finally {
+      held.close();
+    }
+  });
+
   test('a bad flag: the code, the problem and the usage', () => {
     const r = run('--bogus');
-    assert.equal(r.status, 1);
+    assert.equal(r.status, 2, 'usage errors have their own status');
     assert.match(r.stderr, /^CLI_USAGE: unknown option '--bogus'/);
     assert.match(r.stderr, /Usage: market-exporter/);
   });

@@ -2,10 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ERROR_CODES, errorFields, ExporterError } from '../src/errors.js';
+import { EXIT, exitCodeFor } from '../src/exit-codes.js';
 
 test('every error code is documented in docs/errors.md', () => {
   const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
   for (const code of Object.keys(ERROR_CODES)) assert.ok(doc.includes(`| \`${code}\` |`), code);
+});
+
+test('every exit status is documented in docs/errors.md, and each code maps to one', () => {
+  const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+  for (const [name, status] of Object.entries(EXIT)) assert.match(doc, new RegExp(`^\\| ${status} \\|`, 'm'), name);
+  assert.equal(exitCodeFor(new ExporterError('CLI_USAGE', 'x')), EXIT.USAGE);
+  assert.equal(exitCodeFor(new ExporterError('LISTEN_FAILED', 'x')), EXIT.LISTEN);
+  assert.equal(exitCodeFor(new ExporterError('CONFIG_YAML', 'x')), EXIT.CONFIG);
+  assert.equal(exitCodeFor(new TypeError('bug')), EXIT.INTERNAL);
 });
 
 test('ExporterError carries its code, message and cause', () => {

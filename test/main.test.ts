@@ -86,6 +86,9 @@ describe('signals during startup', () => {
     await r.line(/msg="feed started"/);
     r.child.kill('SIGHUP');
     await r.line(/msg=listening /);
+    // A long startup says what it is doing.
+    for (const step of ['starting feeds: building symbol state', 'preparing the /metrics lines of every symbol'])
+      assert.ok(r.lines.some((l) => l.includes(`msg="${step}" symbols=10000`)), step);
     // Handled during startup (deferred) or just after (a reload): either way it is logged.
     await r.line(/msg="SIGHUP during startup|msg="config reload requested" trigger=SIGHUP/);
     await r.line(/msg="config reloaded" trigger=SIGHUP/);
@@ -98,6 +101,7 @@ describe('signals during startup', () => {
 test('SIGHUP without --config: the refused reload is logged with its code, and the process keeps serving', async () => {
   const r = run('--listen', '127.0.0.1:0');
   const url = (await r.line(/msg=listening /)).match(/url=(http:\/\/\S+)\/metrics/)![1]!;
+  await r.line(/level=info msg="ready: every feed has connected" feeds=1 seconds=/);
   r.child.kill('SIGHUP');
   const failed = await r.line(/msg="config reload failed/);
   assert.match(failed, /level=error .*trigger=SIGHUP code=RELOAD_NO_CONFIG error="no config file to reload/);
