@@ -8,7 +8,7 @@ import { errorFields } from './errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { startService } from './service.js';
 import { Signals } from './signals.js';
-import { VERSION } from './version.js';
+import { BUILD, VERSION, versionText } from './version.js';
 import { WebSecurity } from './web/web-security.js';
 import { createLogger } from './log.js';
 
@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (cli.logLevel) log.setLevel(cli.logLevel);
   if (cli.help) return void process.stdout.write(USAGE + '\n'), EXIT.OK;
-  if (cli.version) return void process.stdout.write(`market-exporter ${VERSION}\n`), EXIT.OK;
+  if (cli.version) return void process.stdout.write(`${versionText()}\n`), EXIT.OK;
 
   const load = (): Config => (cli.config ? loadConfig(cli.config) : defaultConfig());
   let config: Config;
@@ -56,7 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   if (!cli.logLevel) log.setLevel(config.logLevel);
-  log.info('starting market-exporter', { version: VERSION, node: process.version, pid: process.pid, config: cli.config ?? 'built-in default' });
+  log.info('starting market-exporter', { version: VERSION, revision: BUILD.revision, node: process.version, pid: process.pid, config: cli.config ?? 'built-in default' });
   // A signal that came while the config was read: nothing has started, nothing to stop.
   if (signals.stopRequested) return EXIT.OK;
   let service;

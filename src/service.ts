@@ -14,7 +14,7 @@ import { prepareLines, streamMarket, type SelfStats } from './metrics/render.js'
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
 import { Simulator } from './simulator/server.js';
-import { VERSION } from './version.js';
+import { BUILD, VERSION } from './version.js';
 import { WebSecurity } from './web/web-security.js';
 
 /** From this many symbols, startup logs each of its long steps. */
@@ -53,6 +53,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     loopLagMax: 0,
     loopUtil: 0,
     version: VERSION,
+    build: BUILD,
     nodeVersion: process.version,
     reloadOk: 1,
     reloadTime: Date.now() / 1000,

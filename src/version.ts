@@ -1,15 +1,45 @@
-/** The package version, read once from package.json (found from here in src/ or dist/src/). */
+/**
+ * What is running: the package version (package.json, found from here in src/ or dist/src/) and,
+ * for a build, the revision, branch and date scripts/post-build.mjs recorded beside it.
+ */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function find(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
+export interface BuildInfo {
+  version: string;
+  revision: string;
+  branch: string;
+  /** ISO 8601. */
+  buildDate: string;
 }
 
-export const VERSION = find();
+function read(): BuildInfo {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const info: BuildInfo = { version: 'unknown', revision: 'unknown', branch: 'unknown', buildDate: 'unknown' };
+  let dir = here;
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    const p = join(dir, 'package.json');
+    if (!existsSync(p)) continue;
+    info.version = (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
+    // Only a build has a record; run from src/ (tsx), an old dist/ must not speak for it.
+    const record = join(dir, 'dist', 'build-info.json');
+    if (here.startsWith(join(dir, 'dist') + sep) && existsSync(record)) {
+      try {
+        Object.assign(info, JSON.parse(readFileSync(record, 'utf8')) as Partial<BuildInfo>);
+      } catch {
+        // A damaged record: the version alone is still right.
+      }
+    }
+    break;
+  }
+  return info;
+}
+
+export const BUILD: Readonly<BuildInfo> = Object.freeze(read());
+export const VERSION = BUILD.version;
+
+/** `--version`, in the shape of the Prometheus tools' own. */
+export function versionText(build: BuildInfo = BUILD, node = process.version): string {
+  return `market-exporter, version ${build.version} (branch: ${build.branch}, revision: ${build.revision})\n  build date: ${build.buildDate}\n  node version: ${node}`;
+}

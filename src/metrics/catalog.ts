@@ -85,7 +85,7 @@ export const METRICS = {
   loopUtil: def('market_event_loop_utilization_ratio', 'gauge', [], 'Share of the last interval the event loop was busy.'),
 
   // ---- self ----
-  buildInfo: def('market_exporter_build_info', 'gauge', ['version', 'node_version'], 'Always 1; labels say what is running.'),
+  buildInfo: def('market_exporter_build_info', 'gauge', ['version', 'revision', 'branch', 'build_date', 'node_version'], 'Always 1; labels say what is running.'),
   reloadOk: def('market_exporter_config_last_reload_successful', 'gauge', [], '1 if the last config (re)load succeeded.'),
   reloadTime: def('market_exporter_config_last_reload_success_timestamp_seconds', 'gauge', [], 'Time of the last successful config (re)load, Unix seconds.'),
   scrapeDuration: def('market_exporter_scrape_duration_seconds', 'gauge', [], 'Time the previous /metrics render took.'),

@@ -36,6 +36,8 @@ export interface SelfStats {
   loopUtil: number;
   version: string;
   nodeVersion: string;
+  /** Revision, branch and build date (src/version.ts); 'unknown' when absent. */
+  build?: { revision: string; branch: string; buildDate: string };
   reloadOk: number;
   reloadTime: number;
   scrapeDuration: number;
@@ -192,7 +194,8 @@ function* render(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats, alloc
   single(out, M.loopUtil, self.loopUtil);
 
   out.s += header(M.buildInfo);
-  out.s += `${M.buildInfo.name}{version="${escapeLabelValue(self.version)}",node_version="${escapeLabelValue(self.nodeVersion)}"} 1\n`;
+  const b = self.build;
+  out.s += `${M.buildInfo.name}{version="${escapeLabelValue(self.version)}",revision="${escapeLabelValue(b?.revision ?? 'unknown')}",branch="${escapeLabelValue(b?.branch ?? 'unknown')}",build_date="${escapeLabelValue(b?.buildDate ?? 'unknown')}",node_version="${escapeLabelValue(self.nodeVersion)}"} 1\n`;
   single(out, M.reloadOk, self.reloadOk);
   single(out, M.reloadTime, self.reloadTime);
   single(out, M.scrapeDuration, self.scrapeDuration);

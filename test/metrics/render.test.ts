@@ -78,7 +78,7 @@ test('values: price, spread, closed bar, window, counters and a cumulative histo
   assert.equal(s.get('market_feed_lag_seconds_bucket{exchange="binance",le="+Inf"}'), 2);
   assert.equal(s.get('market_feed_lag_seconds_count{exchange="binance"}'), 2);
   assert.equal(s.get('market_ingest_queue_depth'), 3);
-  assert.equal(s.get('market_exporter_build_info{version="1.2.3",node_version="v20.0.0"}'), 1);
+  assert.equal(s.get('market_exporter_build_info{version="1.2.3",revision="unknown",branch="unknown",build_date="unknown",node_version="v20.0.0"}'), 1);
 });
 
 test('unset gauges are absent, not NaN: a symbol with no trade has no price series', () => {
