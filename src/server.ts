@@ -2,9 +2,19 @@
 import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import { pipeline, type Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import { parseListen } from './config/listen.js';
 import { errorFields, ExporterError, type ErrorCode } from './errors.js';
 import { CONTENT_TYPE } from './metrics/text.js';
+
+/**
+ * gzip level for /metrics. Measured with bench/render-micro.ts (2 shared vCPUs, loaded): 10,000
+ * symbols (51 MiB) compress 8.2x in ~190 ms at level 1, 8.6x in ~290 ms at 3, 9.2x in ~600 ms at
+ * 6; 1,000 symbols (5 MiB) 7.9x in ~30 ms at 1. Level 1 keeps nearly all of the saving for a third
+ * of level 6's CPU, and zlib runs off the event loop.
+ */
+const GZIP_LEVEL = 1;
 
 /** Reload errors that refuse the request rather than report a failure. */
 const REFUSED: ReadonlySet<string> = new Set<ErrorCode>(['RELOAD_NO_CONFIG', 'RELOAD_RESTART_REQUIRED']);
@@ -46,17 +56,26 @@ export function createApp(deps: ServerDeps): Express {
   app.get('/', (_req, res) => {
     res.type('html').send(LANDING(deps.version, !!deps.reload));
   });
-  app.get('/metrics', async (_req, res, next) => {
+  app.get('/metrics', async (req, res, next) => {
     try {
+      res.vary('Accept-Encoding');
+      const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip' ? createGzip({ level: GZIP_LEVEL }) : undefined;
+      if (gzip) {
+        res.set('Content-Encoding', 'gzip');
+        // A client gone mid-scrape destroys both; the writer sees it through `res`.
+        pipeline(gzip, res, () => undefined);
+      }
       if (deps.writeMetrics) {
         res.status(200).set('Content-Type', CONTENT_TYPE);
-        const body = new BodyWriter(res);
+        const body = new BodyWriter(gzip ?? res, res);
         await deps.writeMetrics((chunk) => body.write(chunk), () => body.sent());
-        res.end();
+        (gzip ?? res).end();
         return;
       }
       const body = await deps.metrics();
-      res.set('Content-Type', CONTENT_TYPE).send(body);
+      res.set('Content-Type', CONTENT_TYPE);
+      if (gzip) gzip.end(body);
+      else res.send(body);
     } catch (e) {
       next(e);
     }
@@ -94,22 +113,29 @@ class BodyWriter {
   private unsent = 0;
   private onSent: (() => void) | undefined;
 
-  constructor(private readonly res: Response) {}
+  /**
+   * `out` takes the pieces: the response itself, or a gzip stream piped into it (a piece is
+   * "sent" once gzip has consumed it, which is all the renderer's buffer reuse needs).
+   */
+  constructor(
+    private readonly out: Writable,
+    private readonly res: Response,
+  ) {}
 
   /** Write one piece; a promise when the socket is full (or gone: then it rejects). */
   write(chunk: string | Uint8Array): Promise<void> | undefined {
-    const res = this.res;
-    if (res.destroyed) return Promise.reject(new Error('client went away during the scrape'));
+    const { out, res } = this;
+    if (res.destroyed || out.destroyed) return Promise.reject(new Error('client went away during the scrape'));
     this.unsent++;
     // Called once the piece has left the process, or with an error if the socket was destroyed.
-    if (res.write(chunk, () => this.settle())) return undefined;
+    if (out.write(chunk, () => this.settle())) return undefined;
     return new Promise((resolve) => {
       const done = () => {
-        res.off('drain', done);
+        out.off('drain', done);
         res.off('close', done);
         resolve();
       };
-      res.on('drain', done);
+      out.on('drain', done);
       res.on('close', done);
     });
   }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp, listen } from '../src/server.js';
 
@@ -58,6 +59,37 @@ test('a client that goes away mid-body counts as done, so the buffer is not held
     await sleep(200);
     sock.destroy();
     assert.ok((await sentAt) > 0);
+  } finally {
+    server.close();
+  }
+});
+
+/** GET /metrics with raw bytes and headers: node:http does not decompress, unlike fetch. */
+function rawGet(port: number, headers: Record<string, string>): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/metrics', headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+test('/metrics is gzipped when the scraper accepts it (Prometheus always does), plain otherwise', async () => {
+  const { server, port } = await serve();
+  try {
+    const gz = await rawGet(port, { 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.match(String(gz.headers.vary), /Accept-Encoding/i);
+    assert.ok(gz.body.length < BODY.length / 10, `${gz.body.length} bytes on the wire`);
+    assert.ok(gunzipSync(gz.body).equals(BODY), 'the same exposition once decompressed');
+    const plain = await rawGet(port, {});
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.ok(plain.body.equals(BODY));
+    const refused = await rawGet(port, { 'accept-encoding': 'gzip;q=0, identity' });
+    assert.equal(refused.headers['content-encoding'], undefined);
   } finally {
     server.close();
   }
