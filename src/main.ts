@@ -1,7 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1
 /** Command line entry: parse flags, load config, start the service, handle signals. Wiring only. */
-import { parseArgs, USAGE } from './cli.js';
+import { DEFAULT_MAX_REQUESTS, parseArgs, USAGE } from './cli.js';
 import { defaultConfig, loadConfig } from './config/load.js';
+import { withShard } from './config/shard-override.js';
 import { configSummary } from './config/summary.js';
 import type { Config } from './config/types.js';
 import { errorFields } from './errors.js';
@@ -30,10 +31,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return exitCodeFor(e);
   }
   if (cli.logLevel) log.setLevel(cli.logLevel);
+  if (cli.logFormat) log.setFormat(cli.logFormat);
   if (cli.help) return void process.stdout.write(USAGE + '\n'), EXIT.OK;
   if (cli.version) return void process.stdout.write(`${versionText()}\n`), EXIT.OK;
 
-  const load = (): Config => (cli.config ? loadConfig(cli.config) : defaultConfig());
+  const load = (): Config => withShard(cli.config ? loadConfig(cli.config) : defaultConfig(), cli.shard);
   let config: Config;
   try {
     config = load();
@@ -66,6 +68,10 @@ async function main(argv: readonly string[]): Promise<number> {
       logLevel: cli.logLevel,
       loadConfig: cli.config ? load : undefined,
       webConfigFile: cli.webConfigFile,
+      logFormat: cli.logFormat,
+      telemetryPath: cli.telemetryPath,
+      disableExporterMetrics: cli.disableExporterMetrics,
+      maxRequests: cli.maxRequests ?? DEFAULT_MAX_REQUESTS,
     });
   } catch (e) {
     log.error('cannot start, exiting', { ...errorFields(e), exit_code: exitCodeFor(e) });

@@ -35,14 +35,18 @@ export interface ServerDeps {
   version: string;
   /** Runs before every route: TLS-config headers and basic auth (src/web/). */
   guard?: RequestHandler;
+  /** Where the exposition is served (--web.telemetry-path); /metrics when absent. */
+  metricsPath?: string;
+  /** Scrapes served at once; more are answered 503 (--web.max-requests). 0 or absent: no limit. */
+  maxRequests?: number;
 }
 
-const LANDING = (version: string, reload: boolean) => `<!doctype html>
+const LANDING = (version: string, reload: boolean, metricsPath: string) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>market-exporter</title></head>
 <body><h1>market-exporter ${version}</h1>
 <p>Prometheus exporter for market-data feeds.</p>
 <ul>
-<li><a href="metrics">metrics</a></li>
+<li><a href="${metricsPath.slice(1)}">metrics</a></li>
 <li><a href="-/healthy">-/healthy</a></li>
 <li><a href="-/ready">-/ready</a></li>
 ${reload ? '<li>POST -/reload re-reads the config file</li>' : ''}
@@ -51,12 +55,20 @@ ${reload ? '<li>POST -/reload re-reads the config file</li>' : ''}
 
 export function createApp(deps: ServerDeps): Express {
   const app = express();
+  const metricsPath = deps.metricsPath ?? '/metrics';
   app.disable('x-powered-by');
   if (deps.guard) app.use(deps.guard);
   app.get('/', (_req, res) => {
-    res.type('html').send(LANDING(deps.version, !!deps.reload));
+    res.type('html').send(LANDING(deps.version, !!deps.reload, metricsPath));
   });
-  app.get('/metrics', async (req, res, next) => {
+  let scraping = 0;
+  app.get(metricsPath, async (req, res, next) => {
+    // Each scrape of a large exposition holds memory and CPU: past the limit, refuse rather than queue.
+    if (deps.maxRequests && scraping >= deps.maxRequests) {
+      return void res.status(503).type('text').send(`too many scrapes in progress (limit ${deps.maxRequests}, --web.max-requests)\n`);
+    }
+    scraping++;
+    res.once('close', () => scraping--);
     try {
       res.vary('Accept-Encoding');
       const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip' ? createGzip({ level: GZIP_LEVEL }) : undefined;

@@ -9,7 +9,7 @@ import { restartOnlyChanges, type RestartOnlyKey } from './config/restart-only.j
 import type { Config } from './config/types.js';
 import { errorFields, ExporterError } from './errors.js';
 import { Exporter } from './exporter.js';
-import { createLogger, type Level, type Logger } from './log.js';
+import { createLogger, type Level, type LogFormat, type Logger } from './log.js';
 import { prepareLines, streamMarket, type SelfStats } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
@@ -31,6 +31,13 @@ export interface ServiceOptions {
   loadConfig?: () => Config;
   /** exporter-toolkit web config (TLS, basic auth); read before anything starts. */
   webConfigFile?: string;
+  logFormat?: LogFormat;
+  /** Where the exposition is served; /metrics when absent. */
+  telemetryPath?: string;
+  /** Leave out prom-client's process_* and nodejs_* metrics. */
+  disableExporterMetrics?: boolean;
+  /** Scrapes served at once (more get 503); 0: no limit. */
+  maxRequests?: number;
 }
 
 export type ReloadTrigger = 'api' | 'SIGHUP';
@@ -65,6 +72,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     opts.log ??
     createLogger({
       level: opts.logLevel ?? config.logLevel,
+      format: opts.logFormat,
       onSuppressed: (kind, n) => (self.logsSuppressed[kind] = (self.logsSuppressed[kind] ?? 0) + n),
     });
 
@@ -76,7 +84,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
 
   const exporter = new Exporter(config, { log, simulatorUrl: simulator?.url });
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  if (!opts.disableExporterMetrics) collectDefaultMetrics({ register: registry });
   // prom-client names these gauges *_total, which `promtool check metrics` rejects; they add nothing here.
   for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
     registry.removeSingleMetric(n);
@@ -153,6 +161,8 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     reload: config.enableReloadEndpoint ? () => reload('api') : undefined,
     version: VERSION,
     guard: web?.middleware(),
+    metricsPath: opts.telemetryPath,
+    maxRequests: opts.maxRequests,
   });
   let server: Server;
   try {
@@ -174,7 +184,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${web?.https ? 'https' : 'http'}://${host}:${addr.port}`;
   log.info('listening', {
-    url: `${url}/metrics`,
+    url: `${url}${opts.telemetryPath ?? '/metrics'}`,
     version: VERSION,
     feeds: config.feeds.length,
     ...(web ? { tls: !!web.https, basic_auth_users: web.config.users.size } : {}),
