@@ -57,8 +57,8 @@ Options:
   -h, --help               print this help and exit
   -V, --version            print the version and exit
 
-Exit status: 0 done or stopped by a signal, 1 invalid config, 2 bad flags, 3 cannot listen,
-70 unexpected failure (docs/errors.md).`;
+Exit status: 0 done or stopped by a signal, 1 invalid config, 2 bad flags, 3 Node too old,
+4 cannot listen, 70 unexpected failure (docs/errors.md).`;
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },

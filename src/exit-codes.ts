@@ -3,6 +3,7 @@
  * config to fix from a port to free from a bug. docs/errors.md lists them; a test checks it.
  */
 import { ExporterError, type ErrorCode } from './errors.js';
+import { EXIT_NODE_TOO_OLD } from './runtime/node-floor.js';
 
 export const EXIT = {
   /** Done: --help, --version, a valid --check-config, or stopped by SIGTERM/SIGINT. */
@@ -11,8 +12,10 @@ export const EXIT = {
   CONFIG: 1,
   /** Bad command-line flags. */
   USAGE: 2,
+  /** Node older than package.json's engines: src/runtime/node-floor.ts exits with it before anything runs. */
+  NODE_TOO_OLD: EXIT_NODE_TOO_OLD,
   /** The HTTP address could not be bound. */
-  LISTEN: 3,
+  LISTEN: 4,
   /** An unexpected failure: a bug, or an error from a library or the system. */
   INTERNAL: 70,
 } as const;

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -146,7 +146,7 @@ describe('market-exporter --check-config (the real entry point)', () => {
     assert.match(lines[0]!, /^ts=\S+ level=error msg="cannot load the config, exiting" code=CONFIG_INVALID error="test\/fixtures\/config\/invalid-bad-symbol\.yml: feeds\[0\]/);
   });
 
-  test('an address that cannot be bound: LISTEN_FAILED and exit 3', async () => {
+  test('an address that cannot be bound: LISTEN_FAILED and exit 4', async () => {
     const { createServer } = await import('node:net');
     const held = createServer();
     await new Promise<void>((r) => held.listen(0, '127.0.0.1', r));
@@ -157,8 +157,8 @@ describe('market-exporter --check-config (the real entry point)', () => {
       let err = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
       const code = await new Promise<number | null>((r) => child.once('exit', r));
-      assert.equal(code, 3, err);
-      assert.match(err, /level=error msg="cannot start, exiting" code=LISTEN_FAILED .*exit_code=3/);
+      assert.equal(code, 4, err);
+      assert.match(err, /level=error msg="cannot start, exiting" code=LISTEN_FAILED .*exit_code=4/);
     } finally {
       held.close();
     }

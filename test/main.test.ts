@@ -1,7 +1,7 @@
 /**
  * The real entry point as a process: signals at every stage of its life, sent to its own PID.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ interface Run {
 }
 
 const running = new Set<ChildProcess>();
-after(() => {
+afterAll(() => {
   for (const c of running) c.kill('SIGKILL');
 });
 
@@ -60,14 +60,14 @@ function run(...args: string[]): Run {
 describe('signals during startup', () => {
   let dir: string;
   let file: string;
-  before(() => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'me-main-'));
     file = join(dir, 'big.yml');
     // Enough symbols that starting takes a while; an endpoint that refuses, so nothing leaves the host.
     const symbols = Array.from({ length: 10_000 }, (_, i) => `S${String(i).padStart(5, '0')}USDT`);
     writeFileSync(file, `listen: 127.0.0.1:0\nfeeds:\n  - name: big\n    venue: binance\n    url: ws://127.0.0.1:1\n    symbols: [${symbols.join(', ')}]\n`);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('SIGTERM as soon as it starts: a shutdown line, a stopped line, exit 0', async () => {
     const r = run('--config', file);

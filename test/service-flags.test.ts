@@ -1,5 +1,5 @@
 /** The web and log flags, as the service applies them, over real HTTP. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../src/config/load.js';
 import { startService } from '../src/service.js';

@@ -2,7 +2,7 @@
  * Reload against real sockets: a simulator on a real port, the exporter's own HTTP server, and
  * endpoints that refuse connections. What the metrics say after a reload must match the sockets.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,11 +24,11 @@ describe('reload to an endpoint that cannot connect', () => {
   const write = (feed: string) => writeFileSync(file(), `feeds:\n  - name: sim\n    venue: simulator\n${feed}    symbols: [AAAUSDT]\n`);
   const reload = () => fetch(`${svc.url}/-/reload`, { method: 'POST' });
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'me-reload-down-'));
     sim = await Simulator.start({ symbols: ['AAAUSDT'], ratePerSymbol: 50, log: quiet });
   });
-  after(async () => {
+  afterAll(async () => {
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -90,13 +90,13 @@ describe('reload of keys that only take effect at start', () => {
     return { status: r.status, text: await r.text() };
   };
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'me-reload-restart-'));
     write(START);
     svc = await startService(loadConfig(file()), { log: quiet, loadConfig: () => loadConfig(file()) });
     await scrapeUntil(svc.url, (s) => s.get('market_feed_up{exchange="sim"}') === 1, 'feed up');
   });
-  after(async () => {
+  afterAll(async () => {
     await svc.stop();
     rmSync(dir, { recursive: true, force: true });
   });

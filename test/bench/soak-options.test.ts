@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SOAK_JUDGED_MIN_S, SOAK_WARMUP_S, soakOptions } from '../../bench/soak-options.js';
 

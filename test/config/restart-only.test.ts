@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { defaultConfig, parseConfig } from '../../src/config/load.js';
 import { RESTART_ONLY_KEYS, restartOnlyChanges } from '../../src/config/restart-only.js';

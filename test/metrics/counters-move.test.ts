@@ -3,7 +3,7 @@
  * simulator's fault knobs are turned against a running exporter. A family no knob can reach is
  * listed in NOT_BY_SIMULATOR with the outside cause that moves it.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
 import { METRICS, type MetricDef } from '../../src/metrics/catalog.js';
@@ -28,7 +28,7 @@ const knob = async (path: string) => {
   assert.equal(r.status, 200, `${path}: ${await r.text()}`);
 };
 
-before(async () => {
+beforeAll(async () => {
   sim = await Simulator.start({ symbols: SYMBOLS, ratePerSymbol: 20, log: createLogger({ level: 'error' }) });
   // A small queue so a burst conflates.
   const config = parseConfig(`limits:\n  queueCapacity: 8\nfeeds:\n  - name: sim\n    venue: simulator\n    url: ${sim.url}\n    symbols: [${SYMBOLS.join(', ')}]\n`, 'test.yml');
@@ -36,7 +36,7 @@ before(async () => {
   svc = await startService(config, { listen: '127.0.0.1:0', logLevel: 'error' });
   await scrapeUntil(svc.url, (s) => s.get('market_feed_up{exchange="sim"}') === 1, 'feed up');
 });
-after(async () => {
+afterAll(async () => {
   await svc.stop();
   await sim.stop();
 });
