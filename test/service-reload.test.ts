@@ -61,7 +61,8 @@ describe('reload to an endpoint that cannot connect', () => {
   test('a simulator feed losing its url without an in-process simulator is refused, naming the key', async () => {
     await startOn(sim.url);
     try {
-      write('');
+      // No url and no symbols: the feed wants the in-process simulator's, which this process never started.
+      writeFileSync(file(), 'feeds:\n  - name: sim\n    venue: simulator\n');
       const r = await reload();
       assert.equal(r.status, 400);
       assert.match(await r.text(), /simulator/);
