@@ -129,7 +129,7 @@ export function createApp(deps: ServerDeps): Express {
  * the kernel has taken it, so the writer counts pieces not yet sent: the renderer reuses its
  * buffer only once they are (out-buffer.ts).
  */
-class BodyWriter {
+export class BodyWriter {
   private unsent = 0;
   private onSent: (() => void) | undefined;
   private batch: Buffer[] = [];

@@ -94,3 +94,26 @@ test('/metrics is gzipped when the scraper accepts it (Prometheus always does), 
     server.close();
   }
 });
+
+test('a gzipped body reaches zlib in batches, not in the renderer\'s 64 kB pieces (each write is a trip through the event loop)', async () => {
+  const { Writable } = await import('node:stream');
+  const { BodyWriter } = await import('../src/server.js');
+  let writes = 0;
+  let bytes = 0;
+  const out = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      writes++;
+      bytes += chunk.length;
+      setImmediate(cb);
+    },
+  });
+  // The response only matters for "client gone": a live one that never closes.
+  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const body = new BodyWriter(out, res, 1 << 20);
+  for (let pos = 0; pos < BODY.length; pos += CHUNK) await body.write(BODY.subarray(pos, pos + CHUNK));
+  await body.sent();
+  body.end();
+  await new Promise((r) => out.once('finish', r));
+  assert.equal(bytes, BODY.length, 'every byte handed on');
+  assert.equal(writes, Math.ceil(BODY.length / (1 << 20)), `${writes} writes for ${BODY.length / CHUNK} pieces`);
+});
