@@ -163,12 +163,13 @@ function* render(
   const lines: SymbolLines[] = [];
   const heads = segments.map((g) => headerBytes(FAMILIES[g]!));
   const sizes = heads.map((h) => h.length);
+  const only = segments.length === FAMILIES.length ? undefined : segments;
   if (segments.length > 0)
     for (const f of feeds)
       for (const s of f.symbols.values()) {
         let c = linesOf.get(s);
         if (!c) linesOf.set(s, (c = new SymbolLines(s)));
-        c.refresh(s);
+        c.refresh(s, only);
         for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
         if (lines.push(c) % REFRESH_BATCH === 0) yield EMPTY;
       }

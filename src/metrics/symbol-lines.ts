@@ -185,12 +185,18 @@ export class SymbolLines {
     this.valueLen = new Uint8Array(n);
   }
 
-  /** Read the symbol's numbers now and bring every segment's bytes up to date with them. */
-  refresh(s: SymbolState): void {
+  /**
+   * Read the symbol's numbers now and bring the segments' bytes up to date with them: every
+   * segment, or only those in `only` (a fast-lane scrape: the others wait for the full scrape,
+   * each segment being up to date on its own).
+   */
+  refresh(s: SymbolState, only?: readonly number[]): void {
     const v = this.next;
     readValues(s, v);
     const first = this.layout.firstLine;
-    for (let g = 0; g < this.segLen.length; g++) {
+    const count = only ? only.length : this.segLen.length;
+    for (let i = 0; i < count; i++) {
+      const g = only ? only[i]! : i;
       let rewrite = false;
       for (let k = first[g]!; k < first[g + 1]!; k++) {
         const a = v[k]!;
