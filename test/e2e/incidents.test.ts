@@ -19,7 +19,7 @@ import { createLogger } from '../../src/log.js';
 import { Simulator } from '../../src/simulator/server.js';
 import { renderAlertmanagerConfig, startAlertmanager, type AlertmanagerInstance } from '../support/alertmanager.js';
 import { repoRoot, startPrometheus, type PrometheusInstance } from '../support/prometheus.js';
-import { pollUntil, spawnService, type ServiceProcess } from '../support/service-process.js';
+import { pollUntil, spawnExporter, type ServiceProcess } from '../support/service-process.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../support/smtp.js';
 import { startTelegramStub, type TelegramStub } from '../support/telegram.js';
 
@@ -134,13 +134,7 @@ before(async () => {
     `    symbols: [${f.symbols.join(', ')}]`,
   ]);
   writeFileSync(configFile, ['logLevel: warn', 'feeds:', ...feeds, ''].join('\n'));
-  exporter = await spawnService({
-    name: 'market-exporter',
-    command: process.execPath,
-    args: (port) => ['--import', 'tsx', 'src/main.ts', '--config', configFile, '--listen', `127.0.0.1:${port}`],
-    cwd: repoRoot,
-    readyPath: '/-/ready',
-  });
+  exporter = await spawnExporter(configFile, repoRoot);
 
   const secretsDir = path.join(dir, 'secrets');
   mkdirSync(secretsDir);
