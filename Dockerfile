@@ -6,8 +6,8 @@
 #   docker run --rm -p 127.0.0.1:10790:10790 -v "$PWD/market.yml:/etc/market-exporter/config.yml:ro" \
 #     market-exporter --config /etc/market-exporter/config.yml --listen 0.0.0.0:10790
 #
-# Node 26 is the current (Active) LTS; package.json's engines cover 20 to 26 and .ci/run tests
-# each of 22, 24 and 26 besides the machine's 20. test/compose/ lints this file.
+# Node 26 is the current (Active) LTS; package.json's engines cover 22.22 to 26 and .ci/run tests
+# each of 22, 24 and 26. test/compose/ lints this file.
 
 ARG NODE_IMAGE=node:26.10.0-trixie-slim
 

@@ -31,7 +31,7 @@ const at = (t: number) => `${((t - t0) / 1000).toFixed(2)}s`;
 // Kept in a global: an observer nothing refers to is collected, and logs nothing from then on.
 (globalThis as { gcLogObserver?: PerformanceObserver }).gcLogObserver = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    const d = e.detail as { kind?: number; flags?: number } | undefined;
+    const d = (e as { detail?: { kind?: number; flags?: number } }).detail;
     if (e.duration >= MIN_GC_MS) appendFileSync(file, `${at(e.startTime)} gc ${KINDS[d?.kind ?? -1] ?? d?.kind} ${e.duration.toFixed(1)} ms flags ${d?.flags}\n`);
   }
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1
 /** Command line entry: parse flags, load config, start the service, handle signals. Wiring only. */
+import './runtime/node-floor.js'; // first: refuses an old Node before any other module runs
 import { parseArgs, USAGE } from './cli.js';
 import { defaultConfig, loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,10 +18,10 @@ const port = (svc: Service) => Number(new URL(svc.url).port);
 
 let pki: TestPki;
 const services: Service[] = [];
-before(() => {
+beforeAll(() => {
   pki = makePki();
 });
-after(async () => {
+afterAll(async () => {
   await Promise.all(services.map((s) => s.stop()));
   pki.remove();
 });

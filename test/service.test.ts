@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,10 +15,10 @@ const quiet = createLogger({ level: 'error' });
 
 describe('the default service (built-in simulator)', () => {
   let svc: Service;
-  before(async () => {
+  beforeAll(async () => {
     svc = await startService(defaultConfig(), { listen: '127.0.0.1:0', log: quiet });
   });
-  after(() => svc.stop());
+  afterAll(() => svc.stop());
 
   test('becomes ready, and trades flow into the metrics', async () => {
     await scrapeUntil(svc.url, (s) => s.get('market_feed_up{exchange="simulator"}') === 1, 'feed up');
@@ -63,14 +63,14 @@ describe('config reload', () => {
       `feeds:\n  - name: sim\n    venue: simulator\n    url: ${sim.url}\n    symbols: [${symbols.join(', ')}]\n`,
     );
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'me-reload-'));
     sim = await Simulator.start({ symbols: ['AAAUSDT', 'BBBUSDT', 'CCCUSDT'], ratePerSymbol: 50, log: quiet });
     write(['AAAUSDT', 'BBBUSDT']);
     svc = await startService(loadConfig(file()), { listen: '127.0.0.1:0', log: quiet, loadConfig: () => loadConfig(file()) });
     await scrapeUntil(svc.url, (s) => s.has('market_price{exchange="sim",symbol="AAAUSDT"}'), 'AAA priced');
   });
-  after(async () => {
+  afterAll(async () => {
     await svc.stop();
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -27,7 +27,6 @@
  * of life. A backlog outlives its socket (frames that arrived before a loss are still delivered,
  * before any of the next socket's) but not stop(); a lost socket is resumed so its close completes.
  */
-import { performance } from 'node:perf_hooks';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { RawData } from 'ws';

@@ -4,6 +4,7 @@
  * --rate 10 --seed 1`. The first stdout line is `listening ws://HOST:PORT`, for the tests and
  * benchmarks that start it as a process; logs go to stderr. SIGTERM or SIGINT stops it cleanly.
  */
+import '../runtime/node-floor.js'; // first: refuses an old Node before any other module runs
 import { createLogger } from '../log.js';
 import { USAGE, parseSimulatorArgs } from './cli.js';
 import { Simulator } from './server.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { load } from 'js-yaml';
 import { alertmanagerDir, loadShippedAlertmanagerConfig, type AmRoute } from '../support/alertmanager.js';
 import { loadRules, ruleFilePaths } from '../support/alert-pack.js';

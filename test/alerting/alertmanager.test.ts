@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
   loadShippedAlertmanagerConfig,
   renderAlertmanagerConfig,
@@ -46,7 +46,7 @@ function alert(labels: Record<string, string>, annotations: Record<string, strin
 
 const mentions = (text: string, what: string) => text.includes(what);
 
-before(async () => {
+beforeAll(async () => {
   [tg, smtp] = await Promise.all([startTelegramStub(), startSmtpCatcher()]);
   secrets = mkdtempSync(path.join(tmpdir(), 'market-am-secrets-'));
   const config = renderAlertmanagerConfig({
@@ -60,7 +60,7 @@ before(async () => {
   am = await startAlertmanager({ config });
 });
 
-after(async () => {
+afterAll(async () => {
   await am?.stop();
   await Promise.all([tg?.close(), smtp?.close()]);
   if (secrets) rmSync(secrets, { recursive: true, force: true });

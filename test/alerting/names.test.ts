@@ -2,7 +2,7 @@
 // (src/metrics/catalog.ts), a recording rule defined in prometheus/rules, or a standard series.
 // A misspelled metric makes an alert that silently never fires; this is where it is caught.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { ERROR_TYPES, RECONNECT_REASONS } from '../../src/feeds/types.js';
 import { exposedNames, INDICATOR_NAMES } from '../../src/metrics/catalog.js';
 import {

@@ -1,7 +1,7 @@
 // The Telegram stand-in must reject what the real Bot API rejects, or the template tests that
 // rely on it prove nothing.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { parseTelegramHtml, startTelegramStub } from '../support/telegram.js';
 
 describe('parseTelegramHtml', () => {

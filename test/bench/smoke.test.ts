@@ -2,7 +2,7 @@
  * The benchmark harness end to end in its tiny mode: simulator, ceiling client and exporter as
  * real processes on loopback, a JSON report and the table. Checks shape, never speed.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /** What "warm" means for a config: bars the indicators need, backfill length, series per symbol. */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { benchConfigYaml } from '../../bench/config.js';
 import { backfillMinutes, backfillSegments, seriesPerSymbol, warmSeriesPerSymbol, warmupBars } from '../../bench/warm.js';

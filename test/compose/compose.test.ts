@@ -5,7 +5,7 @@
  * Grafana data sources, mounts equal the paths the provisioning and Alertmanager config expect.
  * The Alertmanager start command is run for real on the shipped config and checked with amtool.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

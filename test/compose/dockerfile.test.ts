@@ -5,7 +5,7 @@
  * the two things a lint can't: production dependencies suffice for src/, and the health check
  * command exits 0 against a healthy exporter and 1 when nothing answers.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';

@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { Simulator } from '../../src/simulator/server.js';
 import { renderAlertmanagerConfig, startAlertmanager, type AlertmanagerInstance } from '../support/alertmanager.js';
@@ -117,7 +117,7 @@ function notes(feed: string): Note[] {
   return out;
 }
 
-before(async () => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'market-incidents-'));
   sims = new Map();
   for (const f of [CALM_FEED, ...INCIDENTS])
@@ -142,7 +142,7 @@ before(async () => {
   prom = await startPrometheus({ exporterTargets: [`127.0.0.1:${exporter.port}`], alertmanager: `127.0.0.1:${am.port}`, shippedIntervals: true });
 });
 
-after(async () => {
+afterAll(async () => {
   await prom?.stop();
   await am?.stop();
   await exporter?.stop();

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
@@ -107,7 +107,7 @@ const feedDownFiring = async () => (await promAlerts()).some((a) => a.labels.ale
 const firingMessages = () => tg.messages().filter((m) => m.text.includes('FIRING') && m.text.includes(`Feed ${FEED} is down`));
 const resolvedMessages = () => tg.messages().filter((m) => m.text.startsWith('✅ <b>RESOLVED</b>') && m.text.includes(`Feed ${FEED} is down`));
 
-before(async () => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'market-restarts-'));
   sim = await Simulator.start({ symbols: ['BTCUSDT'], ratePerSymbol: 20, volatility: 0.00002, seed: 7, log: quiet });
   simPort = sim.port;
@@ -153,7 +153,7 @@ before(async () => {
   }, 'Prometheus sees the feed up', { timeoutMs: 30_000, everyMs: 200 });
 });
 
-after(async () => {
+afterAll(async () => {
   await prom?.stop();
   await am?.stop();
   await svc?.stop();

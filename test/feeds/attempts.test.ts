@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AttemptWindow } from '../../src/feeds/attempts.js';

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { BINANCE_LIMITS, BINANCE_URL, STREAMS_PER_SUBSCRIBE, binance, createBinanceAdapter } from '../../src/feeds/binance.js';
 import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty, priceRoundTripProperty, scalarFrameTests } from '../support/adapter-fixtures.js';

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { COINBASE_LIMITS, COINBASE_URL, SUBSCRIPTIONS_PER_FRAME, coinbase } from '../../src/feeds/coinbase.js';
 import { ADAPTERS } from '../../src/feeds/index.js';

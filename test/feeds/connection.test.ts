@@ -1,8 +1,9 @@
-import { test, describe, after } from 'node:test';
+import { test, describe, afterAll, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import type WebSocket from 'ws';
 import { Connection, type ConnectionOptions } from '../../src/feeds/connection.js';
 import { ReadBudget } from '../../src/feeds/read-budget.js';
@@ -41,7 +42,7 @@ interface Setup {
 }
 
 const live: Connection[] = [];
-after(async () => {
+afterAll(async () => {
   await Promise.all(live.map((c) => c.stop()));
 });
 
@@ -201,18 +202,30 @@ describe('Connection: open and frames', () => {
   test('subscribe frames are paced by outgoingPerSecond and onOpen follows the last one', async () => {
     const server = await TestWsServer.start();
     const frames = ['{"n":1}', '{"n":2}', '{"n":3}'];
+    // The pacer runs on a fake clock, so the spacing is the pacer's, not the machine's load; the
+    // sockets stay real, and waitFor polls on real time.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
     const { conn, rec } = connect({
       url: server.url,
       extra: { outgoingPerSecond: 20, subscribeFrames: () => frames },
     });
+    const sent = () => server.last?.messages.length ?? 0;
     try {
-      await waitFor(() => server.last?.messages.length === 3, 'three subscribe frames');
+      await waitFor(() => sent() === 1, 'the first subscribe frame');
+      for (const n of [2, 3]) {
+        assert.equal(rec.opens, 0, 'onOpen before the last subscribe frame');
+        await vi.advanceTimersByTimeAsync(49);
+        await sleep(30);
+        assert.equal(sent(), n - 1, `frame ${n} sent under 50 ms after the one before (20/s)`);
+        await vi.advanceTimersByTimeAsync(1);
+        await waitFor(() => sent() === n, `subscribe frame ${n}`);
+      }
       await waitFor(() => rec.opens === 1, 'open');
       assert.deepEqual(server.last?.messages, frames);
       const t = server.last?.messageTimes ?? [];
-      // 20/s = 50 ms apart when sent; allow for clock granularity and delivery jitter.
-      for (let i = 1; i < t.length; i++) assert.ok((t[i] ?? 0) - (t[i - 1] ?? 0) >= 40, `gap ${i}: ${t.join(',')}`);
+      assert.deepEqual(t.slice(1).map((x, i) => x - t[i]!), [50, 50]);
     } finally {
+      vi.useRealTimers();
       await cleanup(conn, server);
     }
   });
@@ -443,18 +456,26 @@ describe('Connection: backoff', () => {
     }
   });
 
-  test('429 with Retry-After: handshake_rejected, and the next attempt waits at least that long', async () => {
+  test('429 with Retry-After: handshake_rejected, and the next attempt waits exactly that long', async () => {
     const server = await rejectingHttpServer(429, { 'Retry-After': '1' });
+    // The connection's timers run on a fake clock; sockets stay real, so waits poll on real time
+    // (waitFor does; vi.waitFor would advance the fake clock as it polls).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const { conn, rec } = connect({ url: `ws://127.0.0.1:${server.port}/` });
     try {
       await waitFor(() => rec.downs.length >= 1, 'the rejection');
       assert.equal(rec.downs[0]?.reason, 'handshake_rejected');
       assert.equal(rec.downs[0]?.detail, 'status=429 retry_after_ms=1000');
       assert.equal(rec.downs[0]?.backoffMs, 1_000);
+      await vi.advanceTimersByTimeAsync(999);
+      await sleep(50);
+      assert.equal(server.attempts.length, 1, 'a second attempt before Retry-After ran out');
+      await vi.advanceTimersByTimeAsync(1);
       await waitFor(() => server.attempts.length >= 2, 'the second attempt');
       const [a, b] = server.attempts as [number, number];
-      assert.ok(b - a >= 990, `second attempt after ${b - a}ms`);
+      assert.equal(b - a, 1_000);
     } finally {
+      vi.useRealTimers();
       await cleanup(conn, server);
     }
   });

@@ -1,4 +1,4 @@
-import { test, describe, after } from 'node:test';
+import { test, describe, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Feed, type FeedStatus } from '../../src/feeds/feed.js';
@@ -20,7 +20,7 @@ interface Recorder {
 }
 
 const live: Feed[] = [];
-after(async () => {
+afterAll(async () => {
   await Promise.all(live.map((f) => f.stop()));
 });
 

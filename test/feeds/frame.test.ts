@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { preview, show } from '../../src/feeds/frame.js';
 import { ADAPTERS } from '../../src/feeds/index.js';

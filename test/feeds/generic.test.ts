@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ExporterError } from '../../src/errors.js';
 import { GENERIC_LIMITS, createGenericAdapter, generic } from '../../src/feeds/generic.js';

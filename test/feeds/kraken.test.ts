@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ADAPTERS } from '../../src/feeds/index.js';
 import { KRAKEN_LIMITS, KRAKEN_PING_INTERVAL_MS, KRAKEN_URL, SYMBOLS_PER_SUBSCRIBE, kraken } from '../../src/feeds/kraken.js';

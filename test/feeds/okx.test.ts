@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { OKX_LIMITS, OKX_MAX_SUBSCRIBE_CHARS, OKX_PING_INTERVAL_MS, OKX_URL, okx } from '../../src/feeds/okx.js';
 import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty, priceRoundTripProperty, scalarFrameTests } from '../support/adapter-fixtures.js';

@@ -3,7 +3,7 @@
 // For any input: nothing throws; every event the adapter returns is accounted for exactly once
 // (a counted error, an event queued for apply, or a control event handled); a frame that is not
 // JSON is always counted; no new symbol appears; applied prices stay finite and positive.
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';

@@ -4,7 +4,7 @@
  * consistent: stable UIDs, the shared variables, the alert annotation, links that resolve, a grid
  * without overlaps.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

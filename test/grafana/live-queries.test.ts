@@ -8,7 +8,7 @@
  * show. Grafana's variables are substituted the way Grafana would, once with concrete values and
  * once with "All".
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,7 +83,7 @@ const allowedEmpty = (expr: string) => Object.keys(EMPTY_IN_A_SHORT_RUN).find((k
 const where = (x: DashboardQuery & { file: string }) => `${x.file} "${x.title}" ${x.refId}: ${x.expr}`;
 
 describe('dashboard queries against a live exporter and Prometheus', { timeout: 90_000 }, () => {
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'market-grafana-'));
     exporter = await spawnService({
       name: 'market-exporter',
@@ -113,7 +113,7 @@ describe('dashboard queries against a live exporter and Prometheus', { timeout: 
     }
   });
 
-  after(async () => {
+  afterAll(async () => {
     await prom?.stop();
     await exporter?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -144,7 +144,7 @@ describe('dashboard queries against a live exporter and Prometheus', { timeout: 
     ['concrete values', () => concrete],
     ['"All" for the multi-value variables', () => ({ ...concrete, exchange: '.*', symbol: '.*', instance: '.*' })],
   ] as const) {
-    test(`every panel and annotation query returns series, with ${name}`, async (t) => {
+    test(`every panel and annotation query returns series, with ${name}`, async () => {
       const counts = new Map<DashboardQuery & { file: string }, number>();
       // A query on a rule that only just got its first samples may need another evaluation or two:
       // retry the empty ones until a deadline, then report all that are still empty.
@@ -157,7 +157,7 @@ describe('dashboard queries against a live exporter and Prometheus', { timeout: 
         await new Promise((r) => setTimeout(r, 1_000));
       }
       if (name === 'concrete values') {
-        for (const [x, n] of counts) t.diagnostic(`${n} series  ${x.file} "${x.title}" ${x.refId}`);
+        for (const [x, n] of counts) console.log(`${n} series  ${x.file} "${x.title}" ${x.refId}`);
       }
       assert.deepEqual(pending.map(where), []);
     });

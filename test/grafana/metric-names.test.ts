@@ -4,7 +4,7 @@
  * recording rule in prometheus/rules/, or as a series Prometheus makes itself (up, ALERTS, ...).
  * And the other way round: every metric the exporter exposes is on some dashboard.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,7 @@
  * Pins every technicalindicators internal that src/indicators/internals.ts relies on. A library
  * upgrade that changes one fails here, with the assumption named, before any value goes wrong.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { AverageGain, AverageLoss, EMA, SD, SMA, TrueRange, WEMA } from 'technicalindicators';
 import {

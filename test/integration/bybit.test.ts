@@ -4,7 +4,7 @@
  * ping/pong whose `req_id` echo gives a round trip, publicTrade and tickers pushes and a dropped
  * socket, all read back from /metrics.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { liveVenue } from '../support/live-venue.js';
 import { sum } from '../support/scrape.js';

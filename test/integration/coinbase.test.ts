@@ -3,7 +3,7 @@
  * and `subscriptions` ack, `last_match` on subscribe, matches, tickers and heartbeats, a trade-id
  * gap, a dropped socket and an error frame, all read back from /metrics.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { liveVenue } from '../support/live-venue.js';
 import { sum, type Series } from '../support/scrape.js';

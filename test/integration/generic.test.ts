@@ -4,7 +4,7 @@
  * nested fields with a per-symbol consecutive sequence, heartbeats, an app ping whose pong echoes
  * our send time, a sequence gap and a dropped socket, all read back from /metrics.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ADAPTERS } from '../../src/feeds/index.js';
 import { liveVenue } from '../support/live-venue.js';

@@ -4,7 +4,7 @@
  * heartbeats, a pong carrying the venue clock, a maintenance status, a trade-id gap and a
  * dropped socket, all read back from /metrics.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log.js';
 import { liveVenue } from '../support/live-venue.js';

@@ -4,7 +4,7 @@
  * trades and tickers pushes, the 64008 service-upgrade notice and a dropped socket, all read back
  * from /metrics.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { liveVenue } from '../support/live-venue.js';
 import { sum } from '../support/scrape.js';

@@ -1,7 +1,7 @@
 // The proof that Prometheus' own scrape settings just work: the real Prometheus binary scrapes
 // the exporter over HTTPS with basic auth, configured only with `scheme`, `tls_config.ca_file`
 // and `basic_auth`; the same target with a wrong password, or without the CA, is down.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ describe('real Prometheus scrapes the exporter over TLS with basic auth', () => 
   let svc: Service;
   let prom: ServiceProcess;
 
-  before(async () => {
+  beforeAll(async () => {
     pki = makePki();
     sim = await Simulator.start({ symbols: ['BTCUSDT'], ratePerSymbol: 20, log: quiet });
     const web = join(pki.dir, 'web.yml');
@@ -62,7 +62,7 @@ describe('real Prometheus scrapes the exporter over TLS with basic auth', () => 
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await prom?.stop();
     await svc?.stop();
     await sim?.stop();

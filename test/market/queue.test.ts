@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { IngestQueue, type Applier, type Queued } from '../../src/market/queue.js';
 import { SymbolState, type Merged } from '../../src/market/symbol.js';

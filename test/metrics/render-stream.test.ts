@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareLines, renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';

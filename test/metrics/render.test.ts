@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { METRICS, exposedNames } from '../../src/metrics/catalog.js';
 import { renderMarket, type SelfStats } from '../../src/metrics/render.js';

@@ -6,7 +6,7 @@
 // The exporter applies up to a thousand events per event-loop turn as they arrive, so one trade
 // per frame (Binance) rarely fills a 64-event queue; frames that carry 1 000 trades each (a
 // Finnhub-style vendor through the generic adapter) fill it every time.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { fixtureJson } from '../support/venue-server.js';
 import { FakeVenue, feedYaml, startExporter, trades, up, value, type RunningExporter } from './harness.js';
@@ -40,7 +40,7 @@ describe('a burst far beyond the ingest queue', () => {
   let vendor: FakeVenue;
   let binance: FakeVenue;
   let exp: RunningExporter;
-  before(async () => {
+  beforeAll(async () => {
     vendor = await FakeVenue.start();
     binance = await FakeVenue.start();
     exp = await startExporter(
@@ -49,7 +49,7 @@ describe('a burst far beyond the ingest queue', () => {
     );
     await exp.until((s) => up(s, 'vendor') === 1 && up(s) === 1 && binance.open.filter((c) => c.streams.size === 10).length === 10, 'both feeds up, ten binance connections subscribed');
   });
-  after(async () => {
+  afterAll(async () => {
     await exp.stop();
     await vendor.close();
     await binance.close();

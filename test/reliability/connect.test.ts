@@ -2,7 +2,7 @@
 // without Retry-After), connection refused, DNS failure, TLS failure, an upgrade that never
 // completes. The exporter keeps serving, counts each attempt by reason, backs off (harder when
 // told to slow down), and connects once the venue is back, without a restart.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -18,11 +18,11 @@ function delays(exp: RunningExporter, reason: string): number[] {
 describe('the venue refuses the upgrade with an HTTP status', () => {
   let venue: FakeVenue;
   let exp: RunningExporter | undefined;
-  before(async () => {
+  beforeAll(async () => {
     venue = await FakeVenue.start();
     venue.flow(10);
   });
-  after(async () => {
+  afterAll(async () => {
     await exp?.stop();
     await venue.close();
   });
@@ -78,7 +78,7 @@ describe('the network fails before any HTTP', () => {
   let pki: TestPki;
   let tlsServer: HttpsServer;
   let venue: FakeVenue;
-  before(async () => {
+  beforeAll(async () => {
     pki = makePki();
     venue = await FakeVenue.start();
     venue.flow(10);
@@ -86,7 +86,7 @@ describe('the network fails before any HTTP', () => {
     tlsServer = createHttpsServer({ cert: readFileSync(pki.server.cert), key: readFileSync(pki.server.key) });
     await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
   });
-  after(async () => {
+  afterAll(async () => {
     tlsServer.closeAllConnections();
     await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
     await venue.close();

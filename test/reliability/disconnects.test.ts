@@ -2,7 +2,7 @@
 // codes), resets TCP mid-frame, goes half-open, stops sending, announces maintenance, or the
 // connection reaches the venue's maximum lifetime. Each time: the exporter stays up, /metrics keeps
 // answering, the right counter moves, and the feed comes back without a restart.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ADAPTERS } from '../../src/feeds/index.js';
 import type { Adapter } from '../../src/feeds/types.js';
@@ -13,13 +13,13 @@ describe('the venue ends an open connection', () => {
   let venue: FakeVenue;
   let exp: RunningExporter;
 
-  before(async () => {
+  beforeAll(async () => {
     venue = await FakeVenue.start();
     venue.flow(10);
     exp = await startExporter([feedYaml(venue.url, { connection: { silenceTimeout: '400ms' } })]);
     await exp.until((s) => up(s) === 1 && trades(s, 'AAAUSDT') > 0, 'the feed up with trades');
   });
-  after(async () => {
+  afterAll(async () => {
     await exp.stop();
     await venue.close();
   });
@@ -113,7 +113,7 @@ describe("the venue's maximum connection lifetime (Binance: 24 h)", () => {
   let venue: FakeVenue;
   let exp: RunningExporter;
 
-  before(async () => {
+  beforeAll(async () => {
     const binance = ADAPTERS.binance!;
     const shortLived: Adapter = { ...binance, venue: KEY, limits: { ...binance.limits, maxLifetimeMs: 600 } };
     (ADAPTERS as Record<string, Adapter>)[KEY] = shortLived;
@@ -121,7 +121,7 @@ describe("the venue's maximum connection lifetime (Binance: 24 h)", () => {
     venue.flow(10);
     exp = await startExporter([feedYaml(venue.url, { venue: KEY })]);
   });
-  after(async () => {
+  afterAll(async () => {
     await exp.stop();
     await venue.close();
     delete (ADAPTERS as Record<string, Adapter>)[KEY];

@@ -2,7 +2,7 @@
 // NaN/Infinity/negative prices, unknown symbols, sequence gaps/duplicates, wildly out-of-order
 // timestamps. Each bad frame is counted by type and changes nothing else: no reconnect for what
 // the socket layer can survive, no new series, no price from a bad frame.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { fixtureText } from '../support/venue-server.js';
 import { errors, FakeVenue, feedYaml, marketSeries, reconnects, startExporter, trades, up, value, type RunningExporter } from './harness.js';
@@ -16,7 +16,7 @@ describe('bad frames on a live feed', () => {
   let venue: FakeVenue;
   let exp: RunningExporter;
 
-  before(async () => {
+  beforeAll(async () => {
     venue = await FakeVenue.start();
     // No flow: every frame in these tests is sent on purpose, so counts are exact.
     exp = await startExporter([feedYaml(venue.url, { connection: { silenceTimeout: '1m' } })], 'intervals: [1s]\nlimits: {maxFrameBytes: 4KiB}');
@@ -24,7 +24,7 @@ describe('bad frames on a live feed', () => {
     venue.trade('AAAUSDT', { price: '100.5' });
     await exp.until((s) => price(s) === 100.5, 'a first price');
   });
-  after(async () => {
+  afterAll(async () => {
     await exp.stop();
     await venue.close();
   });

@@ -2,7 +2,7 @@
 // reach the venue and nothing else: not the log at debug level, not /metrics, not the landing
 // page, not the answer to a failed reload, through rejected upgrades, refused connections,
 // disconnects, bad frames and a reload of a broken file that names the secrets.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,7 @@ ${extra}`;
   const text = async (path: string, init?: RequestInit) => (await fetch(`${svc.url}${path}`, init)).text();
   const metricsMatch = async (re: RegExp) => re.test(await text('/metrics'));
 
-  before(async () => {
+  beforeAll(async () => {
     process.env.MARKET_TEST_TOKEN = TOKEN;
     process.env.MARKET_TEST_KEY = KEY;
     process.env.MARKET_TEST_PASSWORD = PASSWORD;
@@ -61,7 +61,7 @@ ${extra}`;
     const log = createLogger({ level: 'debug', write: (l) => logs.push(l), burst: 1000 });
     svc = await startService(loadConfig(file), { listen: '127.0.0.1:0', log, loadConfig: () => loadConfig(file) });
   });
-  after(async () => {
+  afterAll(async () => {
     await svc.stop();
     await venue.close();
     rmSync(dir, { recursive: true, force: true });

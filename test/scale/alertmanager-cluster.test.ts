@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { dump, load } from 'js-yaml';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
@@ -88,7 +88,7 @@ async function startPrometheusForBoth(targets: string[]): Promise<ServiceProcess
   });
 }
 
-before(async () => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'market-am-cluster-'));
   sim = await Simulator.start({ symbols: ['BTCUSDT'], ratePerSymbol: 10, volatility: 0.00001, seed: 1, log: quiet });
   simPort = sim.port;
@@ -140,7 +140,7 @@ before(async () => {
   prom = await startPrometheusForBoth(ams.map((a) => `127.0.0.1:${a.port}`));
 });
 
-after(async () => {
+afterAll(async () => {
   await prom?.stop();
   await Promise.all(ams.map((a) => a.stop()));
   await exporter?.stop();
@@ -152,7 +152,7 @@ after(async () => {
 describe('two clustered Alertmanagers behind one Prometheus', () => {
   let sender: AlertmanagerInstance;
 
-  test('an alert both receive is notified once on Telegram and once by email', async (t) => {
+  test('an alert both receive is notified once on Telegram and once by email', async () => {
     await pollUntil(() => exporter.exporter.ready, 'the exporter connected');
     await sim.stop();
     await tg.waitForMessage((m) => firing(m.text), 'MarketFeedDown on Telegram', 60_000);
@@ -174,14 +174,14 @@ describe('two clustered Alertmanagers behind one Prometheus', () => {
 
     const telegrams = tg.messages().filter((m) => firing(m.text));
     const emails = smtp.messages.filter((m) => m.subject.includes('MarketFeedDown') && m.subject.startsWith('[FIRING'));
-    t.diagnostic(`firing: ${telegrams.length} Telegram message(s), ${emails.length} email(s); telegram attempts per Alertmanager: ${sent.join(', ')}`);
+    console.log(`firing: ${telegrams.length} Telegram message(s), ${emails.length} email(s); telegram attempts per Alertmanager: ${sent.join(', ')}`);
     assert.equal(telegrams.length, 1, 'one Telegram message');
     assert.equal(emails.length, 1, 'one email');
     assert.equal(await attempts(other, 'telegram'), 0, 'the second Alertmanager never tried');
     assert.equal(await attempts(other, 'email'), 0);
   });
 
-  test('with the sending Alertmanager killed, the other one still notifies (the resolution), once', async (t) => {
+  test('with the sending Alertmanager killed, the other one still notifies (the resolution), once', async () => {
     process.kill(sender.pid, 'SIGKILL');
     await sender.stop();
     const survivor = ams.find((a) => a !== sender)!;
@@ -194,7 +194,7 @@ describe('two clustered Alertmanagers behind one Prometheus', () => {
 
     const telegrams = tg.messages().filter((m) => resolved(m.text));
     const emails = smtp.messages.filter((m) => m.subject.startsWith('[RESOLVED]') && m.subject.includes('MarketFeedDown'));
-    t.diagnostic(`resolved after the kill: ${telegrams.length} Telegram message(s), ${emails.length} email(s)`);
+    console.log(`resolved after the kill: ${telegrams.length} Telegram message(s), ${emails.length} email(s)`);
     assert.equal(telegrams.length, 1);
     assert.equal(emails.length, 1);
     // It knew the firing message had gone out (gossip), so it did not send that again.

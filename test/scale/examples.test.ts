@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { load } from 'js-yaml';
 import { prometheusDir } from '../support/prometheus.js';
 import { pollUntil, spawnService, type ServiceProcess } from '../support/service-process.js';
@@ -23,7 +23,7 @@ interface Target {
   labels: Record<string, string>;
 }
 
-after(async () => {
+afterAll(async () => {
   await Promise.all(running.map((p) => p.stop()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });

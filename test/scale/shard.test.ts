@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
 import { shardOf, shardSymbols } from '../../src/market/shard.js';
@@ -53,7 +53,7 @@ function difference(a: Set<string>, b: Set<string>): string[] {
   return [...a].filter((x) => !b.has(x)).sort();
 }
 
-before(async () => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'market-shard-'));
   sim = await Simulator.start({ symbols: SYMBOLS, ratePerSymbol: 20, seed: 3, log: quiet });
   const file = path.join(dir, 'exporter.yml');
@@ -105,7 +105,7 @@ before(async () => {
   unsharded = await startService(loadConfig(file, { env: {} }), { listen: '127.0.0.1:0', log: quiet });
 });
 
-after(async () => {
+afterAll(async () => {
   await Promise.all(replicas.map((r) => r.stop()));
   await unsharded?.stop();
   await sim?.stop();

@@ -1,5 +1,5 @@
 /** The simulator's backfill knob as a real ws client sees it: history, in order, nothing lost. */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';

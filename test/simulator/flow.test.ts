@@ -1,5 +1,5 @@
 /** The simulator's rate-driven flow as a client sees it: spread over time, and lossy when unread. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { binance } from '../../src/feeds/binance.js';
 import type { ErrorEvent, QuoteEvent, TradeEvent } from '../../src/feeds/types.js';

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
@@ -93,10 +93,10 @@ async function post(sim: Simulator, path: string): Promise<{ status: number; bod
 
 describe('simulator server: protocol', () => {
   let sim: Simulator;
-  before(async () => {
+  beforeAll(async () => {
     sim = await Simulator.start({ symbols: ['BTCUSDT', 'ETHUSDT'], ratePerSymbol: 200, seed: 1, log: quiet });
   });
-  after(() => sim.stop());
+  afterAll(() => sim.stop());
 
   test('listens on loopback and reports a ws:// URL without a path', () => {
     assert.match(sim.url, /^ws:\/\/127\.0\.0\.1:\d+$/);

@@ -4,7 +4,7 @@
  * gets the same way (the bad-frame table, odd JSON, hostile fields, "parse never throws", every
  * fixture exercised). What a venue's frames must become stays in that venue's test file.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ERROR_TYPES, RECONNECT_REASONS, type Adapter, type ErrorEvent, type ErrorType, type MarketEvent } from '../../src/feeds/types.js';

@@ -4,7 +4,7 @@
  * plus the scrapes those tests repeat. What the venue says and what /metrics must show stay in
  * each test/integration/<venue>.test.ts.
  */
-import { after, before } from 'node:test';
+import { afterAll, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger, type Logger } from '../../src/log.js';
@@ -70,13 +70,13 @@ export function liveVenue(protocol: VenueProtocol, feed: LiveFeed, { log }: { lo
   let svc: Service | undefined;
   const x = `exchange="${feed.name ?? feed.venue}"`;
 
-  before(async () => {
+  beforeAll(async () => {
     venue = await VenueServer.start(protocol);
     const config = parseConfig(liveConfigYaml(feed, venue.url), 'test.yml');
     svc = await startService(config, { log: log ?? createLogger({ level: 'error' }) });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await svc?.stop();
     await venue?.close();
   });

@@ -1,6 +1,6 @@
 // TLS and basic auth on the real service, from a web config file in exporter-toolkit's format,
 // with certificates made by openssl for this run (test/support/tls.ts).
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
@@ -27,10 +27,10 @@ const HASH = bcrypt.hashSync(PASSWORD, 4);
 const CONFIG = parseConfig('feeds:\n  - venue: simulator\n    url: ws://127.0.0.1:9/\n    symbols: [BTCUSDT]\n', 'web-test.yml');
 
 let pki: TestPki;
-before(() => {
+beforeAll(() => {
   pki = makePki();
 });
-after(() => pki.remove());
+afterAll(() => pki.remove());
 
 interface Running {
   svc: Service;
@@ -57,7 +57,7 @@ function plainGet(url: string): Promise<number> {
 
 describe('TLS and basic auth from --web.config.file', () => {
   let r: Running;
-  before(async () => {
+  beforeAll(async () => {
     r = await start(
       [
         'tls_server_config:',
@@ -72,7 +72,7 @@ describe('TLS and basic auth from --web.config.file', () => {
       'tls-auth',
     );
   });
-  after(() => r.svc.stop());
+  afterAll(() => r.svc.stop());
 
   test('serves /metrics over HTTPS to a client that trusts the CA and gives the password', async () => {
     assert.match(r.svc.url, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -115,7 +115,7 @@ describe('TLS and basic auth from --web.config.file', () => {
 
 describe('client certificates (client_auth_type)', () => {
   let r: Running;
-  before(async () => {
+  beforeAll(async () => {
     r = await start(
       [
         'tls_server_config:',
@@ -128,7 +128,7 @@ describe('client certificates (client_auth_type)', () => {
       'mtls',
     );
   });
-  after(() => r.svc.stop());
+  afterAll(() => r.svc.stop());
 
   test('a certificate from the client CA with an allowed SAN is served', async () => {
     const res = await httpsGet(`${r.svc.url}/metrics`, { ca: pki.ca.cert, client: pki.client('prometheus.monitoring') });
