@@ -111,7 +111,7 @@ describe('the fast lane and reconnects', () => {
   let sim: Simulator;
   let svc: Service;
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'me-fast-'));
     sim = await Simulator.start({ symbols: ['AAAUSDT', 'BBBUSDT'], ratePerSymbol: 50, log: quiet });
     const file = join(dir, 'config.yml');
@@ -122,7 +122,7 @@ describe('the fast lane and reconnects', () => {
     svc = await startService(loadConfig(file), { listen: '127.0.0.1:0', log: quiet });
     await scrapeUntil(svc.url, (s) => s.has('market_price{exchange="sim",symbol="AAAUSDT"}'), 'AAA priced');
   });
-  after(async () => {
+  afterAll(async () => {
     await svc.stop();
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
