@@ -189,7 +189,9 @@ describe('alerting end to end', () => {
     const [price] = await prom.query(`avg(market_price{exchange="${FEED}"})`);
     const t0 = Date.now();
     sim = await Simulator.start(simOptions(simPort, Number(price?.value[1] ?? 90)));
-    const msg = await tg.waitForMessage((m) => m.text.startsWith(`✅ <b>RESOLVED</b> · critical · ${FEED}\n`), 'the resolved MarketFeedDown on Telegram');
+    // The exporter retried every second while the venue was gone: each failed attempt is a drop,
+    // so MarketFeedDown holds until a minute has passed without two of them (plus 15s).
+    const msg = await tg.waitForMessage((m) => m.text.startsWith(`✅ <b>RESOLVED</b> · critical · ${FEED}\n`), 'the resolved MarketFeedDown on Telegram', 120_000);
     latencies.push({ event: 'feed recovered', ms: msg.receivedAt - t0 });
     assert.ok(msg.text.includes(`✅ Feed ${FEED} is down`));
     const mail = await smtp.waitForMail((m) => m.subject === `[RESOLVED] critical MarketFeedDown · ${FEED}`, 'the resolved email');
