@@ -15,16 +15,24 @@ ARG NODE_IMAGE=node:26.10.0-trixie-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: `prepare` builds, but the sources are copied in the next step.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/post-build.mjs ./scripts/
 COPY src ./src
+# No .git in the build context: the revision and branch for market_exporter_build_info come in
+# as build arguments, which RUN sees as environment variables
+# (docker build --build-arg BUILD_REVISION=$(git rev-parse HEAD) --build-arg BUILD_BRANCH=main .).
+ARG BUILD_REVISION=unknown
+ARG BUILD_BRANCH=unknown
 RUN npm run build
 
 # ---- production dependencies only --------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: `prepare` would build, and there is no compiler without the dev dependencies.
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
 # ---- runtime -------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}
@@ -33,6 +41,7 @@ WORKDIR /app
 # package.json is read at run time for the version (market_exporter_build_info).
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/build-info.json ./dist/
 COPY package.json ./
 USER node
 EXPOSE 10790

@@ -48,11 +48,10 @@ let stall: IntervalHistogram | undefined;
 
 function counters(): ExporterCounters {
   const cpu = process.cpuUsage();
-  const c: ExporterCounters = { t: performance.now(), cpuUs: cpu.user + cpu.system, messages: 0, trades: 0, conflated: 0, dropped: 0, errors: 0, seqGaps: 0, lateTrades: 0, queueDepth: exporter.queueDepth };
+  const c: ExporterCounters = { t: performance.now(), cpuUs: cpu.user + cpu.system, messages: 0, trades: 0, conflated: 0, errors: 0, seqGaps: 0, lateTrades: 0, queueDepth: exporter.queueDepth };
   for (const f of exporter.states().values()) {
     c.messages += f.messages;
     c.conflated += f.conflated;
-    c.dropped += f.dropped;
     for (const n of Object.values(f.errors)) c.errors += n;
     for (const s of f.symbols.values()) {
       c.trades += s.trades;

@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
 import { parseConfig } from '../src/config/load.js';
 import type { BackfillResult } from '../src/simulator/control.js';
 import { benchConfigYaml, benchStreams, benchSymbols, type BenchConfig } from './config.js';
@@ -314,9 +315,9 @@ async function burst(o: BenchOptions, sim: Sim, dir: string, ceilingFps: number,
 }
 
 /** GET a URL as raw bytes: the harness shares the machine, so it does no decoding while it times. */
-function getBytes(url: string): Promise<Buffer> {
+function getBytes(url: string, headers: Record<string, string> = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    get(url, (res) => {
+    get(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${url}: HTTP ${res.statusCode}`))));
@@ -385,14 +386,19 @@ async function backfill(sim: Sim, e: Exporter, symbols: number, minutes: number,
   return { seconds: sig((performance.now() - t0) / 1000), backfillMinutes: sig(minutes), backfillStepS: stepS, backfillTrades: trades, skipped, conflated: b.conflated - a.conflated, seqGaps: b.seqGaps - a.seqGaps, lateTrades: b.lateTrades - a.lateTrades, errors: b.errors - a.errors };
 }
 
-/** One timed scrape: request to last byte, and the longest event-loop stall in the exporter meanwhile. */
-async function scrape(e: Exporter, query = ''): Promise<{ s: Scrape; body: Buffer }> {
+/**
+ * One timed scrape: request to last byte, and the longest event-loop stall in the exporter
+ * meanwhile. `gzip`: as Prometheus asks (Accept-Encoding: gzip); `bytes` is then what crossed the wire.
+ * `query`: the scrape's query string (the fast lane's `?collect[]=...`).
+ */
+async function scrape(e: Exporter, gzip = false, query = ''): Promise<{ s: Scrape; body: Buffer }> {
   await e.proc.request('stall-start');
   const t0 = performance.now();
-  const body = await getBytes(`${e.url}/metrics${query}`);
+  const wire = await getBytes(`${e.url}/metrics${query}`, gzip ? { 'accept-encoding': 'gzip' } : {});
   const ms = performance.now() - t0;
   const stallMs = await e.proc.request<number>('stall-stop');
-  return { s: { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: body.length, series: countSeries(body) }, body };
+  const body = gzip ? gunzipSync(wire) : wire;
+  return { s: { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: wire.length, series: countSeries(body) }, body };
 }
 
 /**
@@ -424,7 +430,7 @@ async function fastLane(e: Exporter, n: number): Promise<NonNullable<MetricsRun[
   const scrapes: Scrape[] = [];
   for (let k = 0; k < n; k++) {
     await sleep(1000);
-    scrapes.push((await scrape(e, '?collect[]=health&collect[]=moves')).s);
+    scrapes.push((await scrape(e, true, '?collect[]=health&collect[]=moves')).s);
   }
   const last = scrapes[scrapes.length - 1]!;
   return { ms: sig(median(scrapes.map((s) => s.ms))), maxStallMs: sig(maxOf(scrapes.map((s) => s.stallMs))), series: last.series, bytes: last.bytes, scrapes };
@@ -459,6 +465,9 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     const a = await e.counters();
     const intervalS = production ? o.scrapeIntervalS : 1;
     const { first, scrapes, body } = await scrapeSeries(e, production ? o.scrapes : o.worstScrapes, intervalS);
+    // What gzip adds, under the same load: one more scrape the way Prometheus makes it.
+    await sleep(intervalS * 1000);
+    const gzip = (await scrape(e, true)).s;
     const fast = production ? await fastLane(e, o.scrapes) : undefined;
     const b = await e.counters();
     const mem = await e.memory();
@@ -478,6 +487,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
       loadFps: sig(perSecond(b.messages - a.messages, b.t - a.t), 3),
       scrapeIntervalS: intervalS,
       firstScrape: first,
+      gzip,
       warmup,
       rssBytes: mem.rssBytes,
       peakRssBytes: mem.peakRssBytes,

@@ -13,7 +13,6 @@ export interface ExporterCounters {
   /** Sum of market_trades_total over every symbol. */
   trades: number;
   conflated: number;
-  dropped: number;
   errors: number;
   seqGaps: number;
   /** Sum of market_bar_late_trades_total: trades for a bar already closed (not applied to it). */

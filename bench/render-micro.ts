@@ -4,10 +4,14 @@
  * quoted since (prices, volumes, windows; bars and indicators as they were). Isolates the
  * renderer from ingest and the network, which `npm run bench` measures together.
  *
+ * Then what gzip adds (the scrape's Content-Encoding when Prometheus asks, which it always does):
+ * compressing that exposition at each candidate level, time and size.
+ *
  *   node --import tsx bench/render-micro.ts [symbols=10000] [repeats=7] [fast]
  *
  * `fast`: the fast lane only (`collect[]=health&collect[]=moves`).
  */
+import { gzipSync } from 'node:zlib';
 import { DEFAULT_INDICATORS } from '../src/config/defaults.js';
 import { FeedState } from '../src/market/feed-state.js';
 import { ALL_GROUPS, renderMarketChunks, type SelfStats } from '../src/metrics/render.js';
@@ -43,12 +47,16 @@ const trade = (t: number) => {
 const now = Date.now();
 for (let t = now - 180 * 60_000; t < now; t += 60_000) trade(t);
 
-function scrape(): { ms: number; bytes: number } {
+function scrape(keep?: Buffer[]): { ms: number; bytes: number } {
   const t0 = performance.now();
   let bytes = 0;
   // A string piece is encoded on its way to the socket: that is part of its cost.
-  for (const chunk of renderMarketChunks(feeds, self, undefined, groups) as Iterable<string | Uint8Array>)
-    bytes += typeof chunk === 'string' ? Buffer.from(chunk, 'utf8').length : chunk.length;
+  for (const chunk of renderMarketChunks(feeds, self, undefined, groups) as Iterable<string | Uint8Array>) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    bytes += b.length;
+    // Copied: the renderer reuses its buffer for the next piece.
+    keep?.push(Buffer.from(b));
+  }
   return { ms: performance.now() - t0, bytes };
 }
 
@@ -63,3 +71,17 @@ for (let k = 0; k < repeats; k++) {
 const f = (x: number) => x.toFixed(1);
 console.log(`${n} symbols${groups === ALL_GROUPS ? '' : ', fast lane'}, ${(first.bytes / 2 ** 20).toFixed(1)} MiB, Node ${process.version}: first scrape ${f(first.ms)} ms; ` +
   `nothing changed: median ${f(median(unchanged))} ms; every symbol traded: median ${f(median(changed))} ms (medians of ${repeats})`);
+
+const body: Buffer[] = [];
+scrape(body);
+const text = Buffer.concat(body);
+for (const level of [1, 3, 6]) {
+  const ms: number[] = [];
+  let size = 0;
+  for (let k = 0; k < Math.min(repeats, 3); k++) {
+    const t0 = performance.now();
+    size = gzipSync(text, { level }).length;
+    ms.push(performance.now() - t0);
+  }
+  console.log(`gzip level ${level}: ${f(median(ms))} ms, ${(text.length / 2 ** 20).toFixed(1)} -> ${(size / 2 ** 20).toFixed(2)} MiB (${(text.length / size).toFixed(1)}x)`);
+}

@@ -117,6 +117,8 @@ export interface MetricsRun {
   scrapeIntervalS: number;
   /** The first scrape after the exporter started (it builds the renderer's line cache); not in the medians. */
   firstScrape: Scrape;
+  /** One scrape with Accept-Encoding: gzip, as Prometheus makes them; bytes as sent (compressed). */
+  gzip?: Scrape;
   /**
    * How the exporter got warm: a backfill of history, in `seconds`; trades sent, frames the
    * simulator could not send, and what the exporter saw meanwhile: records conflated, sequence
@@ -254,6 +256,8 @@ export function formatReport(r: BenchReport): string {
     out.push(`| \`/metrics\` at ${f0(m.symbols)} symbols, ${what} (${f0(m.series)} series, ${per}, ${mb(m.bytes)}) under ${f0(m.loadFps)} frames/s: scrape / render / longest stall | ${ms3(m.ms)} / ${ms3(m.renderMs)} / ${ms3(m.maxStallMs)} ms | |`);
     if (m.fast)
       out.push(`| Fast lane (\`collect[]=health&collect[]=moves\`, ${f0(m.fast.series)} series, ${mb(m.fast.bytes)}) at ${f0(m.symbols)} symbols, scraped every second: scrape / longest stall | ${ms3(m.fast.ms)} / ${ms3(m.fast.maxStallMs)} ms | |`);
+    if (m.gzip)
+      out.push(`| Same, gzipped as Prometheus asks (Accept-Encoding: gzip, level 1): scrape / longest stall / on the wire | ${ms3(m.gzip.ms)} / ${ms3(m.gzip.stallMs)} ms / ${mb(m.gzip.bytes)} (${(m.bytes / m.gzip.bytes).toFixed(1)}x smaller) | |`);
     if (m.kind === 'production')
       out.push(`| Same, the first scrape after the exporter started (builds the renderer's cache; not in the figures above): scrape / stall | ${ms3(m.firstScrape.ms)} / ${ms3(m.firstScrape.stallMs)} ms | |`);
     out.push(`| Memory at ${f0(m.symbols)} symbols under load, ${m.kind === 'production' ? 'default config' : 'worst case'}: RSS peak / heap used | ${mb(m.peakRssBytes)} / ${mb(m.heapUsedBytes)} | |`);

@@ -12,51 +12,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { NODE_FLAGS } from '../src/runtime/node-flags.js';
 import { Proc } from './procs.js';
+import { SOAK_USAGE, soakOptions, type SoakOptions } from './soak-options.js';
 import { formatSummary, summarise, type SoakSample } from './soak-report.js';
-
-const USAGE = `usage: npm run soak -- [--minutes 30] [--symbols 50] [--rate 20] [--burst-every 60] [--burst-size 20000]
-                     [--disconnect-every 120] [--sample-every 5] [--warmup 120] [--out bench/results/soak.json]
-Durations in seconds unless named otherwise. --minutes may be fractional (0.5 for a smoke run).`;
-
-function options() {
-  const { values } = parseArgs({
-    options: {
-      minutes: { type: 'string' },
-      symbols: { type: 'string' },
-      rate: { type: 'string' },
-      'burst-every': { type: 'string' },
-      'burst-size': { type: 'string' },
-      'disconnect-every': { type: 'string' },
-      'sample-every': { type: 'string' },
-      warmup: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  const num = (name: string, raw: string | undefined, dflt: number) => {
-    const v = raw === undefined ? dflt : Number(raw);
-    if (!(v > 0 && v < Infinity)) throw new Error(`--${name} must be a positive number, got ${raw}`);
-    return v;
-  };
-  const minutes = num('minutes', values.minutes, 30);
-  return {
-    help: values.help ?? false,
-    minutes,
-    symbols: Math.round(num('symbols', values.symbols, 50)),
-    rate: num('rate', values.rate, 20),
-    burstEvery: num('burst-every', values['burst-every'], 60),
-    burstSize: Math.round(num('burst-size', values['burst-size'], 20_000)),
-    disconnectEvery: num('disconnect-every', values['disconnect-every'], 120),
-    sampleEvery: num('sample-every', values['sample-every'], 5),
-    // Indicators warm up within two minutes with the soak's short bars; a short run keeps a third.
-    warmup: num('warmup', values.warmup, Math.min(120, (minutes * 60) / 3)),
-    out: values.out ?? 'bench/results/soak.json',
-  };
-}
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -100,14 +59,14 @@ async function sample(url: string, t0: number): Promise<SoakSample> {
 }
 
 async function main(): Promise<number> {
-  let o: ReturnType<typeof options>;
+  let o: SoakOptions;
   try {
-    o = options();
+    o = soakOptions(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`${(e as Error).message}\n${SOAK_USAGE}\n`);
     return 2;
   }
-  if (o.help) return void process.stdout.write(`${USAGE}\n`), 0;
+  if (o.help) return void process.stdout.write(`${SOAK_USAGE}\n`), 0;
   const say = (m: string) => process.stderr.write(`soak: ${m}\n`);
   const symbols = Array.from({ length: o.symbols }, (_, i) => `SOAK${String(i).padStart(4, '0')}USDT`);
   const dir = mkdtempSync(join(tmpdir(), 'market-soak-'));

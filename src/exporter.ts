@@ -9,7 +9,7 @@ import { Feed, type FeedStatus } from './feeds/feed.js';
 import { ADAPTERS } from './feeds/index.js';
 import { WORK_BUDGET_MS } from './feeds/read-budget.js';
 import type { Adapter } from './feeds/types.js';
-import { ExporterError } from './errors.js';
+import { errorFields, ExporterError } from './errors.js';
 import { applier, Ingest, type FeedControl } from './ingest.js';
 import type { Logger } from './log.js';
 import { FeedState } from './market/feed-state.js';
@@ -210,6 +210,10 @@ export class Exporter {
     });
     this.feeds.set(fc.name, { config: fc, adapter, state: st, feed });
     const s = feed.status();
+    // A reloaded feed keeps its FeedState, which still says what the old sockets were: the new
+    // Feed has nothing open yet, and until a connection opens no onStatus will say so.
+    st.up = s.up ? 1 : 0;
+    st.connections = s.connectionsOpen;
     st.connectionsPlanned = s.connectionsPlanned;
     st.streams = s.streams;
     st.streamsLimit = s.streamsLimit;
@@ -266,7 +270,7 @@ export class Exporter {
 
   /** Applying to symbol state threw: a bug. The event is gone from the queue; log it, keep serving. */
   private applyFailed(e: unknown): void {
-    this.opts.log.limited('internal_error', 'applying an event failed', { error: (e as Error).stack ?? String(e) });
+    this.opts.log.limited('internal_error', 'applying an event failed', errorFields(e));
   }
 
   private drain(): void {

@@ -5,15 +5,22 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { restartOnlyChanges, type RestartOnlyKey } from './config/restart-only.js';
 import type { Config } from './config/types.js';
+import { errorFields, ExporterError } from './errors.js';
 import { Exporter } from './exporter.js';
-import { createLogger, type Level, type Logger } from './log.js';
+import { createLogger, type Level, type LogFormat, type Logger } from './log.js';
 import { ALL_GROUPS, prepareLines, streamMarket, type SelfStats, type Selection } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
 import { Simulator } from './simulator/server.js';
-import { VERSION } from './version.js';
+import { BUILD, VERSION } from './version.js';
 import { WebSecurity } from './web/web-security.js';
+
+/** From this many symbols, startup logs each of its long steps. */
+const LONG_START_SYMBOLS = 10_000;
+/** How often startup looks whether every feed has connected once, to log it. */
+const READY_CHECK_MS = 100;
 
 export interface ServiceOptions {
   /** Overrides config.listen. */
@@ -24,14 +31,24 @@ export interface ServiceOptions {
   loadConfig?: () => Config;
   /** exporter-toolkit web config (TLS, basic auth); read before anything starts. */
   webConfigFile?: string;
+  logFormat?: LogFormat;
+  /** Where the exposition is served; /metrics when absent. */
+  telemetryPath?: string;
+  /** Leave out prom-client's process_* and nodejs_* metrics. */
+  disableExporterMetrics?: boolean;
+  /** Scrapes served at once (more get 503); 0: no limit. */
+  maxRequests?: number;
 }
+
+export type ReloadTrigger = 'api' | 'SIGHUP';
 
 export interface Service {
   /** http://host:port of the HTTP server (https:// with TLS from the web config). */
   readonly url: string;
   readonly exporter: Exporter;
   readonly simulator?: Simulator;
-  reload(): Promise<void>;
+  /** Re-read the config file; `trigger` says who asked, for the log. */
+  reload(trigger?: ReloadTrigger): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +60,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     loopLagMax: 0,
     loopUtil: 0,
     version: VERSION,
+    build: BUILD,
     nodeVersion: process.version,
     reloadOk: 1,
     reloadTime: Date.now() / 1000,
@@ -54,6 +72,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     opts.log ??
     createLogger({
       level: opts.logLevel ?? config.logLevel,
+      format: opts.logFormat,
       onSuppressed: (kind, n) => (self.logsSuppressed[kind] = (self.logsSuppressed[kind] ?? 0) + n),
     });
 
@@ -65,7 +84,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
 
   const exporter = new Exporter(config, { log, simulatorUrl: simulator?.url });
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  if (!opts.disableExporterMetrics) collectDefaultMetrics({ register: registry });
   // prom-client names these gauges *_total, which `promtool check metrics` rejects; they add nothing here.
   for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
     registry.removeSingleMetric(n);
@@ -107,22 +126,32 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     self.scrapeDuration = (performance.now() - t0) / 1000;
   };
 
+  let running = config;
+  // A flag wins over the file for these: the file's value is not in use, so changing it is no change.
+  const overridden: RestartOnlyKey[] = opts.listen !== undefined ? ['listen'] : [];
   let reloading: Promise<void> = Promise.resolve();
-  const reload = (): Promise<void> => {
+  const reload = (trigger: ReloadTrigger = 'api'): Promise<void> => {
     const run = async () => {
-      if (!opts.loadConfig) throw new Error('no config file to reload (running the built-in default)');
       try {
+        if (!opts.loadConfig) {
+          throw new ExporterError('RELOAD_NO_CONFIG', 'no config file to reload: the exporter runs the built-in default (start it with --config FILE)');
+        }
         const next = opts.loadConfig();
+        const restart = restartOnlyChanges(running, next, overridden);
+        if (restart.length > 0) {
+          throw new ExporterError('RELOAD_RESTART_REQUIRED', `changed keys that only take effect at start: ${restart.join(', ')}; restart the exporter to apply them`);
+        }
         await exporter.reload(next);
         prepareLines(exporter.states());
         self.shard = next.shard;
-        if (next.logLevel !== config.logLevel && !opts.logLevel) log.setLevel(next.logLevel);
+        if (next.logLevel !== running.logLevel && !opts.logLevel) log.setLevel(next.logLevel);
+        running = next;
         self.reloadOk = 1;
         self.reloadTime = Date.now() / 1000;
-        log.info('config reloaded', { feeds: next.feeds.length });
+        log.info('config reloaded', { trigger, feeds: next.feeds.length });
       } catch (e) {
         self.reloadOk = 0;
-        log.error('config reload failed, keeping the running config', { error: (e as Error).message });
+        log.error('config reload failed, keeping the running config', { trigger, ...errorFields(e) });
         throw e;
       }
     };
@@ -135,9 +164,11 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     metrics,
     writeMetrics,
     ready: () => exporter.ready,
-    reload: config.enableReloadEndpoint ? reload : undefined,
+    reload: config.enableReloadEndpoint ? () => reload('api') : undefined,
     version: VERSION,
     guard: web?.middleware(),
+    metricsPath: opts.telemetryPath,
+    maxRequests: opts.maxRequests,
   });
   let server: Server;
   try {
@@ -148,17 +179,30 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     throw e;
   }
   web?.attach(server);
+  const symbols = config.feeds.reduce((n, f) => n + f.symbols.length, 0);
+  // At tens of thousands of symbols each step below holds the process for seconds: say what it does.
+  const phase = symbols >= LONG_START_SYMBOLS ? (msg: string) => log.info(msg, { symbols }) : () => undefined;
+  phase('starting feeds: building symbol state');
   exporter.start();
+  phase('preparing the /metrics lines of every symbol');
   prepareLines(exporter.states());
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${web?.https ? 'https' : 'http'}://${host}:${addr.port}`;
   log.info('listening', {
-    url: `${url}/metrics`,
+    url: `${url}${opts.telemetryPath ?? '/metrics'}`,
     version: VERSION,
     feeds: config.feeds.length,
     ...(web ? { tls: !!web.https, basic_auth_users: web.config.users.size } : {}),
   });
+
+  const started = performance.now();
+  const readyCheck = setInterval(() => {
+    if (!exporter.ready) return;
+    clearInterval(readyCheck);
+    log.info('ready: every feed has connected', { feeds: exporter.feeds.size, seconds: Math.round(performance.now() - started) / 1000 });
+  }, READY_CHECK_MS);
+  readyCheck.unref();
 
   return {
     url,
@@ -166,6 +210,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     simulator,
     reload,
     async stop() {
+      clearInterval(readyCheck);
       loop.stop();
       await exporter.stop();
       await new Promise<void>((r) => {

@@ -1,7 +1,8 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp, listen, scrapeGroups } from '../src/server.js';
 
@@ -70,4 +71,58 @@ test('collect[] keeps the named scrape groups, exclude[] leaves them out, unknow
   assert.deepEqual(q('exclude[]=health&exclude[]=moves'), new Set(['rest']));
   assert.match(String(q('collect[]=cpu')), /unknown scrape group "cpu"; groups: health, moves, rest/);
   assert.match(String(q('exclude[]=health&exclude[]=moves&exclude[]=rest')), /leave no scrape group/);
+});
+
+/** GET /metrics with raw bytes and headers: node:http does not decompress, unlike fetch. */
+function rawGet(port: number, headers: Record<string, string>): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/metrics', headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+test('/metrics is gzipped when the scraper accepts it (Prometheus always does), plain otherwise', async () => {
+  const { server, port } = await serve();
+  try {
+    const gz = await rawGet(port, { 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.match(String(gz.headers.vary), /Accept-Encoding/i);
+    assert.ok(gz.body.length < BODY.length / 10, `${gz.body.length} bytes on the wire`);
+    assert.ok(gunzipSync(gz.body).equals(BODY), 'the same exposition once decompressed');
+    const plain = await rawGet(port, {});
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.ok(plain.body.equals(BODY));
+    const refused = await rawGet(port, { 'accept-encoding': 'gzip;q=0, identity' });
+    assert.equal(refused.headers['content-encoding'], undefined);
+  } finally {
+    server.close();
+  }
+});
+
+test('a gzipped body reaches zlib in batches, not in the renderer\'s 64 kB pieces (each write is a trip through the event loop)', async () => {
+  const { Writable } = await import('node:stream');
+  const { BodyWriter } = await import('../src/server.js');
+  let writes = 0;
+  let bytes = 0;
+  const out = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      writes++;
+      bytes += chunk.length;
+      setImmediate(cb);
+    },
+  });
+  // The response only matters for "client gone": a live one that never closes.
+  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const body = new BodyWriter(out, res, 1 << 20);
+  for (let pos = 0; pos < BODY.length; pos += CHUNK) await body.write(BODY.subarray(pos, pos + CHUNK));
+  await body.sent();
+  body.end();
+  await new Promise((r) => out.once('finish', r));
+  assert.equal(bytes, BODY.length, 'every byte handed on');
+  assert.equal(writes, Math.ceil(BODY.length / (1 << 20)), `${writes} writes for ${BODY.length / CHUNK} pieces`);
 });

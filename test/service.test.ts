@@ -47,8 +47,8 @@ describe('the default service (built-in simulator)', () => {
     assert.equal((await fetch(`${svc.url}/-/healthy`)).status, 200);
     assert.equal((await fetch(`${svc.url}/-/reload`)).status, 405, 'GET is not a reload');
     const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
-    assert.equal(r.status, 500);
-    assert.match(await r.text(), /no config file to reload/);
+    assert.equal(r.status, 400, 'a request that cannot be honoured, not a server fault');
+    assert.match(await r.text(), /RELOAD_NO_CONFIG: no config file to reload/);
   });
 });
 
@@ -139,7 +139,7 @@ describe('the fast lane and reconnects', () => {
     assert.deepEqual([...fast].sort(), [
       'market_feed_data_silence_seconds', 'market_feed_errors_total', 'market_feed_last_message_timestamp_seconds',
       'market_feed_messages_total', 'market_feed_reconnects_total', 'market_feed_symbols', 'market_feed_up',
-      'market_ingest_conflated_total', 'market_ingest_dropped_total', 'market_ingest_queue_capacity', 'market_ingest_queue_depth',
+      'market_ingest_conflated_total', 'market_ingest_queue_capacity', 'market_ingest_queue_depth',
       'market_price', 'market_sequence_gaps_total', 'market_sequence_missed_total', 'market_symbol_last_update_timestamp_seconds',
       'market_window_return_ratio',
     ]);

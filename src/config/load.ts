@@ -52,6 +52,7 @@ export function parseConfig(text: string, source: string, opts: LoadOptions = {}
     venues: opts.venues ?? Object.keys(ADAPTERS),
     channelsOf: opts.channelsOf ?? ((venue) => ADAPTERS[venue]?.channels),
     streamsLimitOf: opts.streamsLimitOf ?? ((venue) => ADAPTERS[venue]?.limits.streamsPerConnection),
+    symbolSpellingOf: (venue) => ADAPTERS[venue]?.symbolSpelling,
     optionsProblemsOf: (venue, options, feed) => ADAPTERS[venue]?.validateOptions?.(options, feed) ?? [],
     redact,
   });

@@ -31,7 +31,7 @@ import { formatDuration, parseDuration, parseSize } from './units.js';
 import { parseListen } from './listen.js';
 import { closest } from './suggest.js';
 import { SIMULATOR_VENUE } from '../feeds/index.js';
-import type { OptionProblem } from '../feeds/types.js';
+import type { OptionProblem, SymbolSpelling } from '../feeds/types.js';
 
 /** The keys each section accepts, by section path; docs and tests are checked against this. */
 export const CONFIG_KEYS = {
@@ -81,6 +81,8 @@ export interface ValidateContext {
   channelsOf(venue: string): readonly string[] | undefined;
   /** The venue's own streams-per-connection limit; undefined skips the check. */
   streamsLimitOf(venue: string): number | undefined;
+  /** How the venue spells a symbol (Adapter.symbolSpelling); absent or undefined: any spelling. */
+  symbolSpellingOf?(venue: string): SymbolSpelling | undefined;
   /** The venue's own checks of a feed's options (Adapter.validateOptions); absent: none. */
   optionsProblemsOf?(venue: string, options: Readonly<Record<string, unknown>>, feed: { url?: string }): readonly OptionProblem[];
   /** Hides substituted environment values in anything echoed from the file. */
@@ -415,7 +417,17 @@ function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, conn
   }
 
   let symbols: string[] = [];
-  if (Object.hasOwn(m, 'symbols')) symbols = c.symbols(m.symbols, [...path, 'symbols']) ?? [];
+  if (Object.hasOwn(m, 'symbols')) {
+    symbols = c.symbols(m.symbols, [...path, 'symbols']) ?? [];
+    const spelling = venue === undefined ? undefined : ctx.symbolSpellingOf?.(venue);
+    if (spelling && Array.isArray(m.symbols)) {
+      // By index in the file, so the message points at the entry as written.
+      m.symbols.forEach((s: unknown, i: number) => {
+        if (typeof s === 'string' && SYMBOL_RE.test(s) && !spelling.pattern.test(s))
+          c.fail([...path, 'symbols', i], `${c.got(s)} is not how ${venue} spells a symbol: expected one like ${spelling.example}`);
+      });
+    }
+  }
   else if (!isSim) {
     c.fail([...path, 'symbols'], 'missing; expected a list of symbols like [BTCUSDT] (only a simulator feed may leave it out)');
   }
@@ -486,6 +498,16 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
   if (Object.hasOwn(top, 'simulator')) simulator = readSimulator(c, top.simulator, ['simulator']);
   else if (needsLocal) simulator = structuredClone(DEFAULT_SIMULATOR);
   for (const d of drafts) if (d.needsSimulatorSymbols) d.feed.symbols = [...(simulator ?? DEFAULT_SIMULATOR).symbols];
+  // A local simulator feed naming a symbol the simulator does not trade would wait forever.
+  drafts.forEach((d, i) => {
+    if (d.feed.venue !== SIMULATOR_VENUE || d.feed.url !== undefined || d.needsSimulatorSymbols || !simulator) return;
+    const traded = new Set(simulator.symbols);
+    d.feed.symbols.forEach((s, j) => {
+      if (traded.has(s)) return;
+      const list = simulator.symbols.length > 5 ? `${simulator.symbols.slice(0, 5).join(', ')}, ...` : simulator.symbols.join(', ');
+      c.fail(['feeds', i, 'symbols', j], `${c.got(s)} is not traded by the in-process simulator (simulator.symbols: ${list}); add it there or remove it here`);
+    });
+  });
 
   const config: Config = {
     listen: field(top, 'listen', DEFAULT_LISTEN, (x) => {

@@ -173,6 +173,8 @@ export function createBinanceAdapter(venue: string, defaultUrl: string): Adapter
     limits: BINANCE_LIMITS,
     defaultChannels: BINANCE_DEFAULT_CHANNELS,
     channels: BINANCE_CHANNELS,
+    // Upper case: the trade's `s` field is, and the config names symbols as the venue sends them.
+    symbolSpelling: { pattern: /^[A-Z0-9]+$/, example: 'BTCUSDT' },
     streamsFor: (symbols, channels) => symbols.length * channels.length,
     // Streams are subscribed with SUBSCRIBE frames rather than ?streams=, so a URL never
     // outgrows proxies' limits and resubscribing after a reconnect is the same code path.

@@ -170,6 +170,8 @@ export function createBybitAdapter(venue: string, defaultUrl: string, limits: Ve
     limits,
     defaultChannels: BYBIT_DEFAULT_CHANNELS,
     channels: BYBIT_CHANNELS,
+    // Spot and perpetuals BTCUSDT; dated linear futures BTC-27DEC24.
+    symbolSpelling: { pattern: /^[A-Z0-9]{2,}(-[A-Z0-9]+)?$/, example: 'BTCUSDT' },
     streamsFor: (symbols, channels) => symbols.length * channels.length,
     // The path is the category; a base URL (testnet, proxy) is used as given.
     url: (base) => base,

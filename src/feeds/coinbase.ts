@@ -188,6 +188,7 @@ export const coinbase: Adapter = {
   limits: COINBASE_LIMITS,
   defaultChannels: COINBASE_DEFAULT_CHANNELS,
   channels: COINBASE_CHANNELS,
+  symbolSpelling: { pattern: /^[A-Z0-9]+-[A-Z0-9]+$/, example: 'BTC-USD' },
   streamsFor: (symbols, channels) => symbols.length * channels.length,
   // Everything is subscribed with frames on the one endpoint.
   url: (base) => base,

@@ -472,13 +472,11 @@ export class Connection {
     this.openedAt = undefined;
     this.state = 'waiting';
     this.retryTimer = setTimeout(() => this.attempt(), delay);
-    this.log.info(wasOpen ? 'disconnected' : 'connect failed', {
-      reason,
-      detail,
-      uptime_ms: wasOpen ? Math.round(uptime) : undefined,
-      attempt: this.failures,
-      next_delay_ms: delay,
-    });
+    const fields = { reason, detail, uptime_ms: wasOpen ? Math.round(uptime) : undefined, attempt: this.failures, next_delay_ms: delay };
+    if (wasOpen) this.log.info('disconnected', fields);
+    // A feed that cannot connect is down: an operator at --log-level warn must hear of it. Rate
+    // limited (per kind, across connections): a dead endpoint fails again on every backoff step.
+    else this.log.limited('connect_failed', 'connect failed', fields);
     this.opts.handlers.onDown(reason, detail);
   }
 

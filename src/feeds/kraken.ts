@@ -235,6 +235,7 @@ export const kraken: Adapter = {
   limits: KRAKEN_LIMITS,
   defaultChannels: KRAKEN_DEFAULT_CHANNELS,
   channels: KRAKEN_CHANNELS,
+  symbolSpelling: { pattern: /^[A-Z0-9.]+\/[A-Z0-9.]+$/, example: 'BTC/USD' },
   // The heartbeat is one per connection and carries no symbol: not a stream.
   streamsFor: (symbols, channels) => symbols.length * channels.length,
   url: (base) => base,

@@ -203,6 +203,8 @@ export const okx: Adapter = {
   limits: OKX_LIMITS,
   defaultChannels: OKX_DEFAULT_CHANNELS,
   channels: OKX_CHANNELS,
+  // Spot BTC-USDT, swaps BTC-USDT-SWAP, futures and options with more dashed parts.
+  symbolSpelling: { pattern: /^[A-Z0-9]+(-[A-Z0-9]+)+$/, example: 'BTC-USDT' },
   streamsFor: (symbols, channels) => symbols.length * channels.length,
   // The path selects the service (public/private/business); a base URL is used as given.
   url: (base) => base,

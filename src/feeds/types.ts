@@ -122,6 +122,12 @@ export interface VenueLimits {
   outgoingPerSecond?: number;
 }
 
+export interface SymbolSpelling {
+  readonly pattern: RegExp;
+  /** Shown in the error: `BTC/USD`. */
+  readonly example: string;
+}
+
 /** App-level keepalive for venues that need it (OKX text ping, Bybit/Kraken JSON ping). */
 export interface AppPing {
   intervalMs: number;
@@ -147,6 +153,11 @@ export interface Adapter {
   readonly defaultChannels: readonly string[];
   /** Channels this adapter understands (validated at config load). */
   readonly channels: readonly string[];
+  /**
+   * How the venue spells a symbol, checked at config load: a symbol spelled for another venue
+   * would subscribe to nothing and never trade. Absent: any spelling (the generic feed).
+   */
+  readonly symbolSpelling?: SymbolSpelling;
   /** Streams one symbol costs on a connection (one per channel). */
   streamsFor(symbols: readonly string[], channels: readonly string[]): number;
   /** The URL to open for this connection's symbols (Binance puts streams in the URL). */

@@ -28,7 +28,6 @@ export class FeedState {
   streamsLimit = 0;
   streamsMax = 0;
   conflated = 0;
-  dropped = 0;
   /** Every reason and type starts at 0, so rate() works from the first scrape. */
   readonly reconnects = zeroes<ReconnectReason>(RECONNECT_REASONS);
   readonly errors = zeroes<ErrorType>(ERROR_TYPES);

@@ -80,14 +80,13 @@ export const METRICS = {
   queueDepth: def('market_ingest_queue_depth', 'gauge', [], 'Events waiting to be processed.'),
   queueCapacity: def('market_ingest_queue_capacity', 'gauge', [], 'Events the ingest queue holds before it conflates.'),
   conflated: def('market_ingest_conflated_total', 'counter', X, 'Events merged into a newer event of the same symbol because the queue was full.'),
-  dropped: def('market_ingest_dropped_total', 'counter', X, 'Events dropped without being applied.'),
   processing: def('market_processing_seconds', 'histogram', X, 'Time to process one frame (parse, sequence, bars, windows, metrics).', PROCESSING_BUCKETS),
   loopLag: def('market_event_loop_lag_seconds', 'gauge', [], 'Event-loop delay p99 over the last interval.'),
   loopLagMax: def('market_event_loop_lag_max_seconds', 'gauge', [], 'Longest event-loop delay over the last interval.'),
   loopUtil: def('market_event_loop_utilization_ratio', 'gauge', [], 'Share of the last interval the event loop was busy.'),
 
   // ---- self ----
-  buildInfo: def('market_exporter_build_info', 'gauge', ['version', 'node_version'], 'Always 1; labels say what is running.'),
+  buildInfo: def('market_exporter_build_info', 'gauge', ['version', 'revision', 'branch', 'build_date', 'node_version'], 'Always 1; labels say what is running.'),
   reloadOk: def('market_exporter_config_last_reload_successful', 'gauge', [], '1 if the last config (re)load succeeded.'),
   reloadTime: def('market_exporter_config_last_reload_success_timestamp_seconds', 'gauge', [], 'Time of the last successful config (re)load, Unix seconds.'),
   scrapeDuration: def('market_exporter_scrape_duration_seconds', 'gauge', [], 'Time the previous /metrics render took.'),
@@ -118,7 +117,6 @@ export const SCRAPE_GROUPS = {
     METRICS.queueDepth,
     METRICS.queueCapacity,
     METRICS.conflated,
-    METRICS.dropped,
     METRICS.symbolLastMessage,
     METRICS.seqGaps,
     METRICS.seqMissed,

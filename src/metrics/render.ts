@@ -36,6 +36,8 @@ export interface SelfStats {
   loopUtil: number;
   version: string;
   nodeVersion: string;
+  /** Revision, branch and build date (src/version.ts); 'unknown' when absent. */
+  build?: { revision: string; branch: string; buildDate: string };
   reloadOk: number;
   reloadTime: number;
   scrapeDuration: number;
@@ -208,7 +210,6 @@ function* render(
   single(out, M.queueDepth, self.queueDepth);
   single(out, M.queueCapacity, self.queueCapacity);
   perFeed(out, feeds, M.conflated, (f) => f.conflated);
-  perFeed(out, feeds, M.dropped, (f) => f.dropped);
   histogram(out, feeds, M.processing, (f) => f.processing);
   single(out, M.loopLag, self.loopLag);
   single(out, M.loopLagMax, self.loopLagMax);
@@ -216,7 +217,8 @@ function* render(
 
   if (want.has('rest')) {
     out.s += header(M.buildInfo);
-    out.s += `${M.buildInfo.name}{version="${escapeLabelValue(self.version)}",node_version="${escapeLabelValue(self.nodeVersion)}"} 1\n`;
+    const b = self.build;
+    out.s += `${M.buildInfo.name}{version="${escapeLabelValue(self.version)}",revision="${escapeLabelValue(b?.revision ?? 'unknown')}",branch="${escapeLabelValue(b?.branch ?? 'unknown')}",build_date="${escapeLabelValue(b?.buildDate ?? 'unknown')}",node_version="${escapeLabelValue(self.nodeVersion)}"} 1\n`;
   }
   single(out, M.reloadOk, self.reloadOk);
   single(out, M.reloadTime, self.reloadTime);

@@ -4,7 +4,7 @@
  *
  * | request                                           | effect                                          |
  * |---------------------------------------------------|-------------------------------------------------|
- * | GET  /control, GET /control/state                 | knob list / current state                       |
+ * | GET  /control, GET /control/state                 | every knob and its parameters / current state   |
  * | POST /control/rate?value=N                        | N trades/s per configured symbol                |
  * | POST /control/burst?n=N                           | one trade for each of N symbols, same ms        |
  * | POST /control/burst?symbol=S&n=K                  | K trades of S in the same ms                    |
@@ -83,7 +83,7 @@ export interface SimulatorKnobs {
   lag(ms: number): void;
   pause(): void;
   resume(): void;
-  backfill(minutes: number, stepMs?: number, end?: number): Promise<BackfillResult>;
+  backfill(minutes: number, stepMs?: number, end?: number, opts?: { allowLate?: boolean }): Promise<BackfillResult>;
 }
 
 export interface ControlResponse {
@@ -121,6 +121,51 @@ export const MAX_BURST = 100_000;
 /** Longest backfill one request may ask for: a week. */
 export const MAX_BACKFILL_MINUTES = 7 * 24 * 60;
 
+/** What GET /control answers: every knob, how to call it, and each parameter. */
+export interface KnobDoc {
+  method: 'POST';
+  effect: string;
+  /** Parameter name → what it is; optional ones say their default. */
+  params: Record<string, string>;
+}
+
+const SYMBOL_PARAM = 'a configured symbol, or one a client subscribed to (default: the first configured); anything else is 400';
+
+export const KNOB_DOCS: Record<string, KnobDoc> = {
+  rate: { method: 'POST', effect: 'set the rate-driven flow', params: { value: 'trades per second per configured symbol, 0 to 1000000 (0 stops the flow)' } },
+  burst: {
+    method: 'POST',
+    effect: 'trades in the same millisecond: one for each of n symbols, or with symbol, n of that symbol',
+    params: {
+      n: `1 to ${MAX_BURST}; without symbol, at most the configured plus subscribed symbols (400 otherwise)`,
+      symbol: `optional: ${SYMBOL_PARAM}`,
+    },
+  },
+  gap: { method: 'POST', effect: "the symbol's next trade skips n ids", params: { symbol: SYMBOL_PARAM, n: 'ids to skip, an integer >= 1 (default 1)' } },
+  duplicate: { method: 'POST', effect: "resend the symbol's last trade frame", params: { symbol: SYMBOL_PARAM } },
+  malformed: {
+    method: 'POST',
+    effect: 'send one bad frame (json, truncated and binary to every client; the others to the symbol\'s subscribers)',
+    params: { kind: `one of ${MALFORMED_KINDS.join(', ')}`, symbol: SYMBOL_PARAM },
+  },
+  silence: { method: 'POST', effect: 'stop (or restart) sending anything and answering pings', params: { on: 'true or false (default true)' } },
+  disconnect: { method: 'POST', effect: 'close every client', params: { code: 'optional close code (1000-1014 except 1004-1006, or 3000-4999); without it, reset the TCP connections' } },
+  shock: { method: 'POST', effect: "the symbol's next trade moves the price by pct percent", params: { symbol: SYMBOL_PARAM, pct: 'percent, -99.99 to 10000' } },
+  lag: { method: 'POST', effect: 'stamp event and trade times ms in the past from now on', params: { ms: 'a number >= 0 (0 ends the lag)' } },
+  pause: { method: 'POST', effect: 'stop the rate-driven flow', params: {} },
+  resume: { method: 'POST', effect: 'restart the rate-driven flow', params: {} },
+  backfill: {
+    method: 'POST',
+    effect: 'trades stamped over (end - minutes, end] for every configured symbol with a trade subscriber, symbol by symbol, oldest first; refused (400) when a connected client already has a later trade of a symbol, since all of it would arrive late for bars already open',
+    params: {
+      minutes: `history length, up to ${MAX_BACKFILL_MINUTES}`,
+      step: 'seconds of event time between two trades of a symbol, 0.001 to 86400 (default 30)',
+      end: 'epoch ms of the last trade (default now, minus any lag)',
+      allowLate: 'true to send it anyway, to clients that already have later trades (default false)',
+    },
+  },
+};
+
 const KNOBS: Record<string, (k: SimulatorKnobs, q: URLSearchParams, symbol: () => string) => unknown> = {
   rate: (k, q) => k.setRate(num(q, 'value', { min: 0, max: 1_000_000 })),
   burst: (k, q, s) => {
@@ -145,6 +190,7 @@ const KNOBS: Record<string, (k: SimulatorKnobs, q: URLSearchParams, symbol: () =
       num(q, 'minutes', { min: 0, max: MAX_BACKFILL_MINUTES }),
       num(q, 'step', { min: 0.001, max: 86_400, def: 30 }) * 1000,
       q.has('end') ? num(q, 'end', { int: true, min: 0 }) : undefined,
+      { allowLate: bool(q, 'allowLate', false) },
     ),
 };
 
@@ -156,7 +202,7 @@ export async function handleControl(knobs: SimulatorKnobs, method: string, path:
   const name = path.replace(/^\/control\/?/, '').replace(/\/$/, '');
   if (name === '' || name === 'state') {
     if (method !== 'GET') return { status: 405, body: { ok: false, error: 'use GET' } };
-    return { status: 200, body: name === '' ? { ok: true, knobs: Object.keys(KNOBS), malformedKinds: MALFORMED_KINDS } : { ok: true, state: knobs.state() } };
+    return { status: 200, body: name === '' ? { ok: true, knobs: KNOB_DOCS } : { ok: true, state: knobs.state() } };
   }
   const knob = KNOBS[name];
   if (!knob) return { status: 404, body: { ok: false, error: `no knob ${name}; knobs: ${Object.keys(KNOBS).join(', ')}` } };

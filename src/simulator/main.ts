@@ -5,6 +5,7 @@
  * benchmarks that start it as a process; logs go to stderr. SIGTERM or SIGINT stops it cleanly.
  */
 import '../runtime/node-floor.js'; // first: refuses an old Node before any other module runs
+import { errorFields } from '../errors.js';
 import { createLogger } from '../log.js';
 import { USAGE, parseSimulatorArgs } from './cli.js';
 import { Simulator } from './server.js';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     sim.stop().then(
       () => log.info('stopped'),
       (e: unknown) => {
-        log.error('stop failed', { error: String(e) });
+        log.error('stop failed', errorFields(e));
         process.exitCode = 1;
       },
     );

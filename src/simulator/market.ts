@@ -77,6 +77,10 @@ export class SymbolMarket {
   private nextUpdateId = 1;
   /** Raw payload of the last trade, for the duplicate knob. */
   lastTrade: string | undefined;
+  /** Event time of the last trade, epoch ms (-Infinity before the first). */
+  lastEventTime = -Infinity;
+  /** The simulator's running trade count when this symbol last traded (Simulator sets it). */
+  tradeNo = 0;
   private readonly rng: () => number;
   private readonly volatility: number;
   private pendingShockPct: number | undefined;
@@ -115,6 +119,7 @@ export class SymbolMarket {
     const qty = 0.0001 + r() * 0.5;
     const payload = tradePayload(this.symbol, this.nextTradeId++, dec(this.price), dec(qty), tradeTime, eventTime, r() < 0.5);
     this.lastTrade = payload;
+    this.lastEventTime = eventTime;
     return payload;
   }
 

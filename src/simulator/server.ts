@@ -30,6 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { DEFAULT_LIMITS, DEFAULT_SIMULATOR } from '../config/defaults.js';
 import type { SimulatorConfig } from '../config/types.js';
+import { errorFields } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { handleControl, type BackfillResult, type SimulatorKnobs, type SimulatorState } from './control.js';
 import { Market, combinedFrame, malformedFrame, syntheticSymbol, type MalformedKind, type SymbolMarket } from './market.js';
@@ -68,6 +69,8 @@ interface Client {
   combined: boolean;
   readonly streams: Set<string>;
   lastPongAt: number;
+  /** tradesGenerated when it connected: it has seen a market's trades numbered above this. */
+  readonly since: number;
   /** Frames queued during this tick; sent together in one write. */
   readonly batch: string[];
 }
@@ -226,6 +229,12 @@ export class Simulator implements SimulatorKnobs {
    * them. Returns the frames queued.
    */
   burst(n: number): number {
+    const reachable = this.configured.length + this.syntheticSubscribed(n - this.configured.length);
+    if (reachable < n) {
+      throw new RangeError(
+        `n=${n}, but only ${reachable} symbols are configured or subscribed: a burst is one trade per symbol (burst?symbol=S&n=K sends K trades of one symbol)`,
+      );
+    }
     if (this.silent) return 0;
     const t = Date.now() - this.lagMs;
     let frames = 0;
@@ -244,10 +253,33 @@ export class Simulator implements SimulatorKnobs {
     return frames;
   }
 
+  /** Of the first `count` synthetic symbols, how many exist or have a subscriber. */
+  private syntheticSubscribed(count: number): number {
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      const sym = syntheticSymbol(i);
+      if (this.market.has(sym) || this.subs.has(`${sym.toLowerCase()}@trade`) || this.subs.has(`${sym.toLowerCase()}@bookTicker`)) n++;
+    }
+    return n;
+  }
+
+  /**
+   * The market of a symbol a knob names: configured, or subscribed by some client. Anything else
+   * is refused (RangeError: 400 over HTTP), so a typo is not answered with a silent ok.
+   */
+  private known(symbol: string): SymbolMarket {
+    const lower = symbol.toLowerCase();
+    if (!this.market.has(symbol) && !this.subs.has(`${lower}@trade`) && !this.subs.has(`${lower}@bookTicker`)) {
+      const list = this.configured.slice(0, 10).map((m) => m.symbol).join(', ') + (this.configured.length > 10 ? ', ...' : '');
+      throw new RangeError(`unknown symbol ${symbol}: the simulator trades ${list} and any symbol a client subscribes to`);
+    }
+    return this.market.get(symbol);
+  }
+
   /** `k` trades of one symbol in the same millisecond. Returns the frames queued. */
   burstSymbol(symbol: string, k: number): number {
+    const m = this.known(symbol);
     if (this.silent) return 0;
-    const m = this.market.get(symbol);
     const t = Date.now() - this.lagMs;
     let frames = 0;
     for (let i = 0; i < k; i++) frames += this.emit(m, t);
@@ -257,12 +289,12 @@ export class Simulator implements SimulatorKnobs {
 
   /** The symbol's next trade skips `n` ids. */
   gap(symbol: string, n: number): void {
-    this.market.get(symbol).gap(n);
+    this.known(symbol).gap(n);
   }
 
   /** Resend the symbol's last trade frame to its subscribers. Returns the frames sent. */
   duplicate(symbol: string): number {
-    const m = this.market.get(symbol);
+    const m = this.known(symbol);
     const subs = this.subs.get(m.tradeStream);
     if (this.silent || !m.lastTrade || !subs) return 0;
     const n = this.enqueue(subs, m.tradeStream, m.lastTrade);
@@ -275,8 +307,8 @@ export class Simulator implements SimulatorKnobs {
    * and binary go to every client. Returns the frames sent.
    */
   malformed(kind: MalformedKind, symbol?: string): number {
+    const m = symbol === undefined ? this.market.get(this.configured[0]?.symbol ?? 'BTCUSDT') : this.known(symbol);
     if (this.silent) return 0;
-    const m = this.market.get(symbol ?? this.configured[0]?.symbol ?? 'BTCUSDT');
     const everyone = kind === 'json' || kind === 'truncated' || kind === 'binary';
     const targets = everyone ? this.clients : (this.subs.get(m.tradeStream) ?? new Set<Client>());
     const t = Date.now() - this.lagMs;
@@ -316,7 +348,7 @@ export class Simulator implements SimulatorKnobs {
   /** The symbol's next trade moves the price by `pct` percent. */
   shock(symbol: string, pct: number): void {
     if (!(pct > -100 && pct < Infinity)) throw new RangeError(`pct must be > -100, got ${pct}`);
-    this.market.get(symbol).shock(pct);
+    this.known(symbol).shock(pct);
   }
 
   /** Event and trade times are set `ms` in the past from now on. */
@@ -352,7 +384,7 @@ export class Simulator implements SimulatorKnobs {
    * counted in `skipped` (its ids are used up: it sees a gap). The rate-driven flow waits while a
    * backfill runs, so live trades never land between backdated ones. One backfill at a time.
    */
-  async backfill(minutes: number, stepMs = 30_000, end = Date.now() - this.lagMs): Promise<BackfillResult> {
+  async backfill(minutes: number, stepMs = 30_000, end = Date.now() - this.lagMs, opts: { allowLate?: boolean } = {}): Promise<BackfillResult> {
     if (!(stepMs > 0 && stepMs < Infinity)) throw new RangeError(`step must be a positive number of ms, got ${stepMs}`);
     if (!(minutes >= 0 && minutes < Infinity) || !Number.isFinite(end)) throw new RangeError(`minutes and end must be finite, got ${minutes}, ${end}`);
     // The epsilon: minutes given as a decimal number of steps (0.35 min of 7 s) must not lose one.
@@ -362,6 +394,7 @@ export class Simulator implements SimulatorKnobs {
     if (this.backfilling) throw new RangeError('a backfill is already running');
     const markets = this.configured.filter((m) => this.subs.has(m.tradeStream));
     const from = end - (perSymbol - 1) * stepMs;
+    if (!opts.allowLate) this.refuseLate(markets, from);
     const result: BackfillResult = { symbols: markets.length, trades: 0, sent: 0, skipped: 0, from, to: end, stepMs };
     if (markets.length === 0) return result;
     this.backfilling = true;
@@ -372,7 +405,7 @@ export class Simulator implements SimulatorKnobs {
         for (let k = perSymbol - 1; k >= 0; k--) {
           const t = end - k * stepMs;
           const payload = m.trade(t, t);
-          this.tradesGenerated++;
+          m.tradeNo = ++this.tradesGenerated;
           result.trades++;
           const subs = this.subs.get(m.tradeStream);
           if (subs) queued += this.enqueue(subs, m.tradeStream, payload);
@@ -392,6 +425,23 @@ export class Simulator implements SimulatorKnobs {
       this.lastTickAt = performance.now();
     }
     return result;
+  }
+
+  /**
+   * A client that already has a trade of a symbol stamped at or after `from` takes the backfill
+   * as late trades (its bars are past them): all of it counted late, none applied. Refused, with
+   * what to do instead, unless asked for.
+   */
+  private refuseLate(markets: readonly SymbolMarket[], from: number): void {
+    for (const m of markets) {
+      if (!(m.lastEventTime >= from)) continue;
+      for (const c of this.subs.get(m.tradeStream) ?? []) {
+        if (c.since >= m.tradeNo) continue;
+        throw new RangeError(
+          `a connected client already has a ${m.symbol} trade at ${new Date(m.lastEventTime).toISOString()}, after this backfill starts (${new Date(from).toISOString()}): it would all arrive late. Backfill before the live flow reaches the client (start with rate 0 or pause, connect, backfill, resume), or pass allowLate=true`,
+        );
+      }
+    }
   }
 
   /** Close every client (1001 going away), then the listener. Idempotent. */
@@ -465,7 +515,7 @@ export class Simulator implements SimulatorKnobs {
   /** One trade (and a book update for bookTicker subscribers). Returns the frames queued. */
   private emit(m: SymbolMarket, t: number): number {
     const payload = m.trade(t, t);
-    this.tradesGenerated++;
+    m.tradeNo = ++this.tradesGenerated;
     let n = 0;
     const trades = this.subs.get(m.tradeStream);
     if (trades) n += this.enqueue(trades, m.tradeStream, payload);
@@ -568,7 +618,7 @@ export class Simulator implements SimulatorKnobs {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const c: Client = { ws, socket, combined, streams: new Set(), lastPongAt: Date.now(), batch: [] };
+      const c: Client = { ws, socket, combined, streams: new Set(), lastPongAt: Date.now(), since: this.tradesGenerated, batch: [] };
       this.clients.add(c);
       this.subscribe(c, initial.filter((s) => s !== ''));
       ws.on('message', (data, isBinary) => this.onMessage(c, data, isBinary));
@@ -666,9 +716,8 @@ export class Simulator implements SimulatorKnobs {
     handleControl(this, req.method ?? 'GET', u.pathname, u.searchParams).then(
       (r) => answer(r.status, r.body),
       (e: unknown) => {
-        const error = e instanceof Error ? e.message : String(e);
-        this.log.error('control request failed', { path: u.pathname, error });
-        answer(500, { ok: false, error });
+        this.log.error('control request failed', { path: u.pathname, ...errorFields(e) });
+        answer(500, { ok: false, error: e instanceof Error ? e.message : String(e) });
       },
     );
   }

@@ -13,7 +13,7 @@ import type { ServerOptions as HttpsOptions, Server as HttpsServer } from 'node:
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import type { RequestHandler } from 'express';
-import { ExporterError } from '../errors.js';
+import { errorFields, ExporterError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { basicAuth } from './auth.js';
 import { parseWebConfig, TLS_VERSIONS, type PemSource, type WebConfig, type WebTlsConfig } from './web-config.js';
@@ -219,14 +219,14 @@ export class WebSecurity {
       next = load(this.file);
     } catch (e) {
       this.failedSignature = sig;
-      this.log.error('web config reload failed, keeping the running settings', { file: this.file, error: (e as Error).message });
+      this.log.error('web config reload failed, keeping the running settings', { file: this.file, ...errorFields(e) });
       return;
     }
     const was = this.current.config.tls;
     const will = next.config.tls;
     if (!!was !== !!will || (was && will && was.clientAuthType !== will.clientAuthType)) {
       this.failedSignature = sig;
-      this.log.error('web config change needs a restart (TLS on/off or client_auth_type), keeping the running settings', { file: this.file });
+      this.log.error('web config change needs a restart (TLS on/off or client_auth_type), keeping the running settings', { file: this.file, code: 'WEB_CONFIG' });
       return;
     }
     if (next.https) for (const s of this.servers) if ('setSecureContext' in s) s.setSecureContext(next.https);

@@ -41,6 +41,7 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
       [0, 0, 0, 0],
       'history sent whole, applied as sent: nothing skipped, conflated, gapped or dropped as invalid',
     );
+    assert.ok(prod.gzip && prod.gzip.bytes > 0 && prod.gzip.bytes < prod.bytes / 4, `gzipped scrape: ${prod.gzip?.bytes} of ${prod.bytes} bytes`);
     assert.ok(prod.expectedSeriesPerSymbol > 0);
     assert.equal(prod.seriesPerSymbol, prod.expectedSeriesPerSymbol, 'every series of the default config');
     // The exporters ran with the production Node flags.

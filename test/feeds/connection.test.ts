@@ -36,7 +36,7 @@ interface Setup {
   url: string | (() => string);
   config?: Partial<Omit<ConnectionConfig, 'backoff'>>;
   backoff?: Partial<BackoffConfig>;
-  extra?: Partial<Omit<ConnectionOptions, 'handlers' | 'config' | 'url' | 'log'>>;
+  extra?: Partial<Omit<ConnectionOptions, 'handlers' | 'config' | 'url'>>;
   /** Called after each frame is recorded. */
   onFrame?: (text: string) => void;
 }
@@ -777,6 +777,23 @@ describe('Connection: fair reads under a shared read budget', () => {
       assert.deepEqual(rec.frames.map((f) => tradeId(f.text)), range(N));
     } finally {
       await cleanup(conn, server);
+    }
+  });
+});
+
+describe('Connection: logging', () => {
+  test('a failed connect is a warning, written at --log-level warn, and rate limited', async () => {
+    const port = await closedPort();
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', write: (l) => lines.push(l), burst: 3, windowMs: 60_000 });
+    const { conn, rec } = connect({ url: `ws://127.0.0.1:${port}/`, backoff: { initialMs: 1, maxMs: 2 }, extra: { log } });
+    try {
+      await waitFor(() => rec.downs.length >= 10, 'ten failed attempts');
+      const failed = lines.filter((l) => l.includes('msg="connect failed"'));
+      assert.equal(failed.length, 3, `three lines of ten attempts, the rest counted:\n${lines.join('\n')}`);
+      assert.match(failed[0]!, /level=warn msg="connect failed" conn=test#0 .*reason=error detail="[^"]*ECONNREFUSED/);
+    } finally {
+      await conn.stop();
     }
   });
 });

@@ -78,7 +78,7 @@ test('values: price, spread, closed bar, window, counters and a cumulative histo
   assert.equal(s.get('market_feed_lag_seconds_bucket{exchange="binance",le="+Inf"}'), 2);
   assert.equal(s.get('market_feed_lag_seconds_count{exchange="binance"}'), 2);
   assert.equal(s.get('market_ingest_queue_depth'), 3);
-  assert.equal(s.get('market_exporter_build_info{version="1.2.3",node_version="v20.0.0"}'), 1);
+  assert.equal(s.get('market_exporter_build_info{version="1.2.3",revision="unknown",branch="unknown",build_date="unknown",node_version="v20.0.0"}'), 1);
 });
 
 test('unset gauges are absent, not NaN: a symbol with no trade has no price series', () => {
@@ -92,7 +92,7 @@ test('unset gauges are absent, not NaN: a symbol with no trade has no price seri
 test('a fast-lane render carries exactly the full render\'s lines of its families, before and after a change', () => {
   const feeds = sample();
   const fast = () => parse(Buffer.concat([...renderMarketChunks(feeds, self, undefined, new Set(['health', 'moves'] as const))]).toString('utf8'));
-  const fastNames = new Set([METRICS.price, METRICS.windowReturn, METRICS.symbolLastMessage, METRICS.seqGaps, METRICS.feedUp, METRICS.reconnects].map((d) => d.name));
+  const fastNames = new Set<string>([METRICS.price, METRICS.windowReturn, METRICS.symbolLastMessage, METRICS.seqGaps, METRICS.feedUp, METRICS.reconnects].map((d) => d.name));
   const check = () => {
     const f = fast();
     const full = parse(renderMarket(feeds, self));

@@ -20,30 +20,32 @@ test('npm start, the bin script and the container start the exporter with NODE_F
 
 test('under a high allocation rate the flags keep the young generation small', () => {
   // Allocate short-lived objects fast, as ingest does, until V8 has had the chance to grow the
-  // new space, then report its size.
-  const script = `const v8 = require('node:v8'); let keep = []; const t = Date.now();
-    while (Date.now() - t < 1500) { for (let i = 0; i < 1000; i++) keep.push({ a: i, b: 'x' + i }); if (keep.length > 200000) keep = []; }
+  // new space, then report its size. A fixed amount of work, not a fixed time (see below).
+  const script = `const v8 = require('node:v8'); let keep = []; let n = 0;
+    while (n++ < 3000) { for (let i = 0; i < 1000; i++) keep.push({ a: i, b: 'x' + i }); if (keep.length > 200000) keep = []; }
     process.stdout.write(String(v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space').space_size));`;
   const size = (args: readonly string[]) => Number(execFileSync(process.execPath, [...args, '-e', script], { encoding: 'utf8' }));
   const tuned = size(NODE_FLAGS);
   const plain = size([]);
   const semiMb = Number(/--max-semi-space-size=(\d+)/.exec(flags)?.[1]);
   assert.ok(semiMb > 0, `NODE_FLAGS sets the semi-space size: ${flags}`);
-  // The new space is two semi-spaces.
-  assert.ok(tuned <= 2 * semiMb * 2 ** 20, `new space with ${flags}: ${tuned} bytes`);
+  // The new space is two semi-spaces; Node 24 reports a page or two (256 kB each) more at times.
+  assert.ok(tuned <= (2 * semiMb + 1) * 2 ** 20, `new space with ${flags}: ${tuned} bytes`);
   assert.ok(plain > tuned, `without the flags ${plain} bytes, with ${tuned}: the flag changes nothing here`);
 });
 
 test('with promoted garbage arriving steadily the flags keep the old generation near its live size', () => {
   // ~20 MB that stays, then objects that live long enough to be promoted before they die, as
   // ingest's medium-lived state does: the old generation fills with garbage until a full
-  // collection, and how far it may fill first is what --heap-growing-percent sets.
+  // collection, and how far it may fill first is what --heap-growing-percent sets. A fixed amount
+  // of work, not a fixed time: on a busy machine two seconds promoted a tenth as much, too little
+  // to fill the old generation either way.
   const script = `const v8 = require('node:v8');
     const old = () => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'old_space').space_size;
     const live = Array.from({ length: 200000 }, (_, i) => ({ i, s: 'k' + i }));
     const ring = new Array(64).fill(null);
-    let peak = 0, k = 0; const t = Date.now();
-    while (Date.now() - t < 2000) {
+    let peak = 0, k = 0;
+    while (k < 3000) {
       ring[k++ % ring.length] = Array.from({ length: 2000 }, (_, i) => ({ i, s: 'v' + i }));
       if (k % 16 === 0) peak = Math.max(peak, old());
     }

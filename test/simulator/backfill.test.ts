@@ -83,7 +83,8 @@ describe('simulator backfill', () => {
       c.ws.pause();
       const end = Date.now() - 60 * 60_000;
       let result: BackfillResult | undefined;
-      const done = sim.backfill(600, 1_000, end).then((r) => (result = r));
+      // The client has live trades already: this history reaches it late, which is asked for here.
+      const done = sim.backfill(600, 1_000, end, { allowLate: true }).then((r) => (result = r));
       await waitFor(() => sim.state().backfillWaits > 0, 'the backfill waiting for the paused client', { timeoutMs: 20_000 });
       assert.equal(result, undefined, 'not finished while the client is paused');
       assert.equal(sim.state().backfilling, true);
@@ -108,6 +109,27 @@ describe('simulator backfill', () => {
       assert.equal(block[0]!.eventTime, r.from);
       assert.equal(block[block.length - 1]!.eventTime, end);
       c.ws.terminate();
+    });
+  });
+
+  test('into a client that already has later live trades: refused with what to do; a client connected after is served', async () => {
+    await withSim({ ratePerSymbol: 50 }, async (sim) => {
+      const early = await subscriber(sim, ['btcusdt@trade']);
+      await waitFor(() => early.trades.length >= 2, 'the live flow');
+      const http = sim.url.replace('ws:', 'http:');
+      const r = await fetch(`${http}/control/backfill?minutes=5`, { method: 'POST' });
+      assert.equal(r.status, 400);
+      assert.match(((await r.json()) as { error: string }).error, /already has a BTCUSDT trade at .* it would all arrive late.*allowLate=true/);
+      assert.equal(sim.state().backfilling, false);
+      early.ws.terminate();
+      await waitFor(() => sim.state().clients === 0, 'the early client gone');
+      // A fresh client (an exporter started now) has seen nothing: the same backfill is history to it.
+      sim.pause();
+      const late = await subscriber(sim, ['btcusdt@trade']);
+      await waitFor(() => sim.state().streams === 1, 'the subscription');
+      const ok = await sim.backfill(5, 30_000, Date.now() - 10 * 60_000);
+      assert.equal(ok.sent, 10);
+      late.ws.terminate();
     });
   });
 
@@ -161,7 +183,7 @@ describe('simulator backfill', () => {
       }
       // A paused client keeps the first one waiting while the second is asked for.
       c.ws.pause();
-      const first = sim.backfill(1200, 1_000);
+      const first = sim.backfill(1200, 1_000, undefined, { allowLate: true });
       await waitFor(() => sim.state().backfillWaits > 0, 'the first backfill waiting', { timeoutMs: 20_000 });
       const second = await post('/control/backfill?minutes=1');
       assert.equal(second.status, 400);

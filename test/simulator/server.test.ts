@@ -222,8 +222,8 @@ describe('simulator server: knobs', () => {
       assert.equal(new Set(ts.map((t) => t.symbol)).size, n);
       assert.ok(ts.some((t) => t.symbol === 'SYM0397'));
       assert.equal(new Set(ts.map((t) => t.eventTime)).size, 1, 'same millisecond');
-      // Symbols nobody subscribed to are skipped, not created.
-      assert.equal(sim.burst(n + 1000), n + 1);
+      // More symbols than exist is refused, not answered with fewer trades than asked for.
+      assert.throws(() => sim.burst(n + 1000), { name: 'RangeError', message: /n=1400, but only 400 symbols/ });
       c.close();
       other.close();
     });
@@ -424,6 +424,12 @@ describe('simulator server: HTTP control API', () => {
         ['/control/disconnect?code=1006', 400],
         ['/control/shock?pct=-100', 400],
         ['/control/silence?on=maybe', 400],
+        ['/control/shock?symbol=NOPE&pct=1', 400],
+        ['/control/gap?symbol=NOPE', 400],
+        ['/control/duplicate?symbol=NOPE', 400],
+        ['/control/malformed?kind=json&symbol=NOPE', 400],
+        ['/control/burst?symbol=NOPE&n=1', 400],
+        ['/control/burst?n=5000', 400],
         ['/control/explode', 404],
         ['/control/state', 405],
       ] as const) {
@@ -434,8 +440,13 @@ describe('simulator server: HTTP control API', () => {
       }
       const get = await fetch(`${sim.url.replace('ws:', 'http:')}/control/rate`);
       assert.equal(get.status, 405);
-      const list = (await (await fetch(`${sim.url.replace('ws:', 'http:')}/control`)).json()) as { knobs: string[] };
-      assert.ok(list.knobs.includes('burst') && list.knobs.includes('silence'));
+      const list = (await (await fetch(`${sim.url.replace('ws:', 'http:')}/control`)).json()) as { knobs: Record<string, { effect: string; params: Record<string, string> }> };
+      const names = (await post(sim, '/control/explode')).body.error as string;
+      // Every knob the router knows (its 404 lists them) is described, with every parameter.
+      assert.deepEqual(Object.keys(list.knobs).join(', '), names.replace(/^no knob explode; knobs: /, ''));
+      assert.deepEqual(Object.keys(list.knobs.burst!.params), ['n', 'symbol']);
+      assert.deepEqual(Object.keys(list.knobs.backfill!.params), ['minutes', 'step', 'end', 'allowLate']);
+      for (const [k, d] of Object.entries(list.knobs)) assert.ok(d.effect.length > 10, k);
     });
   });
 });

@@ -162,13 +162,12 @@ export function internals(): DashboardJson {
             ],
           }),
           timeseries({
-            title: 'Dropped and conflated events',
-            description: 'Events dropped without being applied (5m increase; any is an alert) and events merged into a newer one (per second).',
+            title: 'Conflated events',
+            description: 'Events merged into a newer one of the same symbol because the queue was full (per second). Frames that could not be used at all are under Errors, by type.',
             w: 8,
             h: 8,
             min: 0,
             queries: [
-              q(`exchange:market_ingest_dropped:increase5m{${EX}}`, '{{exchange}} dropped (5m)'),
               q(`exchange:market_ingest_conflated:rate5m{${EX}}`, '{{exchange}} conflated/s'),
             ],
           }),
