@@ -134,6 +134,12 @@ export interface MetricsRun {
   heapTotalBytes: number;
   externalBytes: number;
   scrapes: Scrape[];
+  /**
+   * The fast lane (`/metrics?collect[]=health&collect[]=moves`, what prometheus.yml scrapes every
+   * second), scraped a second apart after the full scrapes, same exporter and load: median
+   * scrape, longest stall, series. Production run only.
+   */
+  fast?: { ms: number; maxStallMs: number; series: number; bytes: number; scrapes: Scrape[] };
 }
 
 export interface TargetCheck {
@@ -248,6 +254,8 @@ export function formatReport(r: BenchReport): string {
         : 'worst case, not judged: 1 s bars, every value changes between scrapes';
     const per = `${f0(m.seriesPerSymbol)} per symbol${m.seriesPerSymbol < m.expectedSeriesPerSymbol ? ` (some short of ${f0(m.expectedSeriesPerSymbol)}: **not all warm**)` : ''}`;
     out.push(`| \`/metrics\` at ${f0(m.symbols)} symbols, ${what} (${f0(m.series)} series, ${per}, ${mb(m.bytes)}) under ${f0(m.loadFps)} frames/s: scrape / render / longest stall | ${ms3(m.ms)} / ${ms3(m.renderMs)} / ${ms3(m.maxStallMs)} ms | |`);
+    if (m.fast)
+      out.push(`| Fast lane (\`collect[]=health&collect[]=moves\`, ${f0(m.fast.series)} series, ${mb(m.fast.bytes)}) at ${f0(m.symbols)} symbols, scraped every second: scrape / longest stall | ${ms3(m.fast.ms)} / ${ms3(m.fast.maxStallMs)} ms | |`);
     if (m.gzip)
       out.push(`| Same, gzipped as Prometheus asks (Accept-Encoding: gzip, level 1): scrape / longest stall / on the wire | ${ms3(m.gzip.ms)} / ${ms3(m.gzip.stallMs)} ms / ${mb(m.gzip.bytes)} (${(m.bytes / m.gzip.bytes).toFixed(1)}x smaller) | |`);
     if (m.kind === 'production')

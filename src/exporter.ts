@@ -197,6 +197,11 @@ export class Exporter {
         onReconnect: (reason) => {
           st.reconnects[reason]++;
         },
+        onSessionEnd: (symbols) => {
+          // Trades sent while we were away are not gaps we lost in a session: without this a
+          // reconnect storm counts a gap on every symbol at every reconnect.
+          for (const sym of symbols) st.symbols.get(sym)?.seq.reset();
+        },
         onPingRtt: (ms) => {
           st.pingRtt = ms / 1000;
         },

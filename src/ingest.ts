@@ -64,6 +64,7 @@ export class Ingest {
         this.sequence(s, ev.seq);
         this.lag(f, ev.eventTime, receivedAt);
         s.lastUpdate = receivedAt;
+        f.noteData(conn, receivedAt);
         if (this.queue.pushTrade(s, ev.price, ev.size, ev.eventTime)) f.conflated++;
         return;
       }
@@ -78,6 +79,7 @@ export class Ingest {
         this.sequence(s, ev.seq);
         if (ev.eventTime !== undefined) this.lag(f, ev.eventTime, receivedAt);
         s.lastUpdate = receivedAt;
+        f.noteData(conn, receivedAt);
         if (this.queue.pushQuote(s, bid, ask, last, ev.eventTime ?? receivedAt)) f.conflated++;
         return;
       }

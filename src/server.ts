@@ -6,6 +6,8 @@ import { pipeline, type Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { parseListen } from './config/listen.js';
 import { errorFields, ExporterError, type ErrorCode } from './errors.js';
+import { SCRAPE_GROUP_NAMES, type ScrapeGroup } from './metrics/catalog.js';
+import type { Selection } from './metrics/render.js';
 import { CONTENT_TYPE } from './metrics/text.js';
 
 /**
@@ -36,7 +38,11 @@ export interface ServerDeps {
    * and never blocks the event loop for long. `write` resolves when the socket can take more;
    * `sent` once every piece written has left the process (or the client has gone).
    */
-  writeMetrics?(write: (chunk: string | Uint8Array) => Promise<void> | undefined, sent: () => Promise<void>): Promise<void>;
+  writeMetrics?(
+    write: (chunk: string | Uint8Array) => Promise<void> | undefined,
+    sent: () => Promise<void>,
+    groups?: Selection,
+  ): Promise<void>;
   ready(): boolean;
   /** Re-read the config; rejects with a message when the new config is bad (the old one keeps running). */
   reload?: () => Promise<void>;
@@ -78,6 +84,8 @@ export function createApp(deps: ServerDeps): Express {
     scraping++;
     res.once('close', () => scraping--);
     try {
+      const groups = scrapeGroups(new URL(req.originalUrl, 'http://localhost').searchParams);
+      if (typeof groups === 'string') return void res.status(400).type('text').send(`${groups}\n`);
       res.vary('Accept-Encoding');
       const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip' ? createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_CHUNK }) : undefined;
       if (gzip) {
@@ -88,7 +96,7 @@ export function createApp(deps: ServerDeps): Express {
       if (deps.writeMetrics) {
         res.status(200).set('Content-Type', CONTENT_TYPE);
         const body = new BodyWriter(gzip ?? res, res, gzip ? GZIP_BATCH : 0);
-        await deps.writeMetrics((chunk) => body.write(chunk), () => body.sent());
+        await deps.writeMetrics((chunk) => body.write(chunk), () => body.sent(), groups);
         body.end();
         return;
       }
@@ -122,6 +130,23 @@ export function createApp(deps: ServerDeps): Express {
     }
   });
   return app;
+}
+
+/**
+ * The scrape groups a /metrics request asks for: `collect[]=<group>` (repeated) keeps only those,
+ * `exclude[]=<group>` leaves those out, neither gives all. The fast lane is a second scrape job
+ * on the same path with its own params, as node_exporter's `collect[]` does, rather than a path
+ * of its own: one handler, one auth, and Prometheus users already know the idiom. A message
+ * (400) for an unknown group or a request that leaves nothing.
+ */
+export function scrapeGroups(q: URLSearchParams): Selection | string {
+  const collect = q.getAll('collect[]');
+  const exclude = q.getAll('exclude[]');
+  for (const g of [...collect, ...exclude])
+    if (!(SCRAPE_GROUP_NAMES as string[]).includes(g)) return `unknown scrape group "${g}"; groups: ${SCRAPE_GROUP_NAMES.join(', ')}`;
+  const picked = new Set<ScrapeGroup>((collect.length > 0 ? collect : SCRAPE_GROUP_NAMES) as ScrapeGroup[]);
+  for (const g of exclude) picked.delete(g as ScrapeGroup);
+  return picked.size > 0 ? picked : 'collect[] and exclude[] leave no scrape group';
 }
 
 /**

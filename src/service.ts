@@ -10,7 +10,7 @@ import type { Config } from './config/types.js';
 import { errorFields, ExporterError } from './errors.js';
 import { Exporter } from './exporter.js';
 import { createLogger, type Level, type LogFormat, type Logger } from './log.js';
-import { prepareLines, streamMarket, type SelfStats } from './metrics/render.js';
+import { ALL_GROUPS, prepareLines, streamMarket, type SelfStats, type Selection } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
 import { Simulator } from './simulator/server.js';
@@ -112,10 +112,16 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     return text;
   };
   // What /metrics serves: the same text, streamed in slices so a large scrape never stalls ingest.
-  const writeMetrics = async (write: (chunk: string | Uint8Array) => Promise<void> | undefined, sent: () => Promise<void>): Promise<void> => {
+  const writeMetrics = async (
+    write: (chunk: string | Uint8Array) => Promise<void> | undefined,
+    sent: () => Promise<void>,
+    groups: Selection = ALL_GROUPS,
+  ): Promise<void> => {
     const t0 = performance.now();
     sample();
-    await streamMarket(exporter.states(), self, write, { sent });
+    await streamMarket(exporter.states(), self, write, { sent, groups });
+    // The process metrics belong to `rest`; the scrape duration reported is the full scrape's.
+    if (!groups.has('rest')) return;
     await write(await registry.metrics());
     self.scrapeDuration = (performance.now() - t0) / 1000;
   };

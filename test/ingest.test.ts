@@ -117,3 +117,16 @@ test('past queue capacity a burst conflates per symbol and loses no volume', () 
   assert.equal(s.trades, 500);
   assert.equal(s.seqCounts.gaps, 0, 'sequence is checked at arrival, so conflation makes no false gaps');
 });
+
+test('only trades and quotes refresh a connection\'s market data; acks, pongs and heartbeats do not', () => {
+  const { feed, frame } = setup();
+  feed.connectionsPlanned = 1;
+  const t0 = feed.started;
+  frame(fixture('trade.json'), t0 + 1000);
+  assert.equal(feed.dataSilence(t0 + 1000), 0);
+  // A subscription ack and an unparseable frame: frames, but not market data.
+  frame(fixture('subscribe-result.json'), t0 + 20_000);
+  frame(fixture('malformed-not-json.json'), t0 + 21_000);
+  assert.equal(feed.lastMessage, t0 + 21_000, 'every frame still counts as a message');
+  assert.equal(feed.dataSilence(t0 + 31_000), 30, 'silent since the trade');
+});

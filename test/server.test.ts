@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { request, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApp, listen } from '../src/server.js';
+import { createApp, listen, scrapeGroups } from '../src/server.js';
 
 /** 32 MB, more than loopback's socket buffers hold: most of it waits in the process. */
 const BODY = Buffer.alloc(32 * 2 ** 20, 'abcdefgh\n');
@@ -62,6 +62,15 @@ test('a client that goes away mid-body counts as done, so the buffer is not held
   } finally {
     server.close();
   }
+});
+
+test('collect[] keeps the named scrape groups, exclude[] leaves them out, unknown groups are refused', () => {
+  const q = (s: string) => scrapeGroups(new URLSearchParams(s));
+  assert.deepEqual(q(''), new Set(['health', 'moves', 'rest']));
+  assert.deepEqual(q('collect[]=health&collect[]=moves'), new Set(['health', 'moves']));
+  assert.deepEqual(q('exclude[]=health&exclude[]=moves'), new Set(['rest']));
+  assert.match(String(q('collect[]=cpu')), /unknown scrape group "cpu"; groups: health, moves, rest/);
+  assert.match(String(q('exclude[]=health&exclude[]=moves&exclude[]=rest')), /leave no scrape group/);
 });
 
 /** GET /metrics with raw bytes and headers: node:http does not decompress, unlike fetch. */

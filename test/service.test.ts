@@ -106,3 +106,63 @@ describe('config reload', () => {
     assert.equal((await scrape(svc.url)).get('market_exporter_config_last_reload_successful'), 1);
   });
 });
+
+describe('the fast lane and reconnects', () => {
+  let sim: Simulator;
+  let svc: Service;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'me-fast-'));
+    sim = await Simulator.start({ symbols: ['AAAUSDT', 'BBBUSDT'], ratePerSymbol: 50, log: quiet });
+    const file = join(dir, 'config.yml');
+    writeFileSync(
+      file,
+      `feeds:\n  - name: sim\n    venue: simulator\n    url: ${sim.url}\n    symbols: [AAAUSDT, BBBUSDT]\n    connection:\n      backoff: {initial: 50ms, max: 100ms}\n`,
+    );
+    svc = await startService(loadConfig(file), { listen: '127.0.0.1:0', log: quiet });
+    await scrapeUntil(svc.url, (s) => s.has('market_price{exchange="sim",symbol="AAAUSDT"}'), 'AAA priced');
+  });
+  afterAll(async () => {
+    await svc.stop();
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('collect[] serves only its groups\' families; the rest and exclude[] make up the whole', async () => {
+    const names = async (q: string) => {
+      const text = await (await fetch(`${svc.url}/metrics${q}`)).text();
+      return new Set(text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]!));
+    };
+    const fast = await names('?collect[]=health&collect[]=moves');
+    const slow = await names('?exclude[]=health&exclude[]=moves');
+    const all = await names('');
+    assert.deepEqual([...fast].sort(), [
+      'market_feed_data_silence_seconds', 'market_feed_errors_total', 'market_feed_last_message_timestamp_seconds',
+      'market_feed_messages_total', 'market_feed_reconnects_total', 'market_feed_symbols', 'market_feed_up',
+      'market_ingest_conflated_total', 'market_ingest_queue_capacity', 'market_ingest_queue_depth',
+      'market_price', 'market_sequence_gaps_total', 'market_sequence_missed_total', 'market_symbol_last_update_timestamp_seconds',
+      'market_window_return_ratio',
+    ]);
+    assert.deepEqual([...fast].filter((n) => slow.has(n)), [], 'no family in both lanes');
+    assert.deepEqual([...all].sort(), [...new Set([...fast, ...slow])].sort());
+    assert.ok(slow.has('process_cpu_user_seconds_total') && slow.has('market_exporter_build_info'));
+    assert.equal((await fetch(`${svc.url}/metrics?collect[]=nope`)).status, 400);
+  });
+
+  test('reconnects start each symbol\'s sequence afresh: trades missed while away are not gaps', async () => {
+    const before = await scrape(svc.url);
+    const reconnects = sum(before, 'market_feed_reconnects_total', { exchange: 'sim' });
+    for (let i = 0; i < 3; i++) {
+      sim.disconnect();
+      await scrapeUntil(svc.url, (s) => sum(s, 'market_feed_reconnects_total', { exchange: 'sim' }) >= reconnects + i + 1 && s.get('market_feed_up{exchange="sim"}') === 1, 'reconnected');
+      // The venue's trade ids move on while nobody listens.
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const trades = sum(await scrape(svc.url), 'market_trades_total', { exchange: 'sim' });
+    const s = await scrapeUntil(svc.url, (x) => sum(x, 'market_trades_total', { exchange: 'sim' }) > trades + 20 && x, 'trades after reconnecting');
+    assert.equal(sum(s, 'market_sequence_gaps_total', { exchange: 'sim' }), sum(before, 'market_sequence_gaps_total', { exchange: 'sim' }));
+    // A gap within a session still counts.
+    sim.gap('AAAUSDT', 5);
+    await scrapeUntil(svc.url, (x) => x.get('market_sequence_gaps_total{exchange="sim",symbol="AAAUSDT"}')! >= 1, 'the gap counted');
+  });
+});

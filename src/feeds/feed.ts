@@ -28,6 +28,11 @@ export interface FeedHandlers {
   onReconnect(reason: ReconnectReason, detail: string): void;
   onPingRtt?(rttMs: number): void;
   onDrop?(type: ErrorType, detail: string): void;
+  /**
+   * A connection's session ended (closed, failed or abandoned): nothing more arrives on it, and
+   * the next session of its `symbols` starts afresh (sequence numbers cannot be judged across it).
+   */
+  onSessionEnd?(symbols: readonly string[]): void;
 }
 
 export interface FeedOptions {
@@ -52,6 +57,7 @@ export class Feed {
   private readonly opened: boolean[];
   private readonly lifetimeTimers: (NodeJS.Timeout | undefined)[];
   private readonly streamCounts: number[];
+  private readonly groups: readonly (readonly string[])[];
   private readonly streamsLimit: number;
   private stopped = false;
 
@@ -61,6 +67,7 @@ export class Feed {
     const channels = config.channels ?? adapter.defaultChannels;
     this.streamsLimit = Math.min(adapter.limits.streamsPerConnection, config.streamsPerConnection ?? Infinity);
     const groups = planConnections(config.symbols, channels, this.streamsLimit);
+    this.groups = groups;
     this.streamCounts = groups.map((g) => adapter.streamsFor(g, channels));
     this.open = groups.map(() => false);
     this.opened = groups.map(() => false);
@@ -155,6 +162,7 @@ export class Feed {
     const wasOpen = this.open[i];
     this.open[i] = false;
     if (wasOpen && !this.stopped) this.opts.handlers.onStatus(this.status());
+    this.opts.handlers.onSessionEnd?.(this.groups[i] ?? []);
     this.opts.handlers.onReconnect(reason, detail);
   }
 

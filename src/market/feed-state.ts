@@ -16,6 +16,8 @@ export class FeedState {
    * stale (the stale alert compares against this), rather than having no series to judge.
    */
   lastMessage: number;
+  /** When the feed's state was made: each connection's market data is judged from here until its first. */
+  readonly started: number;
   heartbeats = 0;
   pingRtt = NaN;
   clockSkew = NaN;
@@ -32,6 +34,12 @@ export class FeedState {
   readonly lag = new BucketHistogram(LAG_BUCKETS);
   readonly processing = new BucketHistogram(PROCESSING_BUCKETS);
   readonly symbols = new Map<string, SymbolState>();
+  /**
+   * Local time each connection (by its index in the pool) last delivered market data. Kept per
+   * connection and per slot rather than per socket: a reconnect does not make a silent venue look
+   * fresh, and one silent connection among several is not hidden by the others' traffic.
+   */
+  private readonly dataAt: number[] = [];
 
   constructor(
     readonly name: string,
@@ -40,6 +48,22 @@ export class FeedState {
     now: number = Date.now(),
   ) {
     this.lastMessage = now;
+    this.started = now;
     for (const s of symbols) this.symbols.set(s, new SymbolState(name, s, cfg));
+  }
+
+  /** A trade or quote arrived on connection `conn` at `at` (ms). Control frames must not call this. */
+  noteData(conn: number, at: number): void {
+    this.dataAt[conn] = at;
+  }
+
+  /**
+   * Seconds since the quietest planned connection delivered market data, as of `now` (ms); NaN
+   * when no connection is planned (a feed with no symbols in this shard is idle, not silent).
+   */
+  dataSilence(now: number): number {
+    let oldest = Infinity;
+    for (let i = 0; i < this.connectionsPlanned; i++) oldest = Math.min(oldest, this.dataAt[i] ?? this.started);
+    return oldest === Infinity ? NaN : Math.max(0, now - oldest) / 1000;
   }
 }

@@ -72,7 +72,7 @@ export class SequenceTracker {
     return OUT_OF_ORDER;
   }
 
-  /** Forget everything: the next number is `first` again. Call after a reconnect. */
+  /** Forget everything: the next number is `first` again. The exporter calls it when a connection's session ends (Feed onSessionEnd). */
   reset(): void {
     this.last = undefined;
     this.head = this.runs = this.remembered = 0;

@@ -56,6 +56,7 @@ export const METRICS = {
   feedUp: def('market_feed_up', 'gauge', X, '1 when every connection of the feed is open and subscribed, else 0.'),
   feedSymbols: def('market_feed_symbols', 'gauge', X, 'Symbols configured on the feed.'),
   lastMessage: def('market_feed_last_message_timestamp_seconds', 'gauge', X, 'Local time the last frame of the feed arrived (the feed\'s start until the first), Unix seconds.'),
+  dataSilence: def('market_feed_data_silence_seconds', 'gauge', X, 'Seconds, as of the scrape, since the quietest connection of the feed delivered market data (a trade or quote; acks, pongs and heartbeats do not count), or since the feed started.'),
   symbolLastMessage: def('market_symbol_last_update_timestamp_seconds', 'gauge', XS, 'Local time the last trade, quote or heartbeat for the symbol arrived, Unix seconds.'),
   messages: def('market_feed_messages_total', 'counter', X, 'Frames received from the feed.'),
   receivedBytes: def('market_feed_received_bytes_total', 'counter', X, 'Bytes of frames received from the feed.'),
@@ -95,6 +96,42 @@ export const METRICS = {
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricKey = keyof typeof METRICS;
+
+/**
+ * Scrape groups, selected with `/metrics?collect[]=<group>` (or left out with `exclude[]=`), as
+ * node_exporter filters its collectors: a scrape job per group, each at its own interval. `health`
+ * and `moves` are the fast lane, what the alerts that must notify in seconds read (scraped every
+ * second: small, so cheap at that rate); `rest` is everything else, including the process
+ * metrics, scraped at the usual 15 s. A family is in exactly one group, so two jobs never
+ * scrape the same series.
+ */
+export const SCRAPE_GROUPS = {
+  health: [
+    METRICS.feedUp,
+    METRICS.feedSymbols,
+    METRICS.lastMessage,
+    METRICS.dataSilence,
+    METRICS.messages,
+    METRICS.reconnects,
+    METRICS.errors,
+    METRICS.queueDepth,
+    METRICS.queueCapacity,
+    METRICS.conflated,
+    METRICS.symbolLastMessage,
+    METRICS.seqGaps,
+    METRICS.seqMissed,
+  ],
+  moves: [METRICS.price, METRICS.windowReturn],
+  rest: [] as MetricDef[],
+} satisfies Record<string, readonly MetricDef[]>;
+export type ScrapeGroup = keyof typeof SCRAPE_GROUPS;
+export const SCRAPE_GROUP_NAMES = Object.keys(SCRAPE_GROUPS) as ScrapeGroup[];
+
+/** The group of a family: `rest` unless a fast-lane group names it. */
+export function scrapeGroupOf(def: MetricDef): ScrapeGroup {
+  for (const g of SCRAPE_GROUP_NAMES) if ((SCRAPE_GROUPS[g] as readonly MetricDef[]).includes(def)) return g;
+  return 'rest';
+}
 
 /** The indicator label values. Closed set; which are exported depends on config. */
 export const INDICATOR_NAMES = [

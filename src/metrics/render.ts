@@ -21,7 +21,7 @@ import { DEFAULT_SHARD } from '../config/defaults.js';
 import type { ShardConfig } from '../config/types.js';
 import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
-import { METRICS, type MetricDef } from './catalog.js';
+import { METRICS, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
 import type { BucketHistogram } from './histogram.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
 import { FAMILIES, SymbolLines } from './symbol-lines.js';
@@ -62,18 +62,25 @@ function headerBytes(def: MetricDef): Buffer {
   return b;
 }
 
-type Out = { s: string };
+/** What a scrape asks for: the scrape groups whose families it carries (catalog.ts). */
+export type Selection = ReadonlySet<ScrapeGroup>;
+export const ALL_GROUPS: Selection = new Set(Object.keys(SCRAPE_GROUPS) as ScrapeGroup[]);
+
+type Out = { s: string; want: Selection };
+const wanted = (out: Out, def: MetricDef) => out.want.has(scrapeGroupOf(def));
 
 function gauge(out: Out, name: string, labels: string, v: number): void {
   if (v === v) out.s += `${name}{${labels}} ${formatValue(v)}\n`;
 }
 
 function perFeed(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (f: FeedState) => number): void {
+  if (!wanted(out, def)) return;
   out.s += header(def);
   for (const f of feeds) gauge(out, def.name, `exchange="${escapeLabelValue(f.name)}"`, get(f));
 }
 
 function perFeedKeyed(out: Out, feeds: Iterable<FeedState>, def: MetricDef, key: string, get: (f: FeedState) => Record<string, number>): void {
+  if (!wanted(out, def)) return;
   out.s += header(def);
   for (const f of feeds) {
     const ex = escapeLabelValue(f.name);
@@ -82,6 +89,7 @@ function perFeedKeyed(out: Out, feeds: Iterable<FeedState>, def: MetricDef, key:
 }
 
 function histogram(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (f: FeedState) => BucketHistogram): void {
+  if (!wanted(out, def)) return;
   out.s += header(def);
   for (const f of feeds) {
     const h = get(f);
@@ -96,6 +104,7 @@ function histogram(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (f
 }
 
 function single(out: Out, def: MetricDef, v: number): void {
+  if (!wanted(out, def)) return;
   out.s += header(def);
   if (v === v) out.s += `${def.name} ${formatValue(v)}\n`;
 }
@@ -125,13 +134,14 @@ export function* renderMarketChunks(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   alloc: (size: number) => Buffer = fresh,
+  want: Selection = ALL_GROUPS,
 ): Generator<Buffer, void, undefined> {
   // Two renders interleaved would rewrite each other's symbol lines between their two passes:
   // fail loudly rather than send a garbled exposition.
   if (rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
   rendering = true;
   try {
-    yield* render(feedMap, self, alloc);
+    yield* render(feedMap, self, alloc, want);
   } finally {
     rendering = false;
   }
@@ -139,39 +149,51 @@ export function* renderMarketChunks(
 
 let rendering = false;
 
-function* render(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats, alloc: (size: number) => Buffer): Generator<Buffer, void, undefined> {
+function* render(
+  feedMap: ReadonlyMap<string, FeedState>,
+  self: SelfStats,
+  alloc: (size: number) => Buffer,
+  want: Selection,
+): Generator<Buffer, void, undefined> {
   const feeds = [...feedMap.values()];
   const M = METRICS;
+  const now = Date.now();
 
+  // Only the segments (families) this scrape asked for: a fast-lane scrape copies a few of them.
+  const segments: number[] = [];
+  FAMILIES.forEach((def, g) => want.has(scrapeGroupOf(def)) && segments.push(g));
   const lines: SymbolLines[] = [];
-  const heads = FAMILIES.map(headerBytes);
+  const heads = segments.map((g) => headerBytes(FAMILIES[g]!));
   const sizes = heads.map((h) => h.length);
-  for (const f of feeds)
-    for (const s of f.symbols.values()) {
-      let c = linesOf.get(s);
-      if (!c) linesOf.set(s, (c = new SymbolLines(s)));
-      c.refresh(s);
-      for (let g = 0; g < sizes.length; g++) sizes[g]! += c.segmentLength(g);
-      if (lines.push(c) % REFRESH_BATCH === 0) yield EMPTY;
-    }
+  const only = segments.length === FAMILIES.length ? undefined : segments;
+  if (segments.length > 0)
+    for (const f of feeds)
+      for (const s of f.symbols.values()) {
+        let c = linesOf.get(s);
+        if (!c) linesOf.set(s, (c = new SymbolLines(s)));
+        c.refresh(s, only);
+        for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
+        if (lines.push(c) % REFRESH_BATCH === 0) yield EMPTY;
+      }
   const total = sizes.reduce((a, b) => a + b, 0);
   const all = alloc(total);
   const at = new Array<number>(heads.length);
-  for (let g = 0, pos = 0; g < heads.length; pos += sizes[g]!, g++) {
-    all.set(heads[g]!, pos);
-    at[g] = pos + heads[g]!.length;
+  for (let k = 0, pos = 0; k < heads.length; pos += sizes[k]!, k++) {
+    all.set(heads[k]!, pos);
+    at[k] = pos + heads[k]!.length;
   }
   for (let i = 0; i < lines.length; i++) {
     const c = lines[i]!;
-    for (let g = 0; g < at.length; g++) at[g] = c.copySegment(g, all, at[g]!);
+    for (let k = 0; k < at.length; k++) at[k] = c.copySegment(segments[k]!, all, at[k]!);
     if ((i + 1) % REFRESH_BATCH === 0) yield EMPTY;
   }
   for (let pos = 0; pos < total; pos += CHUNK) yield all.subarray(pos, Math.min(total, pos + CHUNK));
 
-  const out: Out = { s: '' };
+  const out: Out = { s: '', want };
   perFeed(out, feeds, M.feedUp, (f) => f.up);
   perFeed(out, feeds, M.feedSymbols, (f) => f.symbols.size);
   perFeed(out, feeds, M.lastMessage, (f) => f.lastMessage / 1000);
+  perFeed(out, feeds, M.dataSilence, (f) => f.dataSilence(now));
   perFeed(out, feeds, M.messages, (f) => f.messages);
   perFeed(out, feeds, M.receivedBytes, (f) => f.bytes);
   histogram(out, feeds, M.lag, (f) => f.lag);
@@ -193,21 +215,25 @@ function* render(feedMap: ReadonlyMap<string, FeedState>, self: SelfStats, alloc
   single(out, M.loopLagMax, self.loopLagMax);
   single(out, M.loopUtil, self.loopUtil);
 
-  out.s += header(M.buildInfo);
-  const b = self.build;
-  out.s += `${M.buildInfo.name}{version="${escapeLabelValue(self.version)}",revision="${escapeLabelValue(b?.revision ?? 'unknown')}",branch="${escapeLabelValue(b?.branch ?? 'unknown')}",build_date="${escapeLabelValue(b?.buildDate ?? 'unknown')}",node_version="${escapeLabelValue(self.nodeVersion)}"} 1\n`;
+  if (want.has('rest')) {
+    out.s += header(M.buildInfo);
+    const b = self.build;
+    out.s += `${M.buildInfo.name}{version="${escapeLabelValue(self.version)}",revision="${escapeLabelValue(b?.revision ?? 'unknown')}",branch="${escapeLabelValue(b?.branch ?? 'unknown')}",build_date="${escapeLabelValue(b?.buildDate ?? 'unknown')}",node_version="${escapeLabelValue(self.nodeVersion)}"} 1\n`;
+  }
   single(out, M.reloadOk, self.reloadOk);
   single(out, M.reloadTime, self.reloadTime);
   single(out, M.scrapeDuration, self.scrapeDuration);
-  out.s += header(M.logsSuppressed);
-  for (const [k, v] of Object.entries(self.logsSuppressed))
-    out.s += `${M.logsSuppressed.name}{kind="${escapeLabelValue(k)}"} ${formatValue(v)}\n`;
-  const shard = self.shard ?? DEFAULT_SHARD;
-  let carried = 0;
-  for (const f of feeds) carried += f.symbols.size;
-  out.s += header(M.shardSymbols);
-  out.s += `${M.shardSymbols.name}{shard="${shard.index}"} ${carried}\n`;
-  single(out, M.shards, shard.count);
+  if (want.has('rest')) {
+    out.s += header(M.logsSuppressed);
+    for (const [k, v] of Object.entries(self.logsSuppressed))
+      out.s += `${M.logsSuppressed.name}{kind="${escapeLabelValue(k)}"} ${formatValue(v)}\n`;
+    const shard = self.shard ?? DEFAULT_SHARD;
+    let carried = 0;
+    for (const f of feeds) carried += f.symbols.size;
+    out.s += header(M.shardSymbols);
+    out.s += `${M.shardSymbols.name}{shard="${shard.index}"} ${carried}\n`;
+  }
+  single(out, M.shards, (self.shard ?? DEFAULT_SHARD).count);
   yield Buffer.from(out.s, 'utf8');
 }
 
@@ -228,6 +254,8 @@ export interface StreamOptions {
    * it, the buffer may be reused as soon as streamMarket is done: copy a chunk to keep it.
    */
   sent?: () => Promise<void>;
+  /** The scrape groups to write (default: all). */
+  groups?: Selection;
 }
 
 /**
@@ -239,7 +267,7 @@ export async function streamMarket(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   write: (chunk: Buffer) => void | Promise<void>,
-  { sliceMs = 5, sent }: StreamOptions = {},
+  { sliceMs = 5, sent, groups = ALL_GROUPS }: StreamOptions = {},
 ): Promise<void> {
   const previous = scrapes;
   let done!: () => void;
@@ -248,7 +276,7 @@ export async function streamMarket(
   let lease: Lease | undefined;
   const alloc = (size: number) => (lease = output.take(size)).buf;
   try {
-    await stream(feedMap, self, write, sliceMs, alloc);
+    await stream(feedMap, self, write, sliceMs, alloc, groups);
   } finally {
     done();
     // The next scrape need not wait for a slow client: it gets a buffer of its own meanwhile.
@@ -269,9 +297,10 @@ async function stream(
   write: (chunk: Buffer) => void | Promise<void>,
   sliceMs: number,
   alloc: (size: number) => Buffer,
+  groups: Selection,
 ): Promise<void> {
   let sliceStart = performance.now();
-  for (const chunk of renderMarketChunks(feedMap, self, alloc)) {
+  for (const chunk of renderMarketChunks(feedMap, self, alloc, groups)) {
     if (chunk.length > 0) {
       const pending = write(chunk);
       if (pending) await pending;

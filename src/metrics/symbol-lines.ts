@@ -100,7 +100,7 @@ function layoutOf(s: SymbolState): Layout {
  * out field by field: a table of getters or keyed reads made this most of a scrape's cost. The
  * order must match SCALARS, BARS and WINDOWS (a test renders every family and checks its values).
  */
-function readValues(s: SymbolState, v: Float64Array): void {
+function readValues(s: SymbolState, v: Float64Array, bars = true): void {
   v[0] = s.price;
   v[1] = s.bid;
   v[2] = s.ask;
@@ -118,19 +118,22 @@ function readValues(s: SymbolState, v: Float64Array): void {
   let k = SCALARS.length;
   const ivs = s.intervals;
   const n = ivs.length;
-  for (let i = 0; i < n; i++, k++) {
-    const b = ivs[i]!.lastBar;
-    if (b === undefined) for (let f = 0; f < BARS.length; f++) v[k + f * n] = NaN;
-    else {
-      v[k] = b.open;
-      v[k + n] = b.high;
-      v[k + 2 * n] = b.low;
-      v[k + 3 * n] = b.close;
-      v[k + 4 * n] = b.volume;
-      v[k + 5 * n] = b.end / 1000;
+  // A fast-lane scrape refreshes no bar or indicator family: their numbers are not read.
+  if (!bars) k += BARS.length * n;
+  else
+    for (let i = 0; i < n; i++, k++) {
+      const b = ivs[i]!.lastBar;
+      if (b === undefined) for (let f = 0; f < BARS.length; f++) v[k + f * n] = NaN;
+      else {
+        v[k] = b.open;
+        v[k + n] = b.high;
+        v[k + 2 * n] = b.low;
+        v[k + 3 * n] = b.close;
+        v[k + 4 * n] = b.volume;
+        v[k + 5 * n] = b.end / 1000;
+      }
     }
-  }
-  k += (BARS.length - 1) * n;
+  if (bars) k += (BARS.length - 1) * n;
   const ws = s.windows;
   const m = ws.length;
   for (let i = 0; i < m; i++, k++) {
@@ -140,6 +143,7 @@ function readValues(s: SymbolState, v: Float64Array): void {
     v[k + 2 * m] = st === undefined ? NaN : st.low;
   }
   k += (WINDOWS.length - 1) * m;
+  if (!bars) return;
   for (let i = 0; i < n; i++) {
     v.set(ivs[i]!.values, k);
     k += INDICATOR_NAMES.length;
@@ -185,12 +189,18 @@ export class SymbolLines {
     this.valueLen = new Uint8Array(n);
   }
 
-  /** Read the symbol's numbers now and bring every segment's bytes up to date with them. */
-  refresh(s: SymbolState): void {
+  /**
+   * Read the symbol's numbers now and bring the segments' bytes up to date with them: every
+   * segment, or only those in `only` (a fast-lane scrape: the others wait for the full scrape,
+   * each segment being up to date on its own).
+   */
+  refresh(s: SymbolState, only?: readonly number[]): void {
     const v = this.next;
-    readValues(s, v);
+    readValues(s, v, !only || only.some((g) => g >= SCALARS.length && (g < SCALARS.length + BARS.length || g === FAMILIES.length - 1)));
     const first = this.layout.firstLine;
-    for (let g = 0; g < this.segLen.length; g++) {
+    const count = only ? only.length : this.segLen.length;
+    for (let i = 0; i < count; i++) {
+      const g = only ? only[i]! : i;
       let rewrite = false;
       for (let k = first[g]!; k < first[g + 1]!; k++) {
         const a = v[k]!;

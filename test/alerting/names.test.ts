@@ -19,6 +19,7 @@ const STANDARD = [/^up$/, /^ALERTS(_FOR_STATE)?$/, /^process_/, /^nodejs_/, /^pr
 const LABELS = new Set([
   'exchange', 'symbol', 'interval', 'indicator', 'window', 'reason', 'type', 'kind', 'shard', // exporter
   'job', 'instance', 'le', '__name__', // Prometheus
+  'lane', // prometheus.yml: the fast-lane job's series
   'quantile', 'band', // recording/alerting rules
   'alertname', 'alertstate', 'severity', // ALERTS
 ]);

@@ -159,7 +159,7 @@ describe('npm run test:rules (real promtool and amtool)', () => {
       cpSync(path.join(repoRoot, 'prometheus'), prom, { recursive: true });
       cpSync(path.join(repoRoot, 'alertmanager'), am, { recursive: true });
       // Keep it quick: one test file; queue threshold 0.8 -> 0.95 (the test has 90%).
-      for (const f of ['calm', 'feeds', 'market', 'recording', 'sessions']) rmSync(path.join(prom, 'tests', `${f}.test.yml`));
+      for (const f of ['calm', 'calm-walk', 'fast', 'feeds', 'market', 'recording', 'sessions']) rmSync(path.join(prom, 'tests', `${f}.test.yml`));
       const thr = path.join(prom, 'rules', 'thresholds.rules.yml');
       const text = readFileSync(thr, 'utf8');
       assert.ok(text.includes('expr: vector(0.8)'));

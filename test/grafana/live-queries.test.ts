@@ -26,7 +26,7 @@ import { dashboardFiles, repoRoot } from './load.js';
 const EMPTY_IN_A_SHORT_RUN: Record<string, string> = {
   'exchange_symbol:market_traded_volume:rate1m_avg1h_offset5m': 'baseline over the hour that ended 5m ago: needs > 5m of history',
   'exchange_symbol:market_price:return_ratio_1h': 'price an hour ago: needs 1h of history',
-  'exchange_symbol_window:market_window_return_ratio:zscore1h': 'mean and stddev over the hour that ended 5m ago: needs > 5m of history',
+  'exchange_symbol_window:market_window_return_ratio:zscore1h': 'over the hour that ended 5m ago, once it holds 1800 samples: needs 35m of history',
   market_feed_clock_skew_seconds: 'only venues whose pong carries their clock (Kraken); the simulator has none',
   market_exporter_log_messages_suppressed_total: 'no log line is rate-limited in a healthy run',
 };

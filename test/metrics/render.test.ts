@@ -1,7 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { METRICS, exposedNames } from '../../src/metrics/catalog.js';
-import { renderMarket, type SelfStats } from '../../src/metrics/render.js';
+import { renderMarket, renderMarketChunks, type SelfStats } from '../../src/metrics/render.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 
@@ -87,4 +87,27 @@ test('unset gauges are absent, not NaN: a symbol with no trade has no price seri
   assert.ok(!text.includes('market_price{exchange="binance",symbol="ETHUSDT"}'));
   assert.ok(text.includes('market_trades_total{exchange="binance",symbol="ETHUSDT"} 0'), 'counters start at 0');
   assert.ok(!text.split('\n').some((l) => l.startsWith('market_exporter_scrape_duration_seconds ')), 'no scrape measured yet');
+});
+
+test('a fast-lane render carries exactly the full render\'s lines of its families, before and after a change', () => {
+  const feeds = sample();
+  const fast = () => parse(Buffer.concat([...renderMarketChunks(feeds, self, undefined, new Set(['health', 'moves'] as const))]).toString('utf8'));
+  const fastNames = new Set<string>([METRICS.price, METRICS.windowReturn, METRICS.symbolLastMessage, METRICS.seqGaps, METRICS.feedUp, METRICS.reconnects].map((d) => d.name));
+  const check = () => {
+    const f = fast();
+    const full = parse(renderMarket(feeds, self));
+    const name = (k: string) => k.split('{')[0]!;
+    const expected = [...full].filter(([k]) => fastNames.has(name(k)));
+    assert.deepEqual([...f].filter(([k]) => fastNames.has(name(k))), expected);
+    assert.ok(![...f.keys()].some((k) => name(k) === METRICS.barClose.name || name(k) === METRICS.indicator.name), 'no bar or indicator family');
+  };
+  check();
+  const btc = feeds.get('binance')!.symbols.get('BTCUSDT')!;
+  // A fast scrape after a trade, then the full one: each family is right in both.
+  btc.applyTrade(120, 1, 121_000);
+  btc.seqCounts.gaps = 3;
+  check();
+  btc.applyTrade(119.5, 1, 185_000);
+  fast();
+  check();
 });

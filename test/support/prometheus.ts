@@ -73,8 +73,10 @@ export interface PrometheusConfigOptions {
   alertmanager?: string;
   /** host:port Prometheus itself listens on (for the `prometheus` job). */
   self: string;
+  /** Global intervals; `shipped` keeps prometheus.yml's (and every job's and group's own). */
   scrapeInterval?: string;
   evaluationInterval?: string;
+  shippedIntervals?: boolean;
   /** Absolute rule file paths (default: the shipped ones). */
   ruleFiles?: string[];
 }
@@ -82,16 +84,18 @@ export interface PrometheusConfigOptions {
 /** The shipped prometheus.yml with targets, intervals and rule file paths replaced. */
 export function renderPrometheusConfig(opts: PrometheusConfigOptions): string {
   const cfg = load(readFileSync(path.join(prometheusDir, 'prometheus.yml'), 'utf8')) as PromConfig;
-  cfg.global = {
-    ...cfg.global,
-    scrape_interval: opts.scrapeInterval ?? '1s',
-    evaluation_interval: opts.evaluationInterval ?? '1s',
-  };
+  if (!opts.shippedIntervals)
+    cfg.global = {
+      ...cfg.global,
+      scrape_interval: opts.scrapeInterval ?? '1s',
+      evaluation_interval: opts.evaluationInterval ?? '1s',
+    };
   cfg.rule_files = opts.ruleFiles ?? shippedRuleFiles();
   if (opts.alertmanager) cfg.alerting = { alertmanagers: [{ static_configs: [{ targets: [opts.alertmanager] }] }] };
   else delete cfg.alerting;
   const targets: Record<string, string[]> = {
     'market-exporter': opts.exporterTargets,
+    'market-exporter-fast': opts.exporterTargets,
     prometheus: [opts.self],
     alertmanager: opts.alertmanager ? [opts.alertmanager] : [],
   };

@@ -142,3 +142,14 @@ export async function spawnService(opts: SpawnServiceOptions): Promise<ServicePr
   }
   throw new Error(`${opts.name} exited before it was ready:\n${lastOutput}`);
 }
+
+/** The exporter itself (src/main.ts through tsx) with `configFile`, on a free 127.0.0.1 port, once ready. */
+export function spawnExporter(configFile: string, cwd: string): Promise<ServiceProcess> {
+  return spawnService({
+    name: 'market-exporter',
+    command: process.execPath,
+    args: (port) => ['--import', 'tsx', 'src/main.ts', '--config', configFile, '--listen', `127.0.0.1:${port}`],
+    cwd,
+    readyPath: '/-/ready',
+  });
+}

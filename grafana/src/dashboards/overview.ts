@@ -130,7 +130,8 @@ export function overview(): DashboardJson {
           }),
           timeseries({
             title: 'Seconds since last frame',
-            description: 'Staleness per feed against the MarketFeedStale threshold (dashed).',
+            description:
+              'Staleness per feed against the MarketFeedStale threshold (dashed), and seconds since its quietest connection delivered market data (acks, pongs and heartbeats do not count) against the silence threshold of MarketFeedDown.',
             w: 8,
             h: 8,
             unit: 's',
@@ -138,6 +139,8 @@ export function overview(): DashboardJson {
             queries: [
               q(`time() - market_feed_last_message_timestamp_seconds{${EX}}`, '{{exchange}}'),
               limit(`exchange:threshold_feed_stale:seconds{${EX}}`, '{{exchange}} stale threshold'),
+              q(`max by (exchange) (market_feed_data_silence_seconds{${EX}})`, '{{exchange}} no market data'),
+              limit(`exchange:threshold_feed_silent:seconds{${EX}}`, '{{exchange}} silence threshold'),
             ],
           }),
           timeseries({
