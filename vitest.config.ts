@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` answers in seconds; `integration` starts real processes (the exporter,
-// Prometheus, Alertmanager, SMTP and Telegram stand-ins) and runs in `npm test` and CI.
+// Three projects: `unit` answers in seconds; `integration` starts real processes (the exporter,
+// Prometheus, Alertmanager, SMTP and Telegram stand-ins); `containers` runs the shipped image and
+// docker-compose.yml on a Docker engine (scripts/docker-engine.sh, scripts/docker-images.sh).
+// All three run in `npm test` and CI; without Docker, run `--project unit --project integration`.
 const processSuites = [
   'test/{integration,e2e,reliability,scale}/**/*.test.ts',
   'test/alerting/{alertmanager,names,rules}.test.ts',
@@ -11,6 +13,7 @@ const processSuites = [
   'test/runtime/node-flags.test.ts',
   'test/service.test.ts',
 ];
+const containerSuites = ['test/containers/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -31,11 +34,24 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: processSuites, testTimeout: 60_000, hookTimeout: 60_000 },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...processSuites, ...containerSuites], testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
         extends: true,
         test: { name: 'integration', include: processSuites, testTimeout: 300_000, hookTimeout: 300_000 },
+      },
+      {
+        extends: true,
+        // After the other projects (groupOrder 1) and one file at a time: a compose stack competing
+        // with the process suites for two cores would make both time out.
+        test: {
+          name: 'containers',
+          include: containerSuites,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+          sequence: { hooks: 'list', groupOrder: 1 },
+        },
       },
     ],
   },

@@ -5,7 +5,8 @@
 # DOCKER_HOST (this script prints the value).
 #
 #   eval "$(sudo bash scripts/docker-engine.sh start)"   # installs/starts; prints export DOCKER_HOST=...
-#   sudo bash scripts/docker-engine.sh stop              # stops it, only if this script started it
+#   sudo bash scripts/docker-engine.sh stop              # stops the dockerd of that pidfile
+#   bash scripts/docker-engine.sh running                # exit 0 if it answers
 #
 # Settings: MARKET_DOCKER_ROOT (default /var/lib/market-exporter-docker) holds images, volumes,
 # the socket, the pidfile and dockerd.log.
@@ -65,5 +66,6 @@ stop() {
 case ${1:-} in
   start) start ;;
   stop) stop ;;
-  *) die "usage: docker-engine.sh start|stop" ;;
+  running) running ;;
+  *) die "usage: docker-engine.sh start|stop|running" ;;
 esac

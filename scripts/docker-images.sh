@@ -7,6 +7,7 @@
 #   market-exporter-ci/prometheus    + Debian's prometheus from tools/ (scripts/get-tools.sh)
 #   market-exporter-ci/alertmanager  + Debian's alertmanager from tools/
 #   market-exporter-ci/sinks         the SMTP catcher and Telegram stand-in of test/support/
+#   market-exporter-ci/victoria-metrics  Debian's victoria-metrics, the long-term store
 #   market-exporter:ci               the project's own Dockerfile, built as shipped on the node base
 #
 # Each image is tagged with a hash of everything that goes into it (its Dockerfile, context and
@@ -103,6 +104,10 @@ mkdir -p "$work/sinks"
   --banner:js="import{createRequire}from'node:module';const require=createRequire(import.meta.url);" \
   "$here/test/containers/sinks/main.ts" --outfile="$work/sinks/main.mjs"
 build market-exporter-ci/sinks "$images/sinks.Dockerfile" sinks --build-arg "BASE=$node_image" >/dev/null
+
+# --- The long-term store: Debian's package, installed in the build ------------------------------
+mkdir -p "$work/victoria-metrics"
+build market-exporter-ci/victoria-metrics "$images/victoria-metrics.Dockerfile" victoria-metrics --build-arg "BASE=$base" >/dev/null
 
 # --- The project's image, as shipped (only the base swapped) -------------------------------------
 # The context is the repository (its .dockerignore applies); hashed by the files the build copies.

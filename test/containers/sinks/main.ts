@@ -5,7 +5,7 @@
  *   main.mjs smtp       the `mailpit` service: test/support/smtp.ts's catcher on :1025
  *   main.mjs telegram   api.telegram.org on :443 (HTTPS, certificate from /etc/sinks/tls):
  *                      test/support/telegram.ts's Bot API stand-in
- *   main.mjs readyz     exits 0 when the SMTP port greets (the compose healthcheck `/mailpit readyz`)
+ *   main.mjs readyz     exits 0 once the sink serves (the compose healthcheck `/mailpit readyz`)
  *
  * Both serve what they received as JSON on :8025 (`GET /received`), which the tests read through
  * a port published on 127.0.0.1. The catchers listen on loopback inside the container; plain
@@ -62,16 +62,14 @@ async function telegram(): Promise<void> {
   await serveReceived(() => stub.requests);
 }
 
-/** The healthcheck: the SMTP port answers with its 220 greeting. */
-function readyz(): void {
-  const socket = connect(SMTP_PORT, '127.0.0.1');
-  socket.setTimeout(3000, () => process.exit(1));
-  socket.on('error', () => process.exit(1));
-  socket.once('data', (d) => process.exit(d.toString().startsWith('220') ? 0 : 1));
+/** The healthcheck: :8025 answers, which it does only after the sink itself listens. */
+async function readyz(): Promise<never> {
+  const res = await fetch(`http://127.0.0.1:${API_PORT}/received`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+  process.exit(res?.ok ? 0 : 1);
 }
 
 const mode = process.argv[2] ?? 'smtp';
-if (mode === 'readyz') readyz();
+if (mode === 'readyz') await readyz();
 else {
   await (mode === 'telegram' ? telegram() : smtp());
   console.log(`sinks: ${mode} ready`);
