@@ -48,19 +48,21 @@ beforeAll(async () => {
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, 'remote-write.yml'), exampleForVictoriaMetrics(readFileSync(EXAMPLE, 'utf8')), { mode: 0o644 });
 
-  const vm = await start(
-    new GenericContainer('market-exporter-ci/victoria-metrics:ci')
-      .withNetworkAliases('victoriametrics')
-      .withCommand(['-dedup.minScrapeInterval=15s', '-storageDataPath=/tmp/vm', '-retentionPeriod=1d', '-search.latencyOffset=0s'])
-      .withExposedPorts(8428)
-      .withWaitStrategy(Wait.forHttp('/health', 8428)),
-  );
-  store = prometheus(`http://127.0.0.1:${vm.getMappedPort(8428)}`);
-  for (const alias of ['exporter-a', 'exporter-b']) {
-    await start(new GenericContainer('market-exporter:ci').withNetworkAliases(alias).withWaitStrategy(Wait.forHealthCheck()).withStartupTimeout(90_000));
-  }
-  replicas = [];
-  for (const alias of ['prometheus-a', 'prometheus-b']) {
+  // The store and both exporters start together; the exporters are up once /-/ready answers.
+  const [vm] = await Promise.all([
+    start(
+      new GenericContainer('market-exporter-ci/victoria-metrics:ci')
+        .withNetworkAliases('victoriametrics')
+        .withCommand(['-dedup.minScrapeInterval=15s', '-storageDataPath=/tmp/vm', '-retentionPeriod=1d', '-search.latencyOffset=0s'])
+        .withExposedPorts(8428)
+        .withWaitStrategy(Wait.forHttp('/health', 8428)),
+    ),
+    ...['exporter-a', 'exporter-b'].map((alias) =>
+      start(new GenericContainer('market-exporter:ci').withNetworkAliases(alias).withExposedPorts(10790).withWaitStrategy(Wait.forHttp('/-/ready', 10790))),
+    ),
+  ]);
+  store = prometheus(`http://127.0.0.1:${vm!.getMappedPort(8428)}`);
+  replicas = await Promise.all(['prometheus-a', 'prometheus-b'].map(async (alias) => {
     const p = await start(
       new GenericContainer('market-exporter-ci/prometheus:ci')
         .withNetworkAliases(alias)
@@ -74,8 +76,8 @@ beforeAll(async () => {
         .withExposedPorts(9090)
         .withWaitStrategy(Wait.forHttp('/-/ready', 9090)),
     );
-    replicas.push(prometheus(`http://127.0.0.1:${p.getMappedPort(9090)}`));
-  }
+    return prometheus(`http://127.0.0.1:${p.getMappedPort(9090)}`);
+  }));
 });
 
 afterAll(async () => {
@@ -108,16 +110,16 @@ describe('remote_write to victoria-metrics from an HA pair (prometheus/examples/
   });
 
   test('deduplication leaves one sample per scrape interval, not one per replica', async () => {
-    // Two minutes of data from both replicas: 8 scrapes at 15 s, 16 samples without dedup.
-    await new Promise((r) => setTimeout(r, 120_000));
-    const expr = 'count_over_time(market_price{job="market-exporter",instance="exporter-a:10790"}[2m])';
+    // A minute of data from both replicas: 4 scrapes at 15 s from each, 8 samples without dedup.
+    await new Promise((r) => setTimeout(r, 60_000));
+    const expr = 'count_over_time(market_price{job="market-exporter",instance="exporter-a:10790"}[1m])';
     const inStore = await store.query(expr);
     const inReplica = await replicas[0]!.query(expr);
     expect(inStore).toHaveLength(SYMBOLS.length);
     for (const s of inStore) {
       const own = Number(inReplica.find((r) => r.metric.symbol === s.metric.symbol)?.value[1]);
       expect(Number(s.value[1]), s.metric.symbol).toBeLessThanOrEqual(own + 1);
-      expect(Number(s.value[1]), s.metric.symbol).toBeGreaterThanOrEqual(7);
+      expect(Number(s.value[1]), s.metric.symbol).toBeGreaterThanOrEqual(3);
     }
   });
 });
