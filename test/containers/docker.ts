@@ -3,14 +3,13 @@
  * images that exist locally (nothing is pulled), and testcontainers without its reaper (its image
  * cannot be pulled here; each test removes what it started).
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../support/prometheus.js';
 import { getContainerRuntimeClient, ImageName, PullPolicy, type ContainerRuntimeClient } from 'testcontainers';
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-export const COMPOSE_BIN = join(ROOT, 'tools/bin/docker-compose');
+export const COMPOSE_BIN = join(repoRoot, 'tools/bin/docker-compose');
 /** Only images built by scripts/docker-images.sh are used: a missing one is an error, not a pull. */
 export const NEVER_PULL = PullPolicy.neverPull();
 

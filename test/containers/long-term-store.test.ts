@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GenericContainer, Network, type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
 import { pollUntil } from '../support/service-process.js';
-import { dockerWith, NEVER_PULL, ROOT } from './docker.js';
+import { repoRoot as ROOT } from '../support/prometheus.js';
+import { dockerWith, NEVER_PULL } from './docker.js';
 import { prometheus } from './stack.js';
 
 const IMAGES = ['market-exporter:ci', 'market-exporter-ci/prometheus:ci', 'market-exporter-ci/victoria-metrics:ci'];

@@ -11,7 +11,8 @@ import { type ContainerRuntimeClient, DockerComposeEnvironment, type StartedDock
 import type { ReceivedMail } from '../support/smtp.js';
 import type { TelegramRequest } from '../support/telegram.js';
 import { makePki } from '../support/tls.js';
-import { COMPOSE_BIN, ROOT } from './docker.js';
+import { repoRoot as ROOT } from '../support/prometheus.js';
+import { COMPOSE_BIN } from './docker.js';
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'test/containers/docker-compose.ci.yml'];
 /** Every service but Grafana, which has no offline image. */
