@@ -40,7 +40,7 @@ start() {
     # The exec root is kept short: containerd's socket path must stay under 108 characters.
     dockerd --data-root "$root/data" --exec-root "/run/market-exporter-docker" \
       --pidfile "$pidfile" --host "unix://$sock" --ip 127.0.0.1 \
-      >"$root/dockerd.log" 2>&1 &
+      >>"$root/dockerd.log" 2>&1 &
     for _ in $(seq 120); do
       running && break
       kill -0 $! 2>/dev/null || die "dockerd exited: $(tail -n 5 "$root/dockerd.log")"

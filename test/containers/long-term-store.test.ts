@@ -49,7 +49,8 @@ beforeAll(async () => {
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, 'remote-write.yml'), exampleForVictoriaMetrics(readFileSync(EXAMPLE, 'utf8')), { mode: 0o644 });
 
-  // The store and both exporters start together; the exporters are up once /-/ready answers.
+  // The store and both exporters start together; the exporters are up once their HEALTHCHECK
+  // passes (its first probe comes after 15 s).
   const [vm] = await Promise.all([
     start(
       new GenericContainer('market-exporter-ci/victoria-metrics:ci')
@@ -59,7 +60,7 @@ beforeAll(async () => {
         .withWaitStrategy(Wait.forHttp('/health', 8428)),
     ),
     ...['exporter-a', 'exporter-b'].map((alias) =>
-      start(new GenericContainer('market-exporter:ci').withNetworkAliases(alias).withExposedPorts(10790).withWaitStrategy(Wait.forHttp('/-/ready', 10790))),
+      start(new GenericContainer('market-exporter:ci').withNetworkAliases(alias).withWaitStrategy(Wait.forHealthCheck()).withStartupTimeout(120_000)),
     ),
   ]);
   store = prometheus(`http://127.0.0.1:${vm!.getMappedPort(8428)}`);
