@@ -8,6 +8,10 @@ import { repoRoot } from '../support/prometheus.js';
 import { getContainerRuntimeClient, ImageName, PullPolicy, type ContainerRuntimeClient } from 'testcontainers';
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+// Ports are published on 127.0.0.1 only (scripts/docker-engine.sh, the CI compose override).
+// Left to itself testcontainers may pick the bridge gateway (172.17.0.1) as the host, where
+// its HTTP wait strategies then reach a published port only sometimes.
+process.env.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
 
 export const COMPOSE_BIN = join(repoRoot, 'tools/bin/docker-compose');
 /** Only images built by scripts/docker-images.sh are used: a missing one is an error, not a pull. */

@@ -36,10 +36,16 @@ let dir: string;
 let store: ReturnType<typeof prometheus>;
 let replicas: ReturnType<typeof prometheus>[];
 
-async function start(c: GenericContainer): Promise<StartedTestContainer> {
-  const started = await c.withPullPolicy(NEVER_PULL).withNetwork(network).start();
-  containers.push(started);
-  return started;
+/**
+ * Start them together. Waits for every start to settle before reporting a failure: a container
+ * still starting when another failed would otherwise be missed by afterAll and left running.
+ */
+async function start(...cs: GenericContainer[]): Promise<StartedTestContainer[]> {
+  const results = await Promise.allSettled(cs.map((c) => c.withPullPolicy(NEVER_PULL).withNetwork(network).start()));
+  for (const r of results) if (r.status === 'fulfilled') containers.push(r.value);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<StartedTestContainer>).value);
 }
 
 beforeAll(async () => {
@@ -51,25 +57,23 @@ beforeAll(async () => {
 
   // The store and both exporters start together; the exporters are up once their HEALTHCHECK
   // passes (its first probe comes after 15 s).
-  const [vm] = await Promise.all([
-    start(
-      new GenericContainer('market-exporter-ci/victoria-metrics:ci')
-        .withNetworkAliases('victoriametrics')
-        .withCommand(['-dedup.minScrapeInterval=15s', '-storageDataPath=/tmp/vm', '-retentionPeriod=1d', '-search.latencyOffset=0s'])
-        .withExposedPorts(8428)
-        .withWaitStrategy(Wait.forHttp('/health', 8428)),
-    ),
+  const [vm] = await start(
+    new GenericContainer('market-exporter-ci/victoria-metrics:ci')
+      .withNetworkAliases('victoriametrics')
+      .withCommand(['-dedup.minScrapeInterval=15s', '-storageDataPath=/tmp/vm', '-retentionPeriod=1d', '-search.latencyOffset=0s'])
+      .withExposedPorts(8428)
+      .withWaitStrategy(Wait.forHttp('/health', 8428)),
     ...['exporter-a', 'exporter-b'].map((alias) =>
-      start(new GenericContainer('market-exporter:ci').withNetworkAliases(alias).withWaitStrategy(Wait.forHealthCheck()).withStartupTimeout(120_000)),
+      new GenericContainer('market-exporter:ci').withNetworkAliases(alias).withWaitStrategy(Wait.forHealthCheck()).withStartupTimeout(120_000),
     ),
-  ]);
+  );
   store = prometheus(`http://127.0.0.1:${vm!.getMappedPort(8428)}`);
-  replicas = await Promise.all(['prometheus-a', 'prometheus-b'].map(async (alias) => {
-    const p = await start(
+  // The shipped prometheus/ directory (rules and alerts the example loads relative to itself),
+  // with the substituted example in the example's place.
+  const pair = await start(
+    ...['prometheus-a', 'prometheus-b'].map((alias) =>
       new GenericContainer('market-exporter-ci/prometheus:ci')
         .withNetworkAliases(alias)
-        // The shipped prometheus/ directory (rules and alerts the example loads relative to
-        // itself), with the substituted example in the example's place.
         .withBindMounts([
           { source: join(ROOT, 'prometheus'), target: '/etc/prometheus', mode: 'ro' },
           { source: join(dir, 'remote-write.yml'), target: '/etc/prometheus/examples/remote-write.yml', mode: 'ro' },
@@ -77,9 +81,9 @@ beforeAll(async () => {
         .withCommand(['--config.file=/etc/prometheus/examples/remote-write.yml', '--storage.tsdb.path=/prometheus'])
         .withExposedPorts(9090)
         .withWaitStrategy(Wait.forHttp('/-/ready', 9090)),
-    );
-    return prometheus(`http://127.0.0.1:${p.getMappedPort(9090)}`);
-  }));
+    ),
+  );
+  replicas = pair.map((p) => prometheus(`http://127.0.0.1:${p.getMappedPort(9090)}`));
 });
 
 afterAll(async () => {
