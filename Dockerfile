@@ -6,6 +6,10 @@
 #   docker run --rm -p 127.0.0.1:10790:10790 -v "$PWD/market.yml:/etc/market-exporter/config.yml:ro" \
 #     market-exporter --config /etc/market-exporter/config.yml --listen 0.0.0.0:10790
 #
+# Behind a TLS-inspecting proxy, `npm ci` must trust the proxy's CA: pass it as a build secret,
+# used by npm only and never stored in a layer (docs/deploy.md):
+#   DOCKER_BUILDKIT=1 docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt -t market-exporter .
+#
 # Node 26 is the current (Active) LTS; package.json's engines cover 22.22 to 26 and .ci/run tests
 # each of 22, 24 and 26. test/compose/ lints this file.
 
@@ -16,7 +20,9 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` builds, but the sources are copied in the next step.
-RUN npm ci --no-audit --no-fund --ignore-scripts
+RUN --mount=type=secret,id=ca,required=false \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi; \
+    npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/post-build.mjs ./scripts/
 COPY src ./src
@@ -32,7 +38,9 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build, and there is no compiler without the dev dependencies.
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+RUN --mount=type=secret,id=ca,required=false \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi; \
+    npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
 # ---- runtime -------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}

@@ -1,8 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` answers in seconds; `integration` starts real processes (the exporter,
-// Prometheus, Alertmanager, SMTP and Telegram stand-ins) and runs in `npm test` and CI.
+// Four projects: `unit` answers in seconds; `integration` starts real processes (the exporter,
+// Prometheus, Alertmanager, SMTP and Telegram stand-ins); `replay` is the real-time incident
+// replay against the shipped alert pack; `containers` runs the shipped image and
+// docker-compose.yml on a Docker engine (scripts/docker-engine.sh, scripts/docker-images.sh).
+// All four run in `npm test` and CI; without Docker, run `--project unit --project integration`.
 const processSuites = [
   'test/{integration,e2e,reliability,scale}/**/*.test.ts',
   'test/alerting/{alertmanager,names,rules}.test.ts',
@@ -15,6 +18,10 @@ const processSuites = [
   'test/{main,start}.test.ts',
   'test/metrics/counters-move.test.ts',
 ];
+const containerSuites = ['test/containers/**/*.test.ts'];
+// The incident replay runs the shipped alert pack in real time (~11 min): once per CI run, on the
+// main Node line (`npm test`), not on every line.
+const replaySuites = ['test/e2e/incidents.test.ts'];
 
 export default defineConfig({
   test: {
@@ -40,11 +47,28 @@ export default defineConfig({
         extends: true,
         // Unit files share their forks (no re-import per file): a third of the time on this
         // 2-core machine. Each file builds its own state (fresh registries, servers on port 0).
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: processSuites, isolate: false, testTimeout: 60_000, hookTimeout: 60_000 },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...processSuites, ...containerSuites, ...replaySuites], isolate: false, testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
         extends: true,
-        test: { name: 'integration', include: processSuites, testTimeout: 300_000, hookTimeout: 300_000 },
+        test: { name: 'integration', include: processSuites, exclude: replaySuites, testTimeout: 300_000, hookTimeout: 300_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'replay', include: replaySuites, testTimeout: 1_500_000, hookTimeout: 300_000 },
+      },
+      {
+        extends: true,
+        // After the other projects (groupOrder 1) and one file at a time: a compose stack competing
+        // with the process suites for two cores would make both time out.
+        test: {
+          name: 'containers',
+          include: containerSuites,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+          sequence: { hooks: 'list', groupOrder: 1 },
+        },
       },
     ],
   },

@@ -19,6 +19,8 @@ export interface TestPki {
   server: CertFiles;
   /** Another server certificate for 127.0.0.1 from the same CA (a renewal), in new files. */
   renewServer(name: string): CertFiles;
+  /** A server certificate signed by the CA for the host name `name` (SAN `DNS:<name>`). */
+  serverFor(name: string): CertFiles;
   /** A client certificate signed by the CA, with SAN `DNS:<name>`. */
   client(name: string): CertFiles;
   /** A certificate signed by a second CA the server does not trust (SAN DNS:<name>). */
@@ -60,6 +62,7 @@ export function makePki(): TestPki {
     ca,
     server,
     renewServer: (name) => signed(dir, ca, `server-${name}`, 'localhost', 'IP:127.0.0.1,DNS:localhost', 'serverAuth'),
+    serverFor: (name) => signed(dir, ca, `server-${name}`, name, `DNS:${name}`, 'serverAuth'),
     client: (name) => signed(dir, ca, `client-${name}`, name, `DNS:${name}`, 'clientAuth'),
     stranger: (name) => signed(dir, (otherCa ??= selfSigned(dir, 'other-ca', 'someone else')), `stranger-${name}`, name, `DNS:${name}`, 'clientAuth'),
     read: (file) => readFileSync(file, 'utf8'),
