@@ -51,7 +51,9 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: processSuites, exclude: replaySuites, testTimeout: 300_000, hookTimeout: 300_000 },
+        // One file at a time: the clustered-Alertmanager and restart suites judge gossip and
+        // notification timing, which a second process suite on the other core can upset.
+        test: { name: 'integration', include: processSuites, exclude: replaySuites, fileParallelism: false, testTimeout: 300_000, hookTimeout: 300_000 },
       },
       {
         extends: true,
