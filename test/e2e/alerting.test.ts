@@ -118,7 +118,8 @@ describe('alerting end to end', () => {
   test('a calm run sends nothing', async () => {
     // Prometheus has scraped the exporter and evaluated the rules on it...
     await pollUntil(async () => (await prom.query(`market_window_return_ratio{exchange="${FEED}",window="1m"}`)).length === SYMBOLS.length, 'window returns in Prometheus', { timeoutMs: 30_000 });
-    await pollUntil(async () => (await prom.query(`exchange:threshold_feed_stale:seconds{exchange="${FEED}"}`)).length === 1, 'thresholds recorded');
+    // The thresholds group evaluates every 15 s (the shipped evaluation_interval): wait two.
+    await pollUntil(async () => (await prom.query(`exchange:threshold_feed_stale:seconds{exchange="${FEED}"}`)).length === 1, 'thresholds recorded', { timeoutMs: 30_000 });
     const start = Date.now();
     // ...for 10 more evaluations of a calm market.
     await pollUntil(() => Date.now() - start > 10_000, 'ten seconds of calm', { timeoutMs: 15_000 });
