@@ -137,7 +137,7 @@ describe('the fast lane and reconnects', () => {
     const slow = await names('?exclude[]=health&exclude[]=moves');
     const all = await names('');
     assert.deepEqual([...fast].sort(), [
-      'market_feed_data_silence_seconds', 'market_feed_errors_total', 'market_feed_last_message_timestamp_seconds',
+      'market_exporter_shard_symbols', 'market_feed_data_silence_seconds', 'market_feed_errors_total', 'market_feed_last_message_timestamp_seconds',
       'market_feed_messages_total', 'market_feed_reconnects_total', 'market_feed_symbols', 'market_feed_up',
       'market_ingest_conflated_total', 'market_ingest_queue_capacity', 'market_ingest_queue_depth',
       'market_price', 'market_sequence_gaps_total', 'market_sequence_missed_total', 'market_symbol_last_update_timestamp_seconds',

@@ -120,6 +120,10 @@ export const SCRAPE_GROUPS = {
     METRICS.symbolLastMessage,
     METRICS.seqGaps,
     METRICS.seqMissed,
+    // The shard every feed rule joins on: in the same scrape as the series it labels, or the
+    // first seconds after a (re)start would see them without it and alert twice (with and
+    // without `shard`).
+    METRICS.shardSymbols,
   ],
   moves: [METRICS.price, METRICS.windowReturn],
   rest: [] as MetricDef[],

@@ -227,6 +227,8 @@ function* render(
     out.s += header(M.logsSuppressed);
     for (const [k, v] of Object.entries(self.logsSuppressed))
       out.s += `${M.logsSuppressed.name}{kind="${escapeLabelValue(k)}"} ${formatValue(v)}\n`;
+  }
+  if (wanted(out, M.shardSymbols)) {
     const shard = self.shard ?? DEFAULT_SHARD;
     let carried = 0;
     for (const f of feeds) carried += f.symbols.size;

@@ -21,6 +21,8 @@ const dirs: string[] = [];
 interface Target {
   discoveredLabels: Record<string, string>;
   labels: Record<string, string>;
+  scrapePool: string;
+  scrapeUrl: string;
 }
 
 afterAll(async () => {
@@ -90,7 +92,7 @@ describe('prometheus/examples', () => {
     }
   });
 
-  test('hashmod: two Prometheus servers scrape each exporter target once, pairs together', async () => {
+  test('hashmod: two Prometheus servers scrape each exporter target once per lane, pairs together', async () => {
     const servers = await Promise.all([startFromExample(0), startFromExample(1)]);
     const [t0, t1] = await pollUntil(
       async () => {
@@ -101,17 +103,28 @@ describe('prometheus/examples', () => {
     );
     const cfg = load(readFileSync(hashmodFile, 'utf8')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
     const configured = cfg.scrape_configs.find((s) => s.job_name === 'market-exporter')!.static_configs.flatMap((s) => s.targets);
-    const scraped = [...t0!, ...t1!].map((t) => t.labels.instance ?? '');
-    assert.deepEqual(scraped.sort(), [...configured].sort(), 'every target exactly once across the two servers');
+    const all = [...t0!, ...t1!];
+    for (const [pool, lane] of [
+      ['market-exporter', undefined],
+      ['market-exporter-fast', 'fast'],
+    ] as const) {
+      const scraped = all.filter((t) => t.scrapePool === pool);
+      assert.deepEqual(scraped.map((t) => t.labels.instance ?? '').sort(), [...configured].sort(), `${pool}: every target exactly once across the two servers`);
+      for (const t of scraped) assert.equal(t.labels.lane, lane, `${pool}: lane label of ${t.labels.instance}`);
+    }
+    // The fast lane asks for the two fast families only, as prometheus.yml does.
+    for (const t of all.filter((t) => t.scrapePool === 'market-exporter-fast')) {
+      assert.deepEqual(new URL(t.scrapeUrl).searchParams.getAll('collect[]'), ['health', 'moves']);
+    }
 
     const shardsOn = (ts: Target[]) => [...new Set(ts.map((t) => t.discoveredLabels.__tmp_exporter_shard))].sort();
     assert.deepEqual(shardsOn(t0!), ['0', '2']);
     assert.deepEqual(shardsOn(t1!), ['1', '3']);
     for (const ts of [t0!, t1!]) {
-      // Both replicas (…a and …b) of each exporter shard on one server.
-      for (const shard of shardsOn(ts)) assert.equal(ts.filter((t) => t.discoveredLabels.__tmp_exporter_shard === shard).length, 2);
+      // Both replicas (…a and …b) of each exporter shard on one server, in both lanes.
+      for (const shard of shardsOn(ts)) assert.equal(ts.filter((t) => t.discoveredLabels.__tmp_exporter_shard === shard).length, 4);
       // The hashing labels are gone from the series.
-      for (const t of ts) assert.deepEqual(Object.keys(t.labels).sort(), ['instance', 'job']);
+      for (const t of ts) assert.deepEqual(Object.keys(t.labels).sort(), t.labels.lane ? ['instance', 'job', 'lane'] : ['instance', 'job']);
     }
   });
 });
