@@ -17,7 +17,7 @@ import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/service.js';
 import { Simulator } from '../../src/simulator/server.js';
 import { renderAlertmanagerConfig, startAlertmanager, type AlertmanagerInstance } from '../support/alertmanager.js';
-import { renderPrometheusConfig } from '../support/prometheus.js';
+import { renderPrometheusConfig, shippedPrometheusAlertFlags } from '../support/prometheus.js';
 import { parseExposition } from '../support/scrape.js';
 import { freePort, pollUntil, spawnService, type ServiceProcess } from '../support/service-process.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../support/smtp.js';
@@ -83,7 +83,7 @@ async function startPrometheusForBoth(targets: string[]): Promise<ServiceProcess
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${path.join(dir, 'prom-data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
-        '--rules.alert.resend-delay=1s',
+        ...shippedPrometheusAlertFlags(),
       ];
     },
   });

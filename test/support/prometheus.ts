@@ -14,6 +14,17 @@ import { toolPath } from './tools.js';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const prometheusDir = path.join(repoRoot, 'prometheus');
 
+/**
+ * The flags docker-compose.yml gives Prometheus that change how alerts reach Alertmanager (the
+ * resend delay), read from the file so a test runs what a user runs.
+ */
+export function shippedPrometheusAlertFlags(): string[] {
+  const compose = readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8');
+  const flags = [...compose.matchAll(/^\s+- (--rules\.alert\.[a-z-]+=\S+)$/gm)].map((m) => m[1]!);
+  if (!flags.some((f) => f.startsWith('--rules.alert.resend-delay='))) throw new Error('docker-compose.yml: no --rules.alert.resend-delay for prometheus');
+  return flags;
+}
+
 export interface RuleDef {
   record?: string;
   alert?: string;
@@ -168,8 +179,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
           `--config.file=${configFile}`,
           `--storage.tsdb.path=${dataDir}`,
           `--web.listen-address=127.0.0.1:${port}`,
-          // Prometheus holds back re-sends for this long; the default 1m would swallow a quick alert.
-          '--rules.alert.resend-delay=1s',
+          ...shippedPrometheusAlertFlags(),
           ...(opts.args ?? []),
         ];
       },
