@@ -159,6 +159,8 @@ export class BodyWriter {
   private onSent: (() => void) | undefined;
   private batch: Buffer[] = [];
   private batched = 0;
+  /** The wait for the socket to drain, shared by every write made while it is full. */
+  private draining: Promise<void> | undefined;
 
   /**
    * `out` takes the pieces: the response itself, or a gzip stream piped into it (a piece is
@@ -200,15 +202,19 @@ export class BodyWriter {
     this.unsent++;
     // Called once the piece has left the process, or with an error if the socket was destroyed.
     if (out.write(chunk, () => this.settle())) return undefined;
-    return new Promise((resolve) => {
+    // One pair of listeners however many writes come before the drain: a caller that does not
+    // await each write would otherwise add a pair per write (and Node's MaxListeners warning).
+    this.draining ??= new Promise((resolve) => {
       const done = () => {
         out.off('drain', done);
         res.off('close', done);
+        this.draining = undefined;
         resolve();
       };
       out.on('drain', done);
       res.on('close', done);
     });
+    return this.draining;
   }
 
   /** Resolves when every piece written so far has left the process, or the client is gone. */

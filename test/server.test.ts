@@ -126,3 +126,21 @@ test('a gzipped body reaches zlib in batches, not in the renderer\'s 64 kB piece
   assert.equal(bytes, BODY.length, 'every byte handed on');
   assert.equal(writes, Math.ceil(BODY.length / (1 << 20)), `${writes} writes for ${BODY.length / CHUNK} pieces`);
 });
+
+test('writes made while the socket is full share one wait for the drain: no listener per write', async () => {
+  const { Writable } = await import('node:stream');
+  const { BodyWriter } = await import('../src/server.js');
+  // Takes nothing until told to: every write after the first finds it full.
+  const held: (() => void)[] = [];
+  const out = new Writable({ highWaterMark: 1, write: (_c, _e, cb) => held.push(cb) });
+  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const body = new BodyWriter(out, res);
+  const waits = Array.from({ length: 50 }, () => body.write(Buffer.alloc(16)));
+  assert.ok(waits.every((w) => w !== undefined), 'every write reports the full socket');
+  assert.equal(new Set(waits).size, 1, 'one wait, shared');
+  assert.equal(out.listenerCount('drain'), 1);
+  const all = Promise.all(waits);
+  while (held.length > 0) held.shift()!();
+  await all;
+  assert.equal(out.listenerCount('drain'), 0, 'the listener is gone once drained');
+});
