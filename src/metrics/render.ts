@@ -21,6 +21,7 @@ import { DEFAULT_SHARD } from '../config/defaults.js';
 import type { ShardConfig } from '../config/types.js';
 import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
+import { RENDER_SLICE_MS } from '../runtime/budgets.js';
 import { METRICS, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
 import type { BucketHistogram } from './histogram.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
@@ -246,7 +247,7 @@ export function renderMarket(feedMap: ReadonlyMap<string, FeedState>, self: Self
 }
 
 export interface StreamOptions {
-  /** Work between two yields to the event loop, in ms (default 5). */
+  /** Work between two yields to the event loop, in ms (default RENDER_SLICE_MS). */
   sliceMs?: number;
   /**
    * Resolves once every chunk written has left the process (or the client is gone). The chunks
@@ -267,7 +268,7 @@ export async function streamMarket(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   write: (chunk: Buffer) => void | Promise<void>,
-  { sliceMs = 5, sent, groups = ALL_GROUPS }: StreamOptions = {},
+  { sliceMs = RENDER_SLICE_MS, sent, groups = ALL_GROUPS }: StreamOptions = {},
 ): Promise<void> {
   const previous = scrapes;
   let done!: () => void;
