@@ -11,8 +11,6 @@ import { Pipeline, type PipelineClock } from './pipeline.js';
 
 export interface ExporterOptions {
   log: Logger;
-  /** URL of the in-process simulator, for feeds with venue `simulator`. */
-  simulatorUrl?: string;
   clock?: PipelineClock;
 }
 
@@ -29,7 +27,7 @@ export class Exporter {
       barCloseGraceMs: () => this.fleet.current.barCloseGraceMs,
       clock: opts.clock,
     });
-    this.fleet = new Fleet(config, this.pipeline, opts.log, opts.simulatorUrl);
+    this.fleet = new Fleet(config, this.pipeline, opts.log);
   }
 
   get feeds(): ReadonlyMap<string, Running> {

@@ -48,7 +48,6 @@ export class Fleet {
     private config: Config,
     private readonly pipeline: Pipeline,
     private readonly log: Logger,
-    private readonly simulatorUrl?: string,
   ) {}
 
   /** The config the feeds run, as last started or reloaded. */
@@ -117,7 +116,7 @@ export class Fleet {
       reconnect: (conn, reason, detail) => feed.reconnect(conn, reason, detail),
     };
     const feed = new Feed({
-      config: fc.venue === 'simulator' && !fc.url ? { ...fc, url: this.simulatorUrl } : fc,
+      config: fc,
       adapter,
       maxFrameBytes: this.config.limits.maxFrameBytes,
       log,
