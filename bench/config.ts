@@ -48,7 +48,7 @@ logLevel: warn
 enableReloadEndpoint: false
 feeds:
   - name: sim
-    venue: simulator
+    venue: binance
     url: ${c.simulatorUrl}
     channels: [${c.channels.join(', ')}]
     symbols: [${benchSymbols(c.symbols).join(', ')}]

@@ -95,7 +95,7 @@ async function main(): Promise<number> {
         '  volatility: {period: 3}',
         'feeds:',
         '  - name: soak',
-        '    venue: simulator',
+        '    venue: binance',
         `    url: ${simUrl}`,
         `    symbols: [${symbols.join(', ')}]`,
         '    connection: {backoff: {initial: 200ms, max: 2s}}',

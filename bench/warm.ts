@@ -8,7 +8,7 @@
  * the /metrics renderer, so a new family or indicator changes the expectation with it.
  */
 import type { Config, IndicatorConfig } from '../src/config/types.js';
-import { ADAPTERS, SIMULATOR_VENUE } from '../src/feeds/index.js';
+import { binance } from '../src/feeds/binance.js';
 import { Ingest, applier, type FeedControl } from '../src/ingest.js';
 import { IndicatorSet } from '../src/indicators/set.js';
 import { createLogger } from '../src/log.js';
@@ -116,7 +116,7 @@ export function warmSeriesPerSymbol(cfg: Config, now = Date.now()): number {
   const queue = new IngestQueue(cfg.limits.queueCapacity);
   const ingest = new Ingest(queue, createLogger({ write: () => {} }));
   const control: FeedControl = { noteAlive: () => undefined, reconnect: () => undefined };
-  const adapter = ADAPTERS[SIMULATOR_VENUE]!;
+  const adapter = binance;
   const m = new Market({ startPrice: 100, volatility: 0.0005, seed: 1 }).get(symbol);
   const feed = (frame: string, at: number) => {
     ingest.frame(state, adapter, control, frame, at, 0);

@@ -32,9 +32,10 @@ export const DEFAULT_MAX_REQUESTS = 40;
 
 export const USAGE = `Usage: market-exporter [options]
 
-Prometheus exporter for market-data WebSocket feeds. Without --config it runs the built-in
-simulator feed. The config format is described in docs/config.md. Flags are also accepted as
-the Prometheus exporters spell them (second names below).
+Prometheus exporter for market-data WebSocket feeds. Without --config it runs a demo: a
+simulator in the process and a binance feed on it. The config format is described in
+docs/config.md. Flags are also accepted as the Prometheus exporters spell them (second names
+below).
 
 Options:
   -c, --config FILE        YAML config file

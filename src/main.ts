@@ -2,11 +2,12 @@
 /** Command line entry: parse flags, load config, start the service, handle signals. Wiring only. */
 import './runtime/node-floor.js'; // first: refuses an old Node before any other module runs
 import { DEFAULT_MAX_REQUESTS, parseArgs, USAGE } from './cli.js';
-import { defaultConfig, loadConfig } from './config/load.js';
+import { loadConfig } from './config/load.js';
 import { withShard } from './config/shard-override.js';
 import { configSummary } from './config/summary.js';
 import type { Config } from './config/types.js';
 import { errorFields } from './errors.js';
+import { demoConfig, startDemo, type Demo } from './demo.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { startService } from './service.js';
 import { Signals } from './signals.js';
@@ -36,7 +37,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (cli.help) return void process.stdout.write(USAGE + '\n'), EXIT.OK;
   if (cli.version) return void process.stdout.write(`${versionText()}\n`), EXIT.OK;
 
-  const load = (): Config => withShard(cli.config ? loadConfig(cli.config) : defaultConfig(), cli.shard);
+  // Without a file, the demo's config (its url is filled in once the demo has started).
+  const load = (): Config => withShard(cli.config ? loadConfig(cli.config) : demoConfig(), cli.shard);
   let config: Config;
   try {
     config = load();
@@ -62,8 +64,13 @@ async function main(argv: readonly string[]): Promise<number> {
   log.info('starting market-exporter', { version: VERSION, revision: BUILD.revision, node: process.version, pid: process.pid, config: cli.config ?? 'built-in default' });
   // A signal that came while the config was read: nothing has started, nothing to stop.
   if (signals.stopRequested) return EXIT.OK;
+  let demo: Demo | undefined;
   let service;
   try {
+    if (!cli.config) {
+      demo = await startDemo(log);
+      config = withShard(demo.config, cli.shard);
+    }
     service = await startService(config, {
       listen: cli.listen,
       logLevel: cli.logLevel,
@@ -75,12 +82,14 @@ async function main(argv: readonly string[]): Promise<number> {
       maxRequests: cli.maxRequests ?? DEFAULT_MAX_REQUESTS,
     });
   } catch (e) {
+    await demo?.stop();
     log.error('cannot start, exiting', { ...errorFields(e), exit_code: exitCodeFor(e) });
     return exitCodeFor(e);
   }
   signals.started(service);
   const signal = await signals.stopped;
   await service.stop();
+  await demo?.stop();
   log.info('stopped', { signal });
   return EXIT.OK;
 }

@@ -1,5 +1,5 @@
 /**
- * The assembled exporter: simulator (when configured), feeds, HTTP server, self metrics and reload.
+ * The assembled exporter: feeds, HTTP server, self metrics and reload.
  * main.ts parses the command line and calls startService; tests call it directly.
  */
 import type { Server } from 'node:http';
@@ -13,7 +13,6 @@ import { createLogger, type Level, type LogFormat, type Logger } from './log.js'
 import { ALL_GROUPS, prepareLines, streamMarket, type SelfStats, type Selection } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
-import { Simulator } from './simulator/server.js';
 import { BUILD, VERSION } from './version.js';
 import { WebSecurity } from './web/web-security.js';
 
@@ -46,7 +45,6 @@ export interface Service {
   /** http://host:port of the HTTP server (https:// with TLS from the web config). */
   readonly url: string;
   readonly exporter: Exporter;
-  readonly simulator?: Simulator;
   /** Re-read the config file; `trigger` says who asked, for the log. */
   reload(trigger?: ReloadTrigger): Promise<void>;
   stop(): Promise<void>;
@@ -76,13 +74,10 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       onSuppressed: (kind, n) => (self.logsSuppressed[kind] = (self.logsSuppressed[kind] ?? 0) + n),
     });
 
-  // Before anything starts: a bad web config must not leave a simulator or sockets behind.
+  // Before anything starts: a bad web config must not leave sockets behind.
   const web = opts.webConfigFile ? WebSecurity.load(opts.webConfigFile, log.child({ component: 'web' })) : undefined;
 
-  const simulator = config.simulator ? await Simulator.start({ ...config.simulator, log: log.child({ component: 'simulator' }) }) : undefined;
-  if (simulator) log.info('simulator started', { url: simulator.url, symbols: config.simulator!.symbols.length });
-
-  const exporter = new Exporter(config, { log, simulatorUrl: simulator?.url });
+  const exporter = new Exporter(config, { log });
   const registry = new Registry();
   if (!opts.disableExporterMetrics) collectDefaultMetrics({ register: registry });
   // prom-client names these gauges *_total, which `promtool check metrics` rejects; they add nothing here.
@@ -175,7 +170,6 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     server = await listen(app, opts.listen ?? config.listen, web?.https);
   } catch (e) {
     loop.stop();
-    await simulator?.stop();
     throw e;
   }
   web?.attach(server);
@@ -207,7 +201,6 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   return {
     url,
     exporter,
-    simulator,
     reload,
     async stop() {
       clearInterval(readyCheck);
@@ -217,7 +210,6 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
         server.close(() => r());
         server.closeAllConnections();
       });
-      await simulator?.stop();
     },
   };
 }

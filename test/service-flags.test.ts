@@ -1,12 +1,12 @@
 /** The web and log flags, as the service applies them, over real HTTP. */
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { defaultConfig } from '../src/config/load.js';
+import { demoConfig } from '../src/demo.js';
 import { startService } from '../src/service.js';
 import { scrapeUntil } from './support/scrape.js';
 
 test('--web.telemetry-path moves the exposition and the landing page link; /metrics is then 404', async () => {
-  const svc = await startService(defaultConfig(), { listen: '127.0.0.1:0', logLevel: 'error', telemetryPath: '/probe/metrics' });
+  const svc = await startService(demoConfig(), { listen: '127.0.0.1:0', logLevel: 'error', telemetryPath: '/probe/metrics' });
   try {
     const r = await fetch(`${svc.url}/probe/metrics`);
     assert.equal(r.status, 200);
@@ -20,7 +20,7 @@ test('--web.telemetry-path moves the exposition and the landing page link; /metr
 
 test('--web.disable-exporter-metrics leaves out process_* and nodejs_*; by default they are there', async () => {
   for (const disable of [false, true]) {
-    const svc = await startService(defaultConfig(), { listen: '127.0.0.1:0', logLevel: 'error', disableExporterMetrics: disable });
+    const svc = await startService(demoConfig(), { listen: '127.0.0.1:0', logLevel: 'error', disableExporterMetrics: disable });
     try {
       const text = await (await fetch(`${svc.url}/metrics`)).text();
       assert.equal(/^process_cpu_seconds_total /m.test(text), !disable, `disable=${disable}`);
@@ -33,7 +33,7 @@ test('--web.disable-exporter-metrics leaves out process_* and nodejs_*; by defau
 });
 
 test('--web.max-requests: scrapes past the limit get 503 while one is in progress', async () => {
-  const svc = await startService(defaultConfig(), { listen: '127.0.0.1:0', logLevel: 'error', maxRequests: 1 });
+  const svc = await startService(demoConfig(), { listen: '127.0.0.1:0', logLevel: 'error', maxRequests: 1 });
   try {
     await scrapeUntil(svc.url, (s) => s.size > 0, 'a first scrape');
     // Two at once: one is served, the other refused (the first is still being written).

@@ -21,7 +21,7 @@ describe('reload to an endpoint that cannot connect', () => {
   let sim: Simulator;
   let svc: Service;
   const file = () => join(dir, 'config.yml');
-  const write = (feed: string) => writeFileSync(file(), `feeds:\n  - name: sim\n    venue: simulator\n${feed}    symbols: [AAAUSDT]\n`);
+  const write = (feed: string) => writeFileSync(file(), `feeds:\n  - name: sim\n    venue: binance\n${feed}    symbols: [AAAUSDT]\n`);
   const reload = () => fetch(`${svc.url}/-/reload`, { method: 'POST' });
 
   beforeAll(async () => {
@@ -58,14 +58,14 @@ describe('reload to an endpoint that cannot connect', () => {
     }
   });
 
-  test('a simulator feed losing its url without an in-process simulator is refused, naming the key', async () => {
+  test('a file still naming the removed simulator venue is refused, saying what to write', async () => {
     await startOn(sim.url);
     try {
-      // No url and no symbols: the feed wants the in-process simulator's, which this process never started.
       writeFileSync(file(), 'feeds:\n  - name: sim\n    venue: simulator\n');
       const r = await reload();
-      assert.equal(r.status, 400);
-      assert.match(await r.text(), /simulator/);
+      // An invalid file, like any other (a refused request is 400 only for the reload's own rules).
+      assert.equal(r.status, 500);
+      assert.match(await r.text(), /CONFIG_INVALID: .*feeds\[0\]\.venue: removed: .*venue: binance/);
       const s = await scrape(svc.url);
       assert.equal(s.get('market_exporter_config_last_reload_successful'), 0);
       assert.equal(s.get('market_feed_up{exchange="sim"}'), 1, 'the old feed keeps running, still connected');
@@ -77,14 +77,15 @@ describe('reload to an endpoint that cannot connect', () => {
 
 describe('reload of keys that only take effect at start', () => {
   let dir: string;
+  let sim: Simulator;
   let svc: Service;
   const file = () => join(dir, 'config.yml');
-  const START = { listen: '127.0.0.1:0', enableReloadEndpoint: 'true', symbols: '[AAAUSDT]' };
-  // The in-process simulator and its feed without a url, with the keys under test.
+  const START = { listen: '127.0.0.1:0', enableReloadEndpoint: 'true' };
+  // A feed on a simulator, with the keys under test.
   const write = (c: typeof START) =>
     writeFileSync(
       file(),
-      `listen: ${c.listen}\nenableReloadEndpoint: ${c.enableReloadEndpoint}\nsimulator:\n  symbols: ${c.symbols}\nfeeds:\n  - name: sim\n    venue: simulator\n`,
+      `listen: ${c.listen}\nenableReloadEndpoint: ${c.enableReloadEndpoint}\nfeeds:\n  - name: sim\n    venue: binance\n    url: ${sim.url}\n    symbols: [AAAUSDT]\n`,
     );
   const reload = async () => {
     const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
@@ -93,19 +94,20 @@ describe('reload of keys that only take effect at start', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'me-reload-restart-'));
+    sim = await Simulator.start({ symbols: ['AAAUSDT'], ratePerSymbol: 50, log: quiet });
     write(START);
     svc = await startService(loadConfig(file()), { log: quiet, loadConfig: () => loadConfig(file()) });
     await scrapeUntil(svc.url, (s) => s.get('market_feed_up{exchange="sim"}') === 1, 'feed up');
   });
   afterAll(async () => {
     await svc.stop();
+    await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   for (const [key, change] of [
     ['listen', { listen: '127.0.0.1:1' }],
     ['enableReloadEndpoint', { enableReloadEndpoint: 'false' }],
-    ['simulator', { symbols: '[AAAUSDT, BBBUSDT]' }],
   ] as const) {
     test(`a changed \`${key}\` is refused with 400 naming it; the running config stays`, async () => {
       write({ ...START, ...change });
@@ -126,10 +128,10 @@ test('a failed reload is logged at error with its code', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'me-reload-code-'));
   const file = join(dir, 'config.yml');
   const lines: string[] = [];
-  writeFileSync(file, 'feeds:\n  - name: sim\n    venue: simulator\n');
+  writeFileSync(file, 'feeds:\n  - name: sim\n    venue: binance\n    url: ws://127.0.0.1:9\n    symbols: [AAAUSDT]\n');
   const svc = await startService(loadConfig(file), { listen: '127.0.0.1:0', log: createLogger({ write: (l) => lines.push(l) }), loadConfig: () => loadConfig(file) });
   try {
-    writeFileSync(file, 'feeds:\n  - venue: simulator\n    symbols: [BBBUSDT\n');
+    writeFileSync(file, 'feeds:\n  - venue: binance\n    symbols: [BBBUSDT\n');
     assert.equal((await fetch(`${svc.url}/-/reload`, { method: 'POST' })).status, 500);
     const line = lines.find((l) => l.includes('config reload failed'));
     assert.match(line ?? '', /level=error .*trigger=api code=CONFIG_YAML error="[^"]*config\.yml:\d+:\d+/);
@@ -142,7 +144,7 @@ test('a failed reload is logged at error with its code', async () => {
 test('logLevel reloaded back to its start value takes effect', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'me-reload-level-'));
   const file = join(dir, 'config.yml');
-  const write = (level: string) => writeFileSync(file, `logLevel: ${level}\nfeeds:\n  - name: sim\n    venue: simulator\n`);
+  const write = (level: string) => writeFileSync(file, `logLevel: ${level}\nfeeds:\n  - name: sim\n    venue: binance\n    url: ws://127.0.0.1:9\n    symbols: [AAAUSDT]\n`);
   const lines: string[] = [];
   const log = createLogger({ write: (l) => lines.push(l) });
   write('info');

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/config/load.js';
+import { startDemo, type Demo } from '../src/demo.js';
 import { createLogger } from '../src/log.js';
 import { startService, type Service } from '../src/service.js';
 import { Simulator } from '../src/simulator/server.js';
@@ -13,12 +14,17 @@ import { toolPath } from './support/tools.js';
 
 const quiet = createLogger({ level: 'error' });
 
-describe('the default service (built-in simulator)', () => {
+describe('the default service (the demo: a binance feed on the in-process simulator)', () => {
+  let demo: Demo;
   let svc: Service;
   beforeAll(async () => {
-    svc = await startService(defaultConfig(), { listen: '127.0.0.1:0', log: quiet });
+    demo = await startDemo(quiet);
+    svc = await startService(demo.config, { listen: '127.0.0.1:0', log: quiet });
   });
-  afterAll(() => svc.stop());
+  afterAll(async () => {
+    await svc.stop();
+    await demo.stop();
+  });
 
   test('becomes ready, and trades flow into the metrics', async () => {
     await scrapeUntil(svc.url, (s) => s.get('market_feed_up{exchange="simulator"}') === 1, 'feed up');
@@ -27,7 +33,7 @@ describe('the default service (built-in simulator)', () => {
     const first = sum(await scrape(svc.url), 'market_trades_total');
     await scrapeUntil(svc.url, (s) => sum(s, 'market_trades_total') > first, 'trades to grow');
     const s = await scrape(svc.url);
-    for (const sym of defaultConfig().simulator!.symbols)
+    for (const sym of demo.config.feeds[0]!.symbols)
       assert.ok(s.get(`market_price{exchange="simulator",symbol="${sym}"}`)! > 0, `${sym} has a price`);
     assert.ok(sum(s, 'market_feed_lag_seconds_count') > 0, 'lag observed');
     assert.equal(s.get('market_feed_streams{exchange="simulator"}'), 10, '5 symbols x (trade, bookTicker)');
@@ -60,7 +66,7 @@ describe('config reload', () => {
   const write = (symbols: string[]) =>
     writeFileSync(
       file(),
-      `feeds:\n  - name: sim\n    venue: simulator\n    url: ${sim.url}\n    symbols: [${symbols.join(', ')}]\n`,
+      `feeds:\n  - name: sim\n    venue: binance\n    url: ${sim.url}\n    symbols: [${symbols.join(', ')}]\n`,
     );
 
   beforeAll(async () => {
@@ -89,7 +95,7 @@ describe('config reload', () => {
   });
 
   test('a broken config is rejected with its error, the old config keeps running, and the gauge says so', async () => {
-    writeFileSync(file(), 'feeds:\n  - venue: simulator\n    symbols: [BBBUSDT\n');
+    writeFileSync(file(), 'feeds:\n  - venue: binance\n    symbols: [BBBUSDT\n');
     const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
     assert.equal(r.status, 500);
     assert.match(await r.text(), /config\.yml:\d+:\d+/, 'the YAML error names the line');
@@ -117,7 +123,7 @@ describe('the fast lane and reconnects', () => {
     const file = join(dir, 'config.yml');
     writeFileSync(
       file,
-      `feeds:\n  - name: sim\n    venue: simulator\n    url: ${sim.url}\n    symbols: [AAAUSDT, BBBUSDT]\n    connection:\n      backoff: {initial: 50ms, max: 100ms}\n`,
+      `feeds:\n  - name: sim\n    venue: binance\n    url: ${sim.url}\n    symbols: [AAAUSDT, BBBUSDT]\n    connection:\n      backoff: {initial: 50ms, max: 100ms}\n`,
     );
     svc = await startService(loadConfig(file), { listen: '127.0.0.1:0', log: quiet });
     await scrapeUntil(svc.url, (s) => s.has('market_price{exchange="sim",symbol="AAAUSDT"}'), 'AAA priced');

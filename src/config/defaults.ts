@@ -1,5 +1,5 @@
 /** Every default in one place. load.ts fills a user's config from these before validating. */
-import type { Config, ConnectionConfig, IndicatorConfig, LimitsConfig, ShardConfig, SimulatorConfig } from './types.js';
+import type { Config, ConnectionConfig, IndicatorConfig, LimitsConfig, ShardConfig } from './types.js';
 
 /**
  * 9100-9999, the Prometheus exporter port range, is fully allocated; 10790 sits outside it.
@@ -40,14 +40,6 @@ export const MAX_SHARDS = 1024;
 export const DEFAULT_INTERVALS = ['1m', '5m'];
 export const DEFAULT_WINDOWS = ['1m', '5m'];
 export const DEFAULT_BAR_CLOSE_GRACE_MS = 2_000;
-
-export const DEFAULT_SIMULATOR: SimulatorConfig = {
-  symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT'],
-  ratePerSymbol: 5,
-  startPrice: 100,
-  volatility: 0.0005,
-  seed: 42,
-};
 
 export const DEFAULT_LOG_LEVEL: Config['logLevel'] = 'info';
 /** POST /-/reload re-reads the config file; turn it off where the HTTP port is reachable by others. */

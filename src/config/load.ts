@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, load, mergeTag, YAMLException } from 'js-yaml';
 import { ExporterError } from '../errors.js';
-import { ADAPTERS, SIMULATOR_VENUE } from '../feeds/index.js';
+import { ADAPTERS } from '../feeds/index.js';
 import type { Config } from './types.js';
 import { redactor, substituteEnv } from './env.js';
 import { validateConfig } from './validate.js';
@@ -13,7 +13,7 @@ import { validateConfig } from './validate.js';
 export interface LoadOptions {
   /** Variables for ${VAR} substitution; process.env when absent. */
   env?: Record<string, string | undefined>;
-  /** Known venue keys; Object.keys(ADAPTERS) when absent. The simulator is always known. */
+  /** Known venue keys; Object.keys(ADAPTERS) when absent. */
   venues?: readonly string[];
   /** A venue's channels; ADAPTERS[venue].channels when absent. */
   channelsOf?: (venue: string) => readonly string[] | undefined;
@@ -47,14 +47,22 @@ export function parseConfig(text: string, source: string, opts: LoadOptions = {}
     }
   }
 
+  return buildConfig(raw, { ...opts, source, redact });
+}
+
+/**
+ * Validate an already parsed document (a config built in code rather than read from a file), fill
+ * defaults and deep-freeze; CONFIG_INVALID with every problem, one per line.
+ */
+export function buildConfig(raw: unknown, opts: Omit<LoadOptions, 'env'> & { source?: string; redact?: (text: string) => string } = {}): Config {
   const { config, problems } = validateConfig(raw, {
-    source,
+    source: opts.source,
     venues: opts.venues ?? Object.keys(ADAPTERS),
     channelsOf: opts.channelsOf ?? ((venue) => ADAPTERS[venue]?.channels),
     streamsLimitOf: opts.streamsLimitOf ?? ((venue) => ADAPTERS[venue]?.limits.streamsPerConnection),
     symbolSpellingOf: (venue) => ADAPTERS[venue]?.symbolSpelling,
     optionsProblemsOf: (venue, options, feed) => ADAPTERS[venue]?.validateOptions?.(options, feed) ?? [],
-    redact,
+    redact: opts.redact ?? ((t) => t),
   });
   if (problems.length > 0) throw new ExporterError('CONFIG_INVALID', problems.join('\n'));
   return deepFreeze(config);
@@ -69,17 +77,6 @@ export function loadConfig(path: string, opts: LoadOptions = {}): Config {
     throw new ExporterError('CONFIG_READ', `${path}: cannot read the config file: ${readReason(err)}`, { cause: err });
   }
   return parseConfig(text, path, opts);
-}
-
-/** The built-in config used when no --config is given: the in-process simulator feed. */
-export function defaultConfig(): Config {
-  const { config, problems } = validateConfig(
-    { feeds: [{ venue: SIMULATOR_VENUE }] },
-    { venues: [SIMULATOR_VENUE], channelsOf: () => undefined, streamsLimitOf: () => undefined, redact: (t) => t },
-  );
-  // Only a broken defaults.ts can get here.
-  if (problems.length > 0) throw new ExporterError('CONFIG_INVALID', problems.join('\n'));
-  return deepFreeze(config);
 }
 
 function yamlError(err: unknown, source: string, redact: (t: string) => string, column: (line: number, col: number) => number): ExporterError {

@@ -1,12 +1,12 @@
 /**
  * Keys a reload cannot apply: they shape what was set up once at start (the HTTP server, its
- * routes, the in-process simulator). A reload that changes one is refused, naming it, rather than
+ * routes). A reload that changes one is refused, naming it, rather than
  * reporting success while the old value keeps running.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Config } from './types.js';
 
-export const RESTART_ONLY_KEYS = ['listen', 'enableReloadEndpoint', 'simulator'] as const;
+export const RESTART_ONLY_KEYS = ['listen', 'enableReloadEndpoint'] as const;
 export type RestartOnlyKey = (typeof RESTART_ONLY_KEYS)[number];
 
 /**

@@ -28,7 +28,7 @@ export interface ConnectionConfig {
 export interface FeedConfig {
   /** The `exchange` label. Unique. Defaults to the venue. */
   name: string;
-  /** Adapter key in src/feeds/index.ts (binance, coinbase, kraken, okx, bybit, generic). */
+  /** Adapter key in src/feeds/index.ts (binance, coinbase, kraken, okx, bybit, bybit-linear, generic). */
   venue: string;
   /** As the venue spells them (BTCUSDT, BTC-USD, BTC/USD). */
   symbols: string[];
@@ -52,19 +52,6 @@ export interface IndicatorConfig {
   macd: { enabled: boolean; fast: number; slow: number; signal: number };
   atr: { enabled: boolean; period: number };
   volatility: { enabled: boolean; period: number };
-}
-
-export interface SimulatorConfig {
-  /** Symbols the simulator trades; a `simulator` feed subscribes to these. */
-  symbols: string[];
-  /** Trades per second per symbol. */
-  ratePerSymbol: number;
-  /** Starting price for every symbol (each drifts by a random walk). */
-  startPrice: number;
-  /** Per-step relative volatility of the random walk. */
-  volatility: number;
-  /** Seed for the random walk, so runs are reproducible. */
-  seed: number;
 }
 
 export interface LimitsConfig {
@@ -96,8 +83,6 @@ export interface Config {
   limits: LimitsConfig;
   /** Every feed carries only the symbols that hash to shard.index (all of them when count is 1). */
   shard: ShardConfig;
-  /** Present when the in-process simulator should run (the default config). */
-  simulator?: SimulatorConfig;
   /** Whether POST /-/reload is served. */
   enableReloadEndpoint: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';

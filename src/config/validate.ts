@@ -11,7 +11,6 @@ import type {
   IndicatorConfig,
   LimitsConfig,
   ShardConfig,
-  SimulatorConfig,
 } from './types.js';
 import {
   DEFAULT_BAR_CLOSE_GRACE_MS,
@@ -21,7 +20,6 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_LISTEN,
   DEFAULT_LOG_LEVEL,
-  DEFAULT_SIMULATOR,
   DEFAULT_WINDOWS,
   DEFAULT_ENABLE_RELOAD_ENDPOINT,
   DEFAULT_SHARD,
@@ -30,7 +28,7 @@ import {
 import { formatDuration, parseDuration, parseSize } from './units.js';
 import { parseListen } from './listen.js';
 import { closest } from './suggest.js';
-import { SIMULATOR_VENUE } from '../feeds/index.js';
+import { removedKey, removedVenue } from './removed.js';
 import type { OptionProblem, SymbolSpelling } from '../feeds/types.js';
 
 /** The keys each section accepts, by section path; docs and tests are checked against this. */
@@ -46,7 +44,6 @@ export const CONFIG_KEYS = {
     'barCloseGrace',
     'indicators',
     'limits',
-    'simulator',
     'shard',
   ],
   connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
@@ -61,7 +58,6 @@ export const CONFIG_KEYS = {
   'indicators.atr': ['enabled', 'period'],
   'indicators.volatility': ['enabled', 'period'],
   limits: ['queueCapacity', 'maxFrameBytes'],
-  simulator: ['symbols', 'ratePerSymbol', 'startPrice', 'volatility', 'seed'],
   shard: ['index', 'count'],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -99,7 +95,6 @@ type Path = readonly (string | number)[];
 type Rec = Record<string, unknown>;
 
 const DURATION_HINT = 'a duration like 500ms, 30s, 5m, 1h or a number of milliseconds';
-const MAX_SEED = 2 ** 32 - 1;
 
 /** Collects problems and reads typed values; every reader returns undefined after reporting. */
 class Checker {
@@ -140,6 +135,11 @@ class Checker {
     const rec = v as Rec;
     for (const key of Object.keys(rec)) {
       if (keys.includes(key)) continue;
+      const gone = removedKey(this.path([...path, key]));
+      if (gone) {
+        this.fail([...path, key], gone);
+        continue;
+      }
       const guess = closest(key, keys);
       const hint = guess ? `did you mean '${guess}'?` : `expected one of ${keys.join(', ')}`;
       this.fail([...path, key], `unknown key; ${hint}`);
@@ -340,19 +340,6 @@ function readLimits(c: Checker, v: unknown, path: Path): LimitsConfig {
   };
 }
 
-function readSimulator(c: Checker, v: unknown, path: Path): SimulatorConfig {
-  const D = DEFAULT_SIMULATOR;
-  const m = c.mapping(v, path, CONFIG_KEYS.simulator);
-  if (!m) return structuredClone(D);
-  return {
-    symbols: field(m, 'symbols', [...D.symbols], (x) => c.symbols(x, [...path, 'symbols'])),
-    ratePerSymbol: field(m, 'ratePerSymbol', D.ratePerSymbol, (x) => c.num(x, [...path, 'ratePerSymbol'], 0, 100_000, true)),
-    startPrice: field(m, 'startPrice', D.startPrice, (x) => c.num(x, [...path, 'startPrice'], 0, Infinity, true)),
-    volatility: field(m, 'volatility', D.volatility, (x) => c.num(x, [...path, 'volatility'], 0, 0.5)),
-    seed: field(m, 'seed', D.seed, (x) => c.int(x, [...path, 'seed'], 0, MAX_SEED)),
-  };
-}
-
 function readShard(c: Checker, v: unknown, path: Path): ShardConfig {
   const m = c.mapping(v, path, CONFIG_KEYS.shard);
   if (!m) return { ...DEFAULT_SHARD };
@@ -394,20 +381,16 @@ function readChannels(c: Checker, v: unknown, path: Path, known: readonly string
   return out;
 }
 
-interface FeedDraft {
-  feed: FeedConfig;
-  /** The simulator's symbols are filled in once the simulator section is known. */
-  needsSimulatorSymbols: boolean;
-}
-
-function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, connection: ConnectionConfig): FeedDraft | undefined {
+function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, connection: ConnectionConfig): FeedConfig | undefined {
   const m = c.mapping(v, path, CONFIG_KEYS['feeds[]'], 'a mapping with venue and symbols');
   if (!m) return undefined;
-  const venues = [...new Set([...ctx.venues, SIMULATOR_VENUE])];
-  const venue = Object.hasOwn(m, 'venue')
-    ? c.oneOf(m.venue, [...path, 'venue'], venues)
-    : c.fail([...path, 'venue'], `missing; expected one of ${venues.join(', ')}`);
-  const isSim = venue === SIMULATOR_VENUE;
+  const venues = ctx.venues;
+  const gone = removedVenue(m.venue);
+  const venue = gone
+    ? c.fail([...path, 'venue'], gone)
+    : Object.hasOwn(m, 'venue')
+      ? c.oneOf(m.venue, [...path, 'venue'], venues)
+      : c.fail([...path, 'venue'], `missing; expected one of ${venues.join(', ')}`);
 
   let name = venue ?? '';
   if (Object.hasOwn(m, 'name')) {
@@ -428,9 +411,8 @@ function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, conn
       });
     }
   }
-  else if (!isSim) {
-    c.fail([...path, 'symbols'], 'missing; expected a list of symbols like [BTCUSDT] (only a simulator feed may leave it out)');
-  }
+  // A removed venue's message already says what to write, symbols included.
+  else if (!gone) c.fail([...path, 'symbols'], 'missing; expected a list of symbols like [BTCUSDT]');
 
   const feed: FeedConfig = {
     name,
@@ -454,7 +436,7 @@ function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, conn
     const url = Object.hasOwn(m, 'url') ? String(m.url) : undefined;
     for (const p of ctx.optionsProblemsOf(venue, feed.options, { url })) c.fail([...path, ...p.path], ctx.redact(p.message));
   }
-  return { feed, needsSimulatorSymbols: isSim && !Object.hasOwn(m, 'symbols') };
+  return feed;
 }
 
 /** Validate a parsed document and build the Config; `problems` is empty when it is valid. */
@@ -469,44 +451,27 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
     readConnection(c, x, ['connection'], DEFAULT_CONNECTION),
   );
 
-  const drafts: FeedDraft[] = [];
+  const feeds: FeedConfig[] = [];
   if (!Object.hasOwn(top, 'feeds')) {
     if (mapped) c.fail(['feeds'], 'missing; expected a list of feeds like [{venue: binance, symbols: [BTCUSDT]}]');
   } else {
     const items = c.list(top.feeds, ['feeds'], 'a list of feeds');
     if (items && items.length === 0) c.expected(['feeds'], 'at least one feed', top.feeds);
     items?.forEach((item, i) => {
-      const d = readFeed(c, ctx, item, ['feeds', i], connection);
-      if (d) drafts.push(d);
+      const f = readFeed(c, ctx, item, ['feeds', i], connection);
+      if (f) feeds.push(f);
     });
   }
 
   const firstByName = new Map<string, number>();
-  drafts.forEach((d, i) => {
-    if (d.feed.name === '') return;
-    const first = firstByName.get(d.feed.name);
-    if (first === undefined) firstByName.set(d.feed.name, i);
+  feeds.forEach((f, i) => {
+    if (f.name === '') return;
+    const first = firstByName.get(f.name);
+    if (first === undefined) firstByName.set(f.name, i);
     else {
       const why = `feeds[${first}] has it too; give each feed of one venue its own name`;
-      c.fail(['feeds', i, 'name'], `duplicate feed name ${c.got(d.feed.name)} (${why})`);
+      c.fail(['feeds', i, 'name'], `duplicate feed name ${c.got(f.name)} (${why})`);
     }
-  });
-
-  // The in-process simulator runs when configured, or when a simulator feed has no url to go elsewhere.
-  let simulator: SimulatorConfig | undefined;
-  const needsLocal = drafts.some((d) => d.feed.venue === SIMULATOR_VENUE && d.feed.url === undefined);
-  if (Object.hasOwn(top, 'simulator')) simulator = readSimulator(c, top.simulator, ['simulator']);
-  else if (needsLocal) simulator = structuredClone(DEFAULT_SIMULATOR);
-  for (const d of drafts) if (d.needsSimulatorSymbols) d.feed.symbols = [...(simulator ?? DEFAULT_SIMULATOR).symbols];
-  // A local simulator feed naming a symbol the simulator does not trade would wait forever.
-  drafts.forEach((d, i) => {
-    if (d.feed.venue !== SIMULATOR_VENUE || d.feed.url !== undefined || d.needsSimulatorSymbols || !simulator) return;
-    const traded = new Set(simulator.symbols);
-    d.feed.symbols.forEach((s, j) => {
-      if (traded.has(s)) return;
-      const list = simulator.symbols.length > 5 ? `${simulator.symbols.slice(0, 5).join(', ')}, ...` : simulator.symbols.join(', ');
-      c.fail(['feeds', i, 'symbols', j], `${c.got(s)} is not traded by the in-process simulator (simulator.symbols: ${list}); add it there or remove it here`);
-    });
   });
 
   const config: Config = {
@@ -514,7 +479,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
       const hint = 'host:port like 127.0.0.1:10790 or [::1]:10790, with a port from 0 to 65535';
       return typeof x === 'string' && parseListen(x) ? x : c.expected(['listen'], hint, x);
     }),
-    feeds: drafts.map((d) => d.feed),
+    feeds,
     intervals: field(top, 'intervals', spansOf(DEFAULT_INTERVALS), (x) => c.spans(x, ['intervals'])),
     windows: field(top, 'windows', spansOf(DEFAULT_WINDOWS), (x) => c.spans(x, ['windows'])),
     barCloseGraceMs: field(top, 'barCloseGrace', DEFAULT_BAR_CLOSE_GRACE_MS, (x) => c.duration(x, ['barCloseGrace'])),
@@ -526,7 +491,6 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
     ),
     logLevel: field(top, 'logLevel', DEFAULT_LOG_LEVEL, (x) => c.oneOf(x, ['logLevel'], LOG_LEVELS)),
   };
-  if (simulator) config.simulator = simulator;
   if (ctx.source !== undefined) config.source = ctx.source;
   return { config, problems: c.problems };
 }

@@ -163,8 +163,8 @@ function streamNames(symbols: readonly string[], channels: readonly string[]): s
 }
 
 /**
- * A Binance-format adapter under another venue key and endpoint: the simulator speaks the same
- * protocol, so it reuses everything but the name and URL.
+ * A Binance-format adapter under another venue key and endpoint, for a server that speaks the
+ * same protocol under another name.
  */
 export function createBinanceAdapter(venue: string, defaultUrl: string): Adapter {
   return {

@@ -14,12 +14,7 @@
  * Pure apart from the clock and the scheduler it is given.
  */
 import { performance } from 'node:perf_hooks';
-
-/**
- * Longest stretch of one kind of work per event-loop turn: socket reads here, applies and the
- * idle-bar pass in the exporter. One value, so the two halves of the pipeline yield alike.
- */
-export const WORK_BUDGET_MS = 4;
+import { WORK_BUDGET_MS } from '../runtime/budgets.js';
 
 export interface ReadBudgetOptions {
   /** Read time per turn, ms (default WORK_BUDGET_MS). */

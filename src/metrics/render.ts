@@ -21,6 +21,7 @@ import { DEFAULT_SHARD } from '../config/defaults.js';
 import type { ShardConfig } from '../config/types.js';
 import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
+import { RENDER_SLICE_MS, RENDER_STEP } from '../runtime/budgets.js';
 import { METRICS, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
 import type { BucketHistogram } from './histogram.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
@@ -50,8 +51,6 @@ const linesOf = new WeakMap<SymbolState, SymbolLines>();
 
 /** Output comes in pieces of about this many bytes. */
 const CHUNK = 1 << 16;
-/** Symbols refreshed between two chances for the streamer to yield. */
-const REFRESH_BATCH = 64;
 const EMPTY = Buffer.alloc(0);
 const fresh = (size: number): Buffer => Buffer.allocUnsafe(size);
 
@@ -173,7 +172,7 @@ function* render(
         if (!c) linesOf.set(s, (c = new SymbolLines(s)));
         c.refresh(s, only);
         for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
-        if (lines.push(c) % REFRESH_BATCH === 0) yield EMPTY;
+        if (lines.push(c) % RENDER_STEP === 0) yield EMPTY;
       }
   const total = sizes.reduce((a, b) => a + b, 0);
   const all = alloc(total);
@@ -185,7 +184,7 @@ function* render(
   for (let i = 0; i < lines.length; i++) {
     const c = lines[i]!;
     for (let k = 0; k < at.length; k++) at[k] = c.copySegment(segments[k]!, all, at[k]!);
-    if ((i + 1) % REFRESH_BATCH === 0) yield EMPTY;
+    if ((i + 1) % RENDER_STEP === 0) yield EMPTY;
   }
   for (let pos = 0; pos < total; pos += CHUNK) yield all.subarray(pos, Math.min(total, pos + CHUNK));
 
@@ -248,7 +247,7 @@ export function renderMarket(feedMap: ReadonlyMap<string, FeedState>, self: Self
 }
 
 export interface StreamOptions {
-  /** Work between two yields to the event loop, in ms (default 5). */
+  /** Work between two yields to the event loop, in ms (default RENDER_SLICE_MS). */
   sliceMs?: number;
   /**
    * Resolves once every chunk written has left the process (or the client is gone). The chunks
@@ -269,7 +268,7 @@ export async function streamMarket(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   write: (chunk: Buffer) => void | Promise<void>,
-  { sliceMs = 5, sent, groups = ALL_GROUPS }: StreamOptions = {},
+  { sliceMs = RENDER_SLICE_MS, sent, groups = ALL_GROUPS }: StreamOptions = {},
 ): Promise<void> {
   const previous = scrapes;
   let done!: () => void;

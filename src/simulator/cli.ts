@@ -1,6 +1,6 @@
 /** Command-line parsing for the standalone simulator (pure: argv in, options out). */
 import { parseArgs } from 'node:util';
-import { DEFAULT_SIMULATOR } from '../config/defaults.js';
+import { DEFAULT_SIMULATOR } from './defaults.js';
 import { ExporterError } from '../errors.js';
 import type { Level } from '../log.js';
 import { syntheticSymbol } from './market.js';

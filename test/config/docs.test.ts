@@ -20,7 +20,7 @@ test('docs/config.md: the reference example shows exactly the defaults', () => {
   const reference = yamlBlocks.at(-1)!;
   assert.match(reference, /^listen:/, 'the last yaml block is the reference');
   const documented = parseConfig(reference, 'ref', { env: {} });
-  const defaults = parseConfig('feeds: [{venue: simulator}]', 'ref', { env: {} });
+  const defaults = parseConfig('feeds: [{venue: binance, symbols: [BTCUSDT]}]', 'ref', { env: {} });
   assert.deepEqual(documented, defaults);
 });
 

@@ -14,7 +14,7 @@ import {
   DEFAULT_LISTEN,
 } from '../../src/config/defaults.js';
 import { ExporterError } from '../../src/errors.js';
-import { ADAPTERS, SIMULATOR_VENUE } from '../../src/feeds/index.js';
+import { ADAPTERS } from '../../src/feeds/index.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/config/', import.meta.url));
 const files = readdirSync(DIR).sort();
@@ -22,8 +22,8 @@ const files = readdirSync(DIR).sort();
 // The invalid fixtures' messages list venues and channels, so they run against this fixed table
 // rather than the live ADAPTERS: adding a venue must not rewrite forty fixtures.
 const FIXED_VENUES: LoadOptions = {
-  venues: ['binance', 'simulator'],
-  channelsOf: (v) => (v === 'binance' || v === 'simulator' ? ['trade', 'bookTicker', 'aggTrade'] : undefined),
+  venues: ['binance', 'coinbase'],
+  channelsOf: (v) => (v === 'binance' ? ['trade', 'bookTicker', 'aggTrade'] : undefined),
   streamsLimitOf: (v) => (v === 'binance' ? 1024 : undefined),
 };
 const SECRET = 'hunter2-s3cret';
@@ -83,7 +83,6 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     assert.equal(c.barCloseGraceMs, DEFAULT_BAR_CLOSE_GRACE_MS);
     assert.equal(c.enableReloadEndpoint, true);
     assert.equal(c.logLevel, 'info');
-    assert.equal(c.simulator, undefined, 'no simulator without a simulator feed');
     assert.equal(c.source, join(DIR, 'valid-minimal.yml'));
   });
 
@@ -109,7 +108,7 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     assert.deepEqual(bin.options, { note: 'literal ${NOT_A_VARIABLE}', nested: { depth: [1, 2] } });
     assert.equal(sim.connection.connectTimeoutMs, 5_000);
     assert.equal(sim.connection.backoff.maxMs, 30_000);
-    assert.deepEqual(sim.symbols, ['AAAUSDT', 'BBBUSDT'], 'a simulator feed without symbols takes the simulator section’s');
+    assert.deepEqual(sim.symbols, ['AAAUSDT', 'BBBUSDT']);
     assert.deepEqual(c.intervals, [
       { label: '1m', ms: 60_000 },
       { label: '5m', ms: 300_000 },
@@ -131,7 +130,6 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
       volatility: { enabled: true, period: 30 },
     });
     assert.deepEqual(c.limits, { queueCapacity: 5_000, maxFrameBytes: 65_536 });
-    assert.deepEqual(c.simulator, { symbols: ['AAAUSDT', 'BBBUSDT'], ratePerSymbol: 2.5, startPrice: 50, volatility: 0.001, seed: 7 });
     assert.deepEqual(c.shard, { index: 1, count: 3 });
   });
 
@@ -152,7 +150,6 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     note('indicators', raw.indicators);
     for (const [k, v] of Object.entries(raw.indicators as Record<string, unknown>)) note(`indicators.${k}`, v);
     note('limits', raw.limits);
-    note('simulator', raw.simulator);
     note('shard', raw.shard);
     for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
       for (const key of keys) assert.ok(seen.get(section)?.has(key), `valid-full.yml does not set ${section || '<top>'} ${key}`);
@@ -162,9 +159,7 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
   test('valid-all-venues.yml names every venue in ADAPTERS and loads', () => {
     const c = loadConfig(join(DIR, 'valid-all-venues.yml'), { env });
     const venues = new Set(c.feeds.map((f) => f.venue));
-    assert.deepEqual([...venues].sort(), [...new Set([...Object.keys(ADAPTERS), SIMULATOR_VENUE])].sort());
-    assert.ok(c.simulator, 'a simulator feed without a url implies the in-process simulator');
-    assert.deepEqual(c.feeds.find((f) => f.venue === SIMULATOR_VENUE)?.symbols, c.simulator.symbols);
+    assert.deepEqual([...venues].sort(), Object.keys(ADAPTERS).sort());
   });
 
   test('every valid fixture loads', () => {

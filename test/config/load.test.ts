@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, deepFreeze, loadConfig, parseConfig, type LoadOptions } from '../../src/config/load.js';
-import { DEFAULT_CONNECTION, DEFAULT_LISTEN, DEFAULT_SIMULATOR } from '../../src/config/defaults.js';
+import { buildConfig, deepFreeze, loadConfig, parseConfig, type LoadOptions } from '../../src/config/load.js';
+import { DEFAULT_CONNECTION } from '../../src/config/defaults.js';
 import { ExporterError, type ErrorCode } from '../../src/errors.js';
 
 const VENUES: LoadOptions = {
@@ -107,7 +107,7 @@ describe('validation', () => {
     assert.deepEqual(lines, [
       'c.yml: feeds[0].symbols[1]: expected a symbol like BTCUSDT or BTC-USD, got "btc usdt"',
       "c.yml: feeds[0].channels[0]: expected a binance channel: one of trade, bookTicker, got \"trades\"; did you mean 'trade'?",
-      'c.yml: feeds[1].venue: expected one of binance, simulator, got "nowhere"',
+      'c.yml: feeds[1].venue: expected one of binance, got "nowhere"',
       'c.yml: intervals[0]: expected a duration of at least 1s, got "0s"',
       'c.yml: logLevel: expected one of debug, info, warn, error, got "loud"',
     ]);
@@ -137,7 +137,7 @@ describe('validation', () => {
     ].join('\n');
     // x-conn is not a config key: the merge works, the stray anchor holder is still reported.
     const msg = failsWith('CONFIG_INVALID', () => parseConfig(text, 'c.yml', { ...VENUES, env: {} }));
-    assert.equal(msg, 'c.yml: x-conn: unknown key; expected one of listen, logLevel, enableReloadEndpoint, connection, feeds, intervals, windows, barCloseGrace, indicators, limits, simulator, shard');
+    assert.equal(msg, 'c.yml: x-conn: unknown key; expected one of listen, logLevel, enableReloadEndpoint, connection, feeds, intervals, windows, barCloseGrace, indicators, limits, shard');
     const c = parseConfig('connection: &c {connectTimeout: 1s}\nfeeds: [{venue: binance, symbols: [BTCUSDT], connection: {<<: *c, silenceTimeout: 5s}}]', 'c.yml', { ...VENUES, env: {} });
     assert.equal(c.feeds[0]!.connection.connectTimeoutMs, 1_000);
     assert.equal(c.feeds[0]!.connection.silenceTimeoutMs, 5_000);
@@ -149,27 +149,27 @@ describe('validation', () => {
   });
 });
 
-describe('the simulator', () => {
+describe('files written for the removed simulator venue and section', () => {
   const opts = { ...VENUES, env: {} };
 
-  test('a simulator feed without url implies the in-process simulator with defaults', () => {
-    const c = parseConfig('feeds: [{venue: simulator}]', 'c.yml', opts);
-    assert.deepEqual(c.simulator, DEFAULT_SIMULATOR);
-    assert.equal(c.feeds[0]!.name, 'simulator');
-    assert.deepEqual(c.feeds[0]!.symbols, DEFAULT_SIMULATOR.symbols);
+  test('venue: simulator is refused with what to write instead, and no second problem for its missing symbols', () => {
+    const e = failure(() => parseConfig('feeds: [{venue: simulator}]', 'c.yml', opts));
+    assert.equal(e.code, 'CONFIG_INVALID');
+    assert.equal(e.message.split('\n').length, 1, e.message);
+    assert.match(e.message, /^c\.yml: feeds\[0\]\.venue: removed: .*venue: binance, url: .*name: simulator/);
   });
 
-  test('a simulator feed with a url points at an external simulator: none runs in process', () => {
-    const c = parseConfig('feeds: [{venue: simulator, url: "ws://127.0.0.1:4567", symbols: [BTCUSDT]}]', 'c.yml', opts);
-    assert.equal(c.simulator, undefined);
-    assert.deepEqual(c.feeds[0]!.symbols, ['BTCUSDT']);
+  test('the simulator section is refused with what to run instead', () => {
+    const e = failure(() => parseConfig('simulator: {symbols: [AAA]}\nfeeds: [{venue: binance, symbols: [BTCUSDT]}]', 'c.yml', opts));
+    assert.match(e.message, /^c\.yml: simulator: removed: .*npm run simulator/);
   });
 
-  test('feeds without symbols take the simulator section’s symbols; explicit ones are kept', () => {
-    const text = 'simulator: {symbols: [AAA, BBB]}\nfeeds: [{venue: simulator}, {name: sim2, venue: simulator, symbols: [AAA]}]';
-    const c = parseConfig(text, 'c.yml', opts);
-    assert.deepEqual(c.feeds.map((f) => f.symbols), [['AAA', 'BBB'], ['AAA']]);
-    assert.deepEqual(c.simulator?.symbols, ['AAA', 'BBB']);
+  test('what the message says to write loads', () => {
+    const c = parseConfig('feeds: [{name: simulator, venue: binance, url: "ws://127.0.0.1:4567", symbols: [BTCUSDT]}]', 'c.yml', opts);
+    assert.deepEqual(
+      { name: c.feeds[0]!.name, venue: c.feeds[0]!.venue, url: c.feeds[0]!.url },
+      { name: 'simulator', venue: 'binance', url: 'ws://127.0.0.1:4567' },
+    );
   });
 });
 
@@ -189,10 +189,10 @@ describe('results', () => {
   });
 
   test('freezing a config leaves the shared defaults mutable and unchanged', () => {
-    defaultConfig();
+    buildConfig({ feeds: [{ venue: 'binance', symbols: ['BTCUSDT'] }] });
     parseConfig('feeds: [{venue: binance, symbols: [BTCUSDT]}]', 'c.yml', { ...VENUES, env: {} });
     assert.ok(!Object.isFrozen(DEFAULT_CONNECTION));
-    assert.ok(!Object.isFrozen(DEFAULT_SIMULATOR.symbols));
+    assert.ok(!Object.isFrozen(DEFAULT_CONNECTION.backoff));
   });
 
   test('deepFreeze handles shared references and cycles', () => {
@@ -203,18 +203,13 @@ describe('results', () => {
     assert.ok(Object.isFrozen(shared));
   });
 
-  test('defaultConfig(): the simulator feed with its in-process simulator', () => {
-    const c = defaultConfig();
-    assert.equal(c.listen, DEFAULT_LISTEN);
+  test('buildConfig(): a document built in code, validated against the live venues, frozen', () => {
+    const c = buildConfig({ feeds: [{ venue: 'okx', symbols: ['BTC-USDT'] }] });
     assert.equal(c.source, undefined);
-    assert.deepEqual(c.simulator, DEFAULT_SIMULATOR);
-    assert.equal(c.feeds.length, 1);
-    assert.deepEqual(
-      { name: c.feeds[0]!.name, venue: c.feeds[0]!.venue, symbols: c.feeds[0]!.symbols, url: c.feeds[0]!.url },
-      { name: 'simulator', venue: 'simulator', symbols: DEFAULT_SIMULATOR.symbols, url: undefined },
-    );
+    assert.equal(c.feeds[0]!.name, 'okx');
     assert.ok(Object.isFrozen(c.feeds[0]!.symbols));
-    assert.notEqual(defaultConfig(), c, 'a fresh object each time');
+    const e = failure(() => buildConfig({ feeds: [{ venue: 'okx', symbols: ['btcusdt'] }] }));
+    assert.match(e.message, /^<built-in>: feeds\[0\]\.symbols\[0\]: "btcusdt" is not how okx spells a symbol/);
   });
 });
 

@@ -31,7 +31,3 @@ test('each venue accepts the spellings it uses', () => {
   ]) assert.equal(problems(feed(venue!, symbols!)), '', `${venue}: ${symbols}`);
   assert.equal(problems(`feeds:\n  - venue: generic\n    url: wss://x.example/ws\n    symbols: [BINANCE:BTCUSDT]\n    options: {}\n`).includes('spells'), false, 'generic: any spelling');
 });
-
-test('a simulator feed with a url is not held to the in-process simulator\'s symbols', () => {
-  assert.equal(problems('feeds:\n  - venue: simulator\n    url: ws://127.0.0.1:9\n    symbols: [ANYUSDT]\n'), '');
-});

@@ -2,13 +2,14 @@
  * The project's Dockerfile, built as shipped (scripts/docker-images.sh; only its NODE_IMAGE base
  * is the local stand-in for the official Node image), run under testcontainers the way
  * docker-compose.yml runs it: read-only root filesystem, every capability dropped, a config
- * file mounted read-only.
+ * file mounted read-only. The feed in that file reads a simulator run from the same image as its
+ * own container (dist/src/simulator/main.js), the way a user points a config at one.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GenericContainer, type ContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
+import { GenericContainer, Network, type ContainerRuntimeClient, type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
 import { pollUntil } from '../support/service-process.js';
 import { containerLogs, dockerWith, NEVER_PULL } from './docker.js';
 
@@ -25,6 +26,8 @@ class ReadOnlyContainer extends GenericContainer {
 
 let client: ContainerRuntimeClient;
 let container: StartedTestContainer;
+let network: StartedNetwork | undefined;
+let simulator: StartedTestContainer | undefined;
 let dir: string;
 let base: string;
 
@@ -32,9 +35,23 @@ beforeAll(async () => {
   client = await dockerWith([IMAGE]);
   dir = mkdtempSync(join(tmpdir(), 'market-image-'));
   chmodSync(dir, 0o755);
+  network = await new Network().start();
+  simulator = await new GenericContainer(IMAGE)
+    .withPullPolicy(NEVER_PULL)
+    .withNetwork(network)
+    .withNetworkAliases('simulator')
+    .withEntrypoint(['node', 'dist/src/simulator/main.js'])
+    .withCommand(['--host', '0.0.0.0', '--port', '9500', '--symbols', SYMBOLS.join(',')])
+    .withWaitStrategy(Wait.forLogMessage('listening ws://'))
+    .start();
   // Symbols no default config has: seeing them on /metrics proves the mounted file was read.
-  writeFileSync(join(dir, 'market.yml'), `simulator:\n  symbols: [${SYMBOLS.join(', ')}]\nfeeds:\n  - venue: simulator\n`, { mode: 0o644 });
+  writeFileSync(
+    join(dir, 'market.yml'),
+    `feeds:\n  - name: simulator\n    venue: binance\n    url: ws://simulator:9500\n    symbols: [${SYMBOLS.join(', ')}]\n`,
+    { mode: 0o644 },
+  );
   container = await new ReadOnlyContainer(IMAGE)
+    .withNetwork(network)
     .withPullPolicy(NEVER_PULL)
     .withDroppedCapabilities('ALL')
     .withSecurityOpt('no-new-privileges:true')
@@ -51,6 +68,8 @@ beforeAll(async () => {
 afterAll(async () => {
   // The SIGTERM test stops it; anything left (a failure before that) is removed here.
   await client?.container.getById(container?.getId() ?? 'none').remove({ force: true }).catch(() => undefined);
+  await simulator?.stop({ timeout: 5 }).catch(() => undefined);
+  await network?.stop().catch(() => undefined);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -84,7 +103,7 @@ describe('the shipped image', () => {
     }, 'both configured symbols on /metrics', { timeoutMs: 30_000 });
     expect(text).toMatch(/^market_exporter_build_info\{.*version="0\.1\.0".*\} 1$/m);
     expect(text).toMatch(/^market_feed_up\{exchange="simulator"[^}]*\} 1$/m);
-    // The default simulator's symbols are not there: the file replaced the built-in config.
+    // The demo's symbols are not there: the file replaced the built-in config.
     expect(text).not.toMatch(/symbol="BTCUSDT"/);
   });
 

@@ -60,7 +60,7 @@ beforeAll(async () => {
     [
       'logLevel: warn',
       'feeds:',
-      '  - venue: simulator',
+      '  - venue: binance',
       `    name: ${FEED}`,
       `    url: ${sim.url}`,
       `    symbols: [${SYMBOLS.join(', ')}]`,

@@ -128,7 +128,7 @@ beforeAll(async () => {
   // The exporter runs its defaults (connection timing, windows, intervals); only the feeds are named.
   const configFile = path.join(dir, 'exporter.yml');
   const feeds = [CALM_FEED, ...INCIDENTS].flatMap((f) => [
-    `  - venue: simulator`,
+    `  - venue: binance`,
     `    name: ${f.feed}`,
     `    url: ${sims.get(f.feed)!.url}`,
     `    symbols: [${f.symbols.join(', ')}]`,

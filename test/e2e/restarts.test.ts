@@ -108,7 +108,7 @@ beforeAll(async () => {
   sim = await Simulator.start({ symbols: ['BTCUSDT'], ratePerSymbol: 20, volatility: 0.00002, seed: 7, log: quiet });
   simPort = sim.port;
   const config = parseConfig(
-    `feeds:\n  - name: ${FEED}\n    venue: simulator\n    url: ${sim.url}\n    symbols: [BTCUSDT]\n    connection: {connectTimeout: 2s, silenceTimeout: 5s, backoff: {initial: 200ms, max: 1s}}\nintervals: [1m]\n`,
+    `feeds:\n  - name: ${FEED}\n    venue: binance\n    url: ${sim.url}\n    symbols: [BTCUSDT]\n    connection: {connectTimeout: 2s, silenceTimeout: 5s, backoff: {initial: 200ms, max: 1s}}\nintervals: [1m]\n`,
     'restarts.yml',
   );
   svc = await startService(config, { listen: '127.0.0.1:0', log: quiet });

@@ -1,6 +1,7 @@
 import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
-import { ReadBudget, WORK_BUDGET_MS, sharedReadBudget } from '../../src/feeds/read-budget.js';
+import { ReadBudget, sharedReadBudget } from '../../src/feeds/read-budget.js';
+import { WORK_BUDGET_MS } from '../../src/runtime/budgets.js';
 
 /** A budget on a fake clock whose turns run only when the test says so. */
 function fake(budgetMs: number): { budget: ReadBudget; clock: { t: number }; turns: (() => void)[]; nextTurn(): void } {

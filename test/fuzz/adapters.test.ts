@@ -151,7 +151,7 @@ interface Pipeline {
 }
 
 function pipeline(adapter: Adapter, symbols: readonly string[]): Pipeline {
-  const cfg = parseConfig('feeds:\n  - venue: simulator\n    url: ws://127.0.0.1:9/\n    symbols: [X]\nintervals: [1m]\nwindows: [1m]\n', 'fuzz.yml');
+  const cfg = parseConfig('feeds:\n  - name: simulator\n    venue: binance\n    url: ws://127.0.0.1:9/\n    symbols: [X]\nintervals: [1m]\nwindows: [1m]\n', 'fuzz.yml');
   const state = new FeedState('fuzz', symbols, cfg);
   const queue = new CountingQueue(16);
   const reconnects: ReconnectReason[] = [];

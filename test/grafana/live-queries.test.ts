@@ -2,7 +2,7 @@
  * Every dashboard query against a real Prometheus scraping a running exporter: panels, variables
  * and annotations parse, name the metrics the static check thinks they name, and return series.
  *
- * The exporter runs the simulator with one-second bars (test/fixtures/grafana/live-exporter.yml);
+ * The exporter reads a simulator with one-second bars (test/fixtures/grafana/live-exporter.yml);
  * Prometheus runs the shipped prometheus.yml and rules with a 1s scrape and evaluation interval,
  * plus one test alert that always fires, so the ALERTS panels and annotations have something to
  * show. Grafana's variables are substituted the way Grafana would, once with concrete values and
@@ -16,6 +16,8 @@ import path from 'node:path';
 import { dump } from 'js-yaml';
 import { dashboardQueries, metricNames, parseLabelValues, type DashboardQuery } from '../../grafana/src/queries.js';
 import { shippedRuleFiles, startPrometheus, type PrometheusInstance } from '../support/prometheus.js';
+import { createLogger } from '../../src/log.js';
+import { Simulator } from '../../src/simulator/server.js';
 import { pollUntil, spawnService, type ServiceProcess } from '../support/service-process.js';
 import { dashboardFiles, repoRoot } from './load.js';
 
@@ -39,6 +41,7 @@ const all = files.flatMap(({ file, dashboard }) => dashboardQueries(dashboard).m
 const panelAndAnnotation = all.filter((x) => x.kind !== 'variable');
 const variables = all.filter((x) => x.kind === 'variable');
 
+let sim: Simulator | undefined;
 let exporter: ServiceProcess;
 let prom: PrometheusInstance;
 let dir: string;
@@ -85,12 +88,14 @@ const where = (x: DashboardQuery & { file: string }) => `${x.file} "${x.title}" 
 describe('dashboard queries against a live exporter and Prometheus', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'market-grafana-'));
+    sim = await Simulator.start({ symbols: ['BTCUSDT', 'ETHUSDT'], ratePerSymbol: 20, seed: 7, log: createLogger({ level: 'error' }) });
     exporter = await spawnService({
       name: 'market-exporter',
       command: process.execPath,
       cwd: repoRoot,
       args: (port) => ['--import', 'tsx', 'src/main.ts', '--config', 'test/fixtures/grafana/live-exporter.yml', '--listen', `127.0.0.1:${port}`],
       readyPath: '/-/ready',
+      env: { ...process.env, SIM_URL: sim.url },
     });
     const probe = path.join(dir, 'probe.alerts.yml');
     writeFileSync(
@@ -116,6 +121,7 @@ describe('dashboard queries against a live exporter and Prometheus', { timeout: 
   afterAll(async () => {
     await prom?.stop();
     await exporter?.stop();
+    await sim?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -35,7 +35,7 @@ describe('real Prometheus scrapes the exporter over TLS with basic auth', () => 
     sim = await Simulator.start({ symbols: ['BTCUSDT'], ratePerSymbol: 20, log: quiet });
     const web = join(pki.dir, 'web.yml');
     writeFileSync(web, dump({ tls_server_config: { cert_file: 'server.crt', key_file: 'server.key' }, basic_auth_users: { prometheus: bcrypt.hashSync(PASSWORD, 4) } }));
-    const config = parseConfig(`feeds:\n  - name: sim\n    venue: simulator\n    url: ${sim.url}\n    symbols: [BTCUSDT]\n`, 'prom-tls.yml');
+    const config = parseConfig(`feeds:\n  - name: sim\n    venue: binance\n    url: ${sim.url}\n    symbols: [BTCUSDT]\n`, 'prom-tls.yml');
     svc = await startService(config, { listen: '127.0.0.1:0', log: quiet, webConfigFile: web });
     const target = new URL(svc.url).host;
     const passwordFile = join(pki.dir, 'password');

@@ -31,7 +31,7 @@ const knob = async (path: string) => {
 beforeAll(async () => {
   sim = await Simulator.start({ symbols: SYMBOLS, ratePerSymbol: 20, log: createLogger({ level: 'error' }) });
   // A small queue so a burst conflates.
-  const config = parseConfig(`limits:\n  queueCapacity: 8\nfeeds:\n  - name: sim\n    venue: simulator\n    url: ${sim.url}\n    symbols: [${SYMBOLS.join(', ')}]\n`, 'test.yml');
+  const config = parseConfig(`limits:\n  queueCapacity: 8\nfeeds:\n  - name: sim\n    venue: binance\n    url: ${sim.url}\n    symbols: [${SYMBOLS.join(', ')}]\n`, 'test.yml');
   // The service's own logger (not an injected one), so suppressed log lines reach the metrics.
   svc = await startService(config, { listen: '127.0.0.1:0', logLevel: 'error' });
   await scrapeUntil(svc.url, (s) => s.get('market_feed_up{exchange="sim"}') === 1, 'feed up');

@@ -97,7 +97,7 @@ beforeAll(async () => {
   const config = parseConfig(
     [
       'feeds:',
-      '  - venue: simulator',
+      '  - venue: binance',
       `    name: ${FEED}`,
       `    url: ${sim.url}`,
       '    symbols: [BTCUSDT]',

@@ -66,11 +66,11 @@ beforeAll(async () => {
       '  index: ${SHARD_INDEX:-0}',
       '  count: ${SHARD_COUNT:-1}',
       'feeds:',
-      '  - venue: simulator',
+      '  - venue: binance',
       '    name: sim',
       `    url: ${sim.url}`,
       `    symbols: [${SYMBOLS.join(', ')}]`,
-      '  - venue: simulator',
+      '  - venue: binance',
       `    name: ${SOLO}`,
       `    url: ${sim.url}`,
       `    symbols: [${SOLO_SYMBOL}]`,
@@ -193,8 +193,8 @@ describe('three sharded replicas against one unsharded exporter', () => {
       [
         `shard: {index: 0, count: ${count}}`,
         'feeds:',
-        `  - {venue: simulator, name: sim, url: "${sim.url}", symbols: [${SYMBOLS.join(', ')}]}`,
-        `  - {venue: simulator, name: ${SOLO}, url: "${sim.url}", symbols: [${SOLO_SYMBOL}]}`,
+        `  - {venue: binance, name: sim, url: "${sim.url}", symbols: [${SYMBOLS.join(', ')}]}`,
+        `  - {venue: binance, name: ${SOLO}, url: "${sim.url}", symbols: [${SOLO_SYMBOL}]}`,
       ].join('\n');
     let count = 2;
     const service = await startService(parseConfig(text(count), 'grow.yml', { env: {} }), {

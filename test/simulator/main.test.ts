@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { binance } from '../../src/feeds/binance.js';
 import type { TradeEvent } from '../../src/feeds/types.js';
 import { parseSimulatorArgs } from '../../src/simulator/cli.js';
-import { DEFAULT_SIMULATOR } from '../../src/config/defaults.js';
+import { DEFAULT_SIMULATOR } from '../../src/simulator/defaults.js';
 import { waitFor } from '../support/wait-for.js';
 
 const MAIN = fileURLToPath(new URL('../../src/simulator/main.ts', import.meta.url));

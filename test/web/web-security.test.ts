@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { parseArgs } from '../../src/cli.js';
-import { defaultConfig, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
+import { demoConfig } from '../../src/demo.js';
 import { ExporterError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/service.js';
@@ -24,7 +25,7 @@ const PASSWORD = 'correct horse battery staple';
 const HASH = bcrypt.hashSync(PASSWORD, 4);
 
 /** A tiny config with a silent feed: these tests are about the HTTP side only. */
-const CONFIG = parseConfig('feeds:\n  - venue: simulator\n    url: ws://127.0.0.1:9/\n    symbols: [BTCUSDT]\n', 'web-test.yml');
+const CONFIG = parseConfig('feeds:\n  - name: simulator\n    venue: binance\n    url: ws://127.0.0.1:9/\n    symbols: [BTCUSDT]\n', 'web-test.yml');
 
 let pki: TestPki;
 beforeAll(() => {
@@ -168,7 +169,7 @@ describe('changes to the web config file apply without a restart', () => {
 describe('enableReloadEndpoint: false', () => {
   test('POST /-/reload is 404 and never reads the config; the landing page does not offer it', async () => {
     let loads = 0;
-    const config = parseConfig('enableReloadEndpoint: false\nfeeds:\n  - venue: simulator\n    url: ws://127.0.0.1:9/\n    symbols: [BTCUSDT]\n', 'no-reload.yml');
+    const config = parseConfig('enableReloadEndpoint: false\nfeeds:\n  - name: simulator\n    venue: binance\n    url: ws://127.0.0.1:9/\n    symbols: [BTCUSDT]\n', 'no-reload.yml');
     const svc = await startService(config, { listen: '127.0.0.1:0', log: createLogger({ level: 'error' }), loadConfig: () => (loads++, config) });
     try {
       const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
@@ -207,14 +208,14 @@ describe('a bad web config stops the start', () => {
   test('startService rejects with WEB_CONFIG and nothing listens', async () => {
     const file = join(pki.dir, 'bad.yml');
     writeFileSync(file, `tls_server_config: {cert_file: ${pki.server.cert}, key_file: ${pki.ca.key}}\n`);
-    await assert.rejects(startService(defaultConfig(), { listen: '127.0.0.1:0', log: createLogger({ level: 'error' }), webConfigFile: file }), (e: unknown) => {
+    await assert.rejects(startService(demoConfig(), { listen: '127.0.0.1:0', log: createLogger({ level: 'error' }), webConfigFile: file }), (e: unknown) => {
       assert.ok(e instanceof ExporterError);
       assert.equal(e.code, 'WEB_CONFIG');
       assert.match(e.message, /bad\.yml: tls_server_config: cannot use the certificate and key: .*/);
       return true;
     });
     const missing = join(pki.dir, 'missing.yml');
-    await assert.rejects(startService(defaultConfig(), { listen: '127.0.0.1:0', log: createLogger({ level: 'error' }), webConfigFile: missing }), /missing\.yml: cannot read the web config file: ENOENT/);
+    await assert.rejects(startService(demoConfig(), { listen: '127.0.0.1:0', log: createLogger({ level: 'error' }), webConfigFile: missing }), /missing\.yml: cannot read the web config file: ENOENT/);
   });
 
   test('`--check-config --web.config.file` reports the problem and exits 1', () => {

@@ -1,0 +1,177 @@
+/**
+ * The configured feeds as they run: one Feed (sockets) and one FeedState (numbers) per feed, the
+ * feed's status copied into its state, and a reload's diff (unchanged feeds keep their sockets,
+ * changed ones reconnect keeping the symbols they still carry, removed ones go). Frames go to the
+ * pipeline; this module never applies an event.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { Config, FeedConfig } from './config/types.js';
+import { ExporterError } from './errors.js';
+import { Feed, type FeedStatus } from './feeds/feed.js';
+import { ADAPTERS } from './feeds/index.js';
+import type { Adapter } from './feeds/types.js';
+import type { FeedControl } from './ingest.js';
+import type { Logger } from './log.js';
+import { FeedState } from './market/feed-state.js';
+import { shardSymbols } from './market/shard.js';
+import type { SymbolState } from './market/symbol.js';
+import type { Pipeline } from './pipeline.js';
+
+/** One running feed. */
+export interface Running {
+  config: FeedConfig;
+  adapter: Adapter;
+  state: FeedState;
+  feed: Feed;
+}
+
+/** The feeds as this replica runs them: each with only the symbols of its shard. */
+function shardedFeeds(config: Config): readonly FeedConfig[] {
+  if (config.shard.count === 1) return config.feeds;
+  return config.feeds.map((f) => ({ ...f, symbols: shardSymbols(f.name, f.symbols, config.shard) }));
+}
+
+/** What the renderer reads of a feed's sockets, copied whenever the feed reports it. */
+function copyStatus(st: FeedState, s: FeedStatus): void {
+  st.up = s.up ? 1 : 0;
+  st.connections = s.connectionsOpen;
+  st.connectionsPlanned = s.connectionsPlanned;
+  st.streams = s.streams;
+  st.streamsMax = s.streamsMaxPerConnection;
+  st.streamsLimit = s.streamsLimit;
+}
+
+export class Fleet {
+  readonly feeds = new Map<string, Running>();
+
+  constructor(
+    private config: Config,
+    private readonly pipeline: Pipeline,
+    private readonly log: Logger,
+  ) {}
+
+  /** The config the feeds run, as last started or reloaded. */
+  get current(): Config {
+    return this.config;
+  }
+
+  /** Ready once every feed has had all its connections open at least once. */
+  get ready(): boolean {
+    for (const r of this.feeds.values()) if (!r.feed.everConnected) return false;
+    return true;
+  }
+
+  *symbols(): Generator<SymbolState, void, undefined> {
+    for (const r of this.feeds.values()) yield* r.state.symbols.values();
+  }
+
+  start(): void {
+    for (const fc of shardedFeeds(this.config)) this.add(fc);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.feeds.values()].map((r) => r.feed.stop()));
+  }
+
+  /**
+   * Apply a new, already validated config. Unchanged feeds keep their sockets and state; changed
+   * feeds reconnect and keep the state of the symbols they still carry; removed symbols' series go.
+   */
+  async reload(next: Config): Promise<void> {
+    const globalChanged =
+      !isDeepStrictEqual(next.intervals, this.config.intervals) ||
+      !isDeepStrictEqual(next.windows, this.config.windows) ||
+      !isDeepStrictEqual(next.indicators, this.config.indicators) ||
+      next.limits.queueCapacity !== this.config.limits.queueCapacity ||
+      next.limits.maxFrameBytes !== this.config.limits.maxFrameBytes;
+    this.config = next;
+    // Compared and applied as sharded: a new shard count only touches feeds whose part changed.
+    const feeds = shardedFeeds(next);
+    if (globalChanged) {
+      // Bars, windows and indicators are shaped by these settings: rebuild every feed.
+      await Promise.all([...this.feeds.keys()].map((k) => this.remove(k)));
+      this.pipeline.reset(next.limits.queueCapacity);
+      for (const fc of feeds) this.add(fc);
+      return;
+    }
+    const wanted = new Map(feeds.map((f) => [f.name, f]));
+    for (const name of [...this.feeds.keys()]) if (!wanted.has(name)) await this.remove(name);
+    for (const fc of feeds) {
+      const r = this.feeds.get(fc.name);
+      if (!r) this.add(fc);
+      else if (!isDeepStrictEqual(r.config, fc)) await this.replace(r, fc);
+    }
+  }
+
+  private add(fc: FeedConfig, state?: FeedState): void {
+    const venue = ADAPTERS[fc.venue];
+    if (!venue) throw new ExporterError('UNKNOWN_VENUE', `feed ${fc.name}: no adapter for venue "${fc.venue}"`);
+    // Venues whose frames depend on the feed's options (the generic JSON feed) build one per feed.
+    const adapter = venue.configure ? venue.configure(fc.options) : venue;
+    const st = state ?? new FeedState(fc.name, fc.symbols, this.config);
+    const log = this.log.child({ exchange: fc.name });
+    const pipeline = this.pipeline;
+    const control: FeedControl = {
+      noteAlive: (conn) => feed.noteAlive(conn),
+      reconnect: (conn, reason, detail) => feed.reconnect(conn, reason, detail),
+    };
+    const feed = new Feed({
+      config: fc,
+      adapter,
+      maxFrameBytes: this.config.limits.maxFrameBytes,
+      log,
+      handlers: {
+        onFrame: (text, receivedAt, conn) => pipeline.frame(st, adapter, control, text, receivedAt, conn),
+        onStatus: (s) => copyStatus(st, s),
+        onReconnect: (reason) => {
+          st.reconnects[reason]++;
+        },
+        onSessionEnd: (symbols) => {
+          // Trades sent while we were away are not gaps we lost in a session: without this a
+          // reconnect storm counts a gap on every symbol at every reconnect.
+          for (const sym of symbols) st.symbols.get(sym)?.seq.reset();
+        },
+        onPingRtt: (ms) => {
+          st.pingRtt = ms / 1000;
+        },
+        onDrop: (type, detail) => pipeline.drop(st, type, detail),
+      },
+    });
+    this.feeds.set(fc.name, { config: fc, adapter, state: st, feed });
+    const s = feed.status();
+    // A reloaded feed keeps its FeedState, which still says what the old sockets were: the new
+    // Feed has nothing open yet, and until a connection opens no onStatus will say so.
+    copyStatus(st, s);
+    feed.start();
+    log.info('feed started', { venue: fc.venue, symbols: fc.symbols.length, connections: s.connectionsPlanned });
+    if (fc.symbols.length === 0) {
+      const { index, count } = this.config.shard;
+      log.info('feed idle: none of its symbols hash to this shard; other replicas carry them', { shard: index, shards: count });
+    }
+  }
+
+  private async remove(name: string): Promise<void> {
+    const r = this.feeds.get(name);
+    if (!r) return;
+    this.feeds.delete(name);
+    this.pipeline.forget(new Set(r.state.symbols.values()));
+    await r.feed.stop();
+    this.log.info('feed removed', { exchange: name });
+  }
+
+  private async replace(r: Running, fc: FeedConfig): Promise<void> {
+    await r.feed.stop();
+    const st = r.state;
+    const keep = new Set(fc.symbols);
+    const removed = new Set<SymbolState>();
+    for (const [sym, s] of st.symbols) if (!keep.has(sym)) removed.add(s);
+    this.pipeline.forget(removed);
+    for (const s of removed) st.symbols.delete(s.symbol);
+    const fresh = new FeedState(fc.name, fc.symbols.filter((s) => !st.symbols.has(s)), this.config);
+    for (const [sym, s] of fresh.symbols) st.symbols.set(sym, s);
+    st.reconnects.config_reload++;
+    this.feeds.delete(fc.name);
+    this.add(fc, st);
+    this.log.info('feed reconfigured', { exchange: fc.name, added: fresh.symbols.size, removed: removed.size });
+  }
+}
