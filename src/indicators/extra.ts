@@ -1,7 +1,7 @@
 /**
  * Extra indicators: technicalindicators' streaming classes, used plainly (constructed with empty
  * inputs and an identity format, fed with `nextValue`), for indicators a config names under
- * `extraIndicators`. They are objects per instance, ~2-20 kB each with an allocation per update,
+ * `extraIndicators`. They are objects per instance, ~1-20 kB each with an allocation per update,
  * so unlike the native set they are enabled per feed or symbol list and capped by
  * `extraIndicators.maxInstances` (one instance = one indicator on one symbol's interval).
  *
@@ -42,7 +42,7 @@ export interface ExtraIndicator {
   window?(p: Readonly<Record<string, number>>): number;
   /**
    * Heap bytes one warm instance keeps at most (Node 24, default parameters, measured after
-   * 100 to 3,000 bars), for docs/config.md and the choice of maxInstances;
+   * 100 to 3,000 bars; a rebuilt class varies with the bars since its last rebuild), for docs/config.md and the choice of maxInstances;
    * test/indicators/extra.test.ts checks a measure stays under it.
    */
   readonly bytesPerInstance: number;
@@ -83,7 +83,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
       { name: 'stoch_d', meaning: 'Stochastic %D: SMA(signalPeriod) of %K' },
     ],
     window: (p) => p.period! + p.signalPeriod! - 1,
-    bytesPerInstance: 16_000,
+    bytesPerInstance: 20_000,
     create: (p) => {
       const ind = streaming<{ k: number; d?: number }>(new Stochastic({ ...HLC, period: p.period!, signalPeriod: p.signalPeriod! }));
       return {
@@ -105,7 +105,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
       { name: 'adx_plus_di', meaning: 'ADX +DI: positive directional indicator' },
       { name: 'adx_minus_di', meaning: 'ADX -DI: negative directional indicator' },
     ],
-    bytesPerInstance: 9_000,
+    bytesPerInstance: 10_000,
     create: (p) => {
       const ind = streaming<{ adx: number; pdi: number; mdi: number }>(new ADX({ ...HLC, period: p.period! }));
       return {
@@ -125,7 +125,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
     params: { period: period(20) },
     outputs: [{ name: 'cci', meaning: 'Commodity channel index of the typical price' }],
     window: (p) => p.period!,
-    bytesPerInstance: 11_000,
+    bytesPerInstance: 15_000,
     create: single((p) => new CCI({ ...HLC, period: p.period! }), hlc),
   },
   {
@@ -141,8 +141,9 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
     summary: 'Money flow index',
     params: { period: period(14) },
     outputs: [{ name: 'mfi', meaning: 'Money flow index, 0-100 (the library rounds it to 2 decimals)' }],
-    window: (p) => p.period! + 1,
-    bytesPerInstance: 12_500,
+    // Its first bar only primes it, the second gives the first typical price, then `period` flows.
+    window: (p) => p.period! + 2,
+    bytesPerInstance: 15_000,
     create: single((p) => new MFI({ ...HLC, volume: [], period: p.period! }), hlcv),
   },
   {
@@ -151,7 +152,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
     params: { period: period(14) },
     outputs: [{ name: 'williams_r', meaning: 'Williams %R: (highest high - close) / (highest high - lowest low) x -100' }],
     window: (p) => p.period!,
-    bytesPerInstance: 11_500,
+    bytesPerInstance: 15_000,
     create: single((p) => new WilliamsR({ ...HLC, period: p.period! }), hlc),
   },
   {
