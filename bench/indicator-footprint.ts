@@ -99,7 +99,7 @@ function feed(sets: Slot[], bars: Bar[], from: number, to: number): void {
     for (let i = 0; i < sets.length; i++) {
       const s = sets[i]!;
       const b = bars[(i * 31 + t) % n]!;
-      s.bank.update(s.slot, b.high, b.low, b.close, s.values);
+      s.bank.update(s.slot, b, s.values);
     }
   }
 }

@@ -20,7 +20,10 @@ export const atr = native({
     init(s, at) {
       s.fill(0, at, at + 3);
     },
-    update(s, at, high, low, close, out, o) {
+    update(s, at, bar, out, o) {
+      const high = bar[0]!;
+      const low = bar[1]!;
+      const close = bar[2]!;
       const seen = s[at + SEEN]!;
       const pc = s[at + PREV]!;
       s[at + PREV] = close;

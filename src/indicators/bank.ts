@@ -21,6 +21,13 @@ export interface ExtraPlan {
   readonly entries: readonly { readonly key: string; readonly params: Readonly<Record<string, number>>; readonly out: number }[];
 }
 
+/** A closed bar as the native indicators read it. */
+export interface HLC {
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+}
+
 const NO_EXTRAS: ExtraPlan = { names: NATIVE_OUTPUT_NAMES, entries: [] };
 
 export const DEFAULT_CHUNK_SLOTS = 256;
@@ -34,6 +41,8 @@ export class IndicatorBank {
   private readonly out: Int32Array;
   private readonly chunks: Float64Array[] = [];
   private slots = 0;
+  /** The bar being fed, as the kernels read it (see Kernel.update). */
+  private readonly hlc = new Float64Array(3);
   private readonly plans = new Map<string, ExtraPlan>();
   private extraInstances = 0;
   /** Extra instances not made because the bank held maxInstances. */
@@ -78,11 +87,15 @@ export class IndicatorBank {
    * Feed slot `slot` one closed bar; every native indicator past warm-up writes its outputs into
    * `out` at its place in NATIVE_OUTPUT_NAMES (the others leave theirs as they were).
    */
-  update(slot: number, high: number, low: number, close: number, out: Float64Array): void {
+  update(slot: number, bar: HLC, out: Float64Array): void {
     const s = this.chunks[Math.floor(slot / this.chunkSlots)]!;
     const base = (slot % this.chunkSlots) * this.stride;
+    const hlc = this.hlc;
+    hlc[0] = bar.high;
+    hlc[1] = bar.low;
+    hlc[2] = bar.close;
     const ks = this.kernels;
-    for (let i = 0; i < ks.length; i++) ks[i]!.update(s, base + this.at[i]!, high, low, close, out, this.out[i]!);
+    for (let i = 0; i < ks.length; i++) ks[i]!.update(s, base + this.at[i]!, hlc, out, this.out[i]!);
   }
 
   /** The extras configured for `symbol` of feed `exchange`; symbols with the same set share one plan. */

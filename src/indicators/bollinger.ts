@@ -37,7 +37,8 @@ export const bollinger = native({
     init(s, at) {
       s.fill(0, at, at + RING + n);
     },
-    update(s, at, _high, _low, close, out, o) {
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
       const r = at + RING;
       const pos = s[at + POS]!;
       s[r + pos] = close;

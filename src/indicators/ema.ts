@@ -26,7 +26,8 @@ export const ema = native({
     init(s, at) {
       s.fill(0, at, at + 3);
     },
-    update(s, at, _high, _low, close, out, o) {
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
       const v = emaStep(s, at, n, close);
       if (v === v) out[o] = v;
     },

@@ -33,10 +33,12 @@ export interface Kernel {
   /** Make `s[at .. at + words)` a fresh, empty history. */
   init(s: Float64Array, at: number): void;
   /**
-   * Feed one closed bar; once past warm-up, write the outputs into `out[o ..]` in the entry's
-   * output order (before that, leave them as they are).
+   * Feed one closed bar, `bar` = [high, low, close]; once past warm-up, write the outputs into
+   * `out[o ..]` in the entry's output order (before that, leave them as they are). The bar comes
+   * in an array rather than as three numbers: a double passed to a call V8 does not inline is
+   * boxed, an allocation per argument per update.
    */
-  update(s: Float64Array, at: number, high: number, low: number, close: number, out: Float64Array, o: number): void;
+  update(s: Float64Array, at: number, bar: Float64Array, out: Float64Array, o: number): void;
 }
 
 export interface NativeIndicator<K extends string = string, P extends string = string, O extends string = string> {

@@ -34,7 +34,8 @@ export const macd = native({
     init(s, at) {
       s.fill(0, at, at + 10);
     },
-    update(s, at, _high, _low, close, out, o) {
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
       const seen = s[at + SEEN]!;
       if (seen < slow) s[at + SEEN] = seen + 1;
       const sl = emaStep(s, at + SLOW, slow, close);

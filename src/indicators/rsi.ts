@@ -25,7 +25,8 @@ export const rsi = native({
     init(s, at) {
       s.fill(0, at, at + 4);
     },
-    update(s, at, _high, _low, close, out, o) {
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
       const seen = s[at + SEEN]!;
       s[at + SEEN] = seen + 1;
       const d = close - s[at + PREV]!;

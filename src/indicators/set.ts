@@ -25,7 +25,7 @@ export class IndicatorSet {
    */
   update(bar: { high: number; low: number; close: number }, out: IndicatorValues = {}): IndicatorValues {
     const v = this.values;
-    this.bank.update(this.slot, bar.high, bar.low, bar.close, v);
+    this.bank.update(this.slot, bar, v);
     for (let i = 0; i < v.length; i++) if (v[i] === v[i]) out[NATIVE_OUTPUT_NAMES[i]!] = v[i]!;
     return out;
   }

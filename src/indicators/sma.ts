@@ -22,7 +22,8 @@ export const sma = native({
     init(s, at) {
       s.fill(0, at, at + RING + n);
     },
-    update(s, at, _high, _low, close, out, o) {
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
       const r = at + RING;
       const pos = s[at + POS]!;
       const old = s[r + pos]!;

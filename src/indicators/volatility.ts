@@ -23,7 +23,8 @@ export const volatility = native({
     init(s, at) {
       s.fill(0, at, at + RING + n);
     },
-    update(s, at, _high, _low, close, out, o) {
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
       const seen = s[at + SEEN]!;
       const prev = s[at + PREV]!;
       s[at + PREV] = close;

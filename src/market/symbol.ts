@@ -146,7 +146,7 @@ export class SymbolState {
         iv.extras = this.bank.createExtras(this.plan);
       }
       // Indicators still warming up keep their earlier values (NaN: absent) in `values`.
-      this.bank.update(iv.slot, bar.high, bar.low, bar.close, iv.values);
+      this.bank.update(iv.slot, bar, iv.values);
       if (iv.extras!.length > 0) updateExtras(this.plan, iv.extras!, bar, iv.values);
     }
   }

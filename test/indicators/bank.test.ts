@@ -34,7 +34,7 @@ describe('IndicatorBank', () => {
     for (let t = 0; t < 80; t++) {
       slots.forEach((s, i) => {
         const b = series[i]![t]!;
-        bank.update(s.slot, b.h, b.l, b.c, s.values);
+        bank.update(s.slot, { high: b.h, low: b.l, close: b.c }, s.values);
         const want = s.alone.update({ high: b.h, low: b.l, close: b.c });
         NATIVE_OUTPUT_NAMES.forEach((n, k) => {
           if (want[n] === undefined) assert.ok(Number.isNaN(s.values[k]), `${n} before warm-up`);
@@ -54,8 +54,16 @@ describe('IndicatorBank', () => {
     assert.ok(full.stride > 80, `${full.stride}`);
     const slot = atrOnly.alloc();
     const values = fresh();
-    for (const b of walk(20, 3)) atrOnly.update(slot, b.h, b.l, b.c, values);
+    for (const b of walk(20, 3)) atrOnly.update(slot, { high: b.h, low: b.l, close: b.c }, values);
     NATIVE_OUTPUT_NAMES.forEach((n, k) => assert.equal(Number.isNaN(values[k]), n !== 'atr', n));
+  });
+
+  test('an update allocates nothing: 5,000,000 updates run without a collection', async () => {
+    const child = fileURLToPath(new URL('./heap-child.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', child, 'alloc'], { timeout: 120_000 });
+    const r = JSON.parse(stdout) as { collections: number };
+    // A boxed number per update (16 bytes) is 80 MB here: scavenges by the dozen.
+    assert.ok(r.collections <= 2, `${r.collections} collections`);
   });
 
   test('does not grow with updates (1,000,000 bars on one slot)', async () => {

@@ -6,6 +6,8 @@
  *     bytes per slot.
  *   mode "growth": one slot fed 1,000,000 bars: heapUsed after a full GC at 100,000 and at
  *     1,000,000 bars.
+ *   mode "alloc": 100 warm slots fed 50,000 more bars each: the collections that ran meanwhile
+ *     (16 bytes per update would be 80 MB of garbage, several scavenges).
  *   mode "extra": per extra indicator, 300 instances with default parameters fed `bars` (argv[3])
  *     bars: heap bytes per instance.
  * Output is one JSON line.
@@ -33,7 +35,7 @@ if (mode === 'footprint') {
   for (let t = 0; t < 60; t++) {
     for (let i = 0; i < count; i++) {
       const close = 100 + ((i * 7 + t * 13) % 29) / 10;
-      bank.update(slots[i]!.slot, close + 0.05, close - 0.05, close, slots[i]!.values);
+      bank.update(slots[i]!.slot, { high: close + 0.05, low: close - 0.05, close }, slots[i]!.values);
     }
   }
   const after = memoryAfterGc();
@@ -49,11 +51,29 @@ if (mode === 'footprint') {
   for (let i = 1; i <= 1_000_000; i++) {
     seed = (seed * 48_271) % 2_147_483_647;
     close *= 1 + (seed / 2_147_483_647 - 0.5) * 0.002;
-    bank.update(slot, close * 1.001, close * 0.999, close, values);
+    bank.update(slot, { high: close * 1.001, low: close * 0.999, close }, values);
     if (i === 100_000) marks.at100k = memoryAfterGc();
   }
   marks.at1m = memoryAfterGc();
   process.stdout.write(JSON.stringify({ mode, ...marks, growth: marks.at1m - marks.at100k! }) + '\n');
+} else if (mode === 'alloc') {
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const bank = new IndicatorBank(DEFAULT_INDICATORS);
+  const slots = Array.from({ length: 100 }, () => ({ slot: bank.alloc(), values: new Float64Array(NATIVE_OUTPUT_NAMES.length) }));
+  // Bars made beforehand, as BarBuilder hands them over: only the updates are measured.
+  const bars = Array.from({ length: 29 }, (_, k) => ({ high: 100.05 + k / 10, low: 99.95 + k / 10, close: 100 + k / 10 }));
+  const step = (t: number) => {
+    for (const s of slots) bank.update(s.slot, bars[(s.slot * 7 + t * 13) % 29]!, s.values);
+  };
+  for (let t = 0; t < 5_000; t++) step(t); // warm: every kernel past warm-up, and optimised
+  memoryAfterGc();
+  let collections = 0;
+  const obs = new PerformanceObserver((list) => (collections += list.getEntries().length));
+  obs.observe({ entryTypes: ['gc'] });
+  for (let t = 0; t < 50_000; t++) step(t);
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  process.stdout.write(JSON.stringify({ mode, updates: 5_000_000, collections }) + '\n');
 } else if (mode === 'extra') {
   const bars = Number(process.argv[3] ?? 1_000);
   const count = 300;
