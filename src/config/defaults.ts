@@ -21,8 +21,8 @@ export const DEFAULT_CONNECTION: ConnectionConfig = {
 export const DEFAULT_INDICATORS: IndicatorConfig = defaultNativeConfig();
 
 /**
- * No extra indicators. At the largest documented instance (~20 kB, docs/config.md) the cap of
- * 1,000 instances is 20 MB of heap: room for a watch list, not 10,000 symbols by accident.
+ * No extra indicators. At the largest documented instance (~22 kB, docs/config.md) the cap of
+ * 1,000 instances is 22 MB of heap: room for a watch list, not 10,000 symbols by accident.
  */
 export const DEFAULT_EXTRA_INDICATORS: ExtraIndicatorsConfig = { maxInstances: 1_000, indicators: [] };
 

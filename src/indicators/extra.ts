@@ -1,7 +1,7 @@
 /**
  * Extra indicators: technicalindicators' streaming classes, used plainly (constructed with empty
  * inputs and an identity format, fed with `nextValue`), for indicators a config names under
- * `extraIndicators`. They are objects per instance, ~1-20 kB each with an allocation per update,
+ * `extraIndicators`. They are objects per instance, ~1-22 kB each with an allocation per update,
  * so unlike the native set they are enabled per feed or symbol list and capped by
  * `extraIndicators.maxInstances` (one instance = one indicator on one symbol's interval).
  *
@@ -83,7 +83,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
       { name: 'stoch_d', meaning: 'Stochastic %D: SMA(signalPeriod) of %K' },
     ],
     window: (p) => p.period! + p.signalPeriod! - 1,
-    bytesPerInstance: 20_000,
+    bytesPerInstance: 22_000,
     create: (p) => {
       const ind = streaming<{ k: number; d?: number }>(new Stochastic({ ...HLC, period: p.period!, signalPeriod: p.signalPeriod! }));
       return {
@@ -105,7 +105,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
       { name: 'adx_plus_di', meaning: 'ADX +DI: positive directional indicator' },
       { name: 'adx_minus_di', meaning: 'ADX -DI: negative directional indicator' },
     ],
-    bytesPerInstance: 10_000,
+    bytesPerInstance: 11_000,
     create: (p) => {
       const ind = streaming<{ adx: number; pdi: number; mdi: number }>(new ADX({ ...HLC, period: p.period! }));
       return {
@@ -125,7 +125,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
     params: { period: period(20) },
     outputs: [{ name: 'cci', meaning: 'Commodity channel index of the typical price' }],
     window: (p) => p.period!,
-    bytesPerInstance: 15_000,
+    bytesPerInstance: 16_000,
     create: single((p) => new CCI({ ...HLC, period: p.period! }), hlc),
   },
   {
@@ -133,7 +133,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
     summary: 'On-balance volume',
     params: {},
     outputs: [{ name: 'obv', meaning: 'On-balance volume: bar volume summed with the sign of the close change' }],
-    bytesPerInstance: 1_000,
+    bytesPerInstance: 1_500,
     create: single(() => new OBV({ close: [], volume: [], format: identity }), (b) => ({ close: b.close, volume: b.volume })),
   },
   {
@@ -143,7 +143,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
     outputs: [{ name: 'mfi', meaning: 'Money flow index, 0-100 (the library rounds it to 2 decimals)' }],
     // Its first bar only primes it, the second gives the first typical price, then `period` flows.
     window: (p) => p.period! + 2,
-    bytesPerInstance: 15_000,
+    bytesPerInstance: 16_000,
     create: single((p) => new MFI({ ...HLC, volume: [], period: p.period! }), hlcv),
   },
   {
@@ -163,7 +163,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
       max: { default: 0.2, min: 0, minExclusive: true, max: 1, integer: false },
     },
     outputs: [{ name: 'psar', meaning: 'Parabolic SAR (step, max acceleration)' }],
-    bytesPerInstance: 1_300,
+    bytesPerInstance: 1_500,
     create: single((p) => new PSAR({ high: [], low: [], step: p.step!, max: p.max!, format: identity }), (b) => ({ high: b.high, low: b.low })),
   },
   {
@@ -171,7 +171,7 @@ export const EXTRA_INDICATORS: readonly ExtraIndicator[] = [
     summary: 'TRIX: rate of change of a triple EMA',
     params: { period: period(18) },
     outputs: [{ name: 'trix', meaning: 'TRIX: 1-bar percent change of EMA(EMA(EMA(close)))' }],
-    bytesPerInstance: 11_000,
+    bytesPerInstance: 12_000,
     create: single((p) => new TRIX({ values: [], period: p.period!, format: identity }), (b) => b.close),
   },
 ];
