@@ -1,12 +1,12 @@
 /**
- * What one IndicatorSet costs: heap bytes per set and µs per update.
+ * What the indicators of one (symbol, interval) cost: heap bytes per slot and µs per update.
  *
  *   node --import tsx bench/indicator-footprint.ts [--sets 10000] [--bars 100] [--passes 7]
  *        [--steady-bars 10] [--breakdown] [--snapshot]
  *
- * Builds `--sets` IndicatorSets with DEFAULT_INDICATORS, feeds each `--bars` bars and reports the
- * heap (+ external) growth per set after a full GC: the state that stays alive per (symbol,
- * interval). Then it times `--passes` passes of `--steady-bars` more bars per set and reports the
+ * Builds `--sets` slots of one IndicatorBank with DEFAULT_INDICATORS, each with its values array,
+ * as a FeedState's symbols hold them, feeds each `--bars` bars and reports the heap (+ external)
+ * growth per slot after a full GC: the state that stays alive per (symbol, interval). Then it times `--passes` passes of `--steady-bars` more bars per set and reports the
  * median µs per update, wall clock and process CPU time. --breakdown repeats the heap measure with
  * one indicator enabled at a time; --snapshot writes heap snapshots around a small build and lists
  * what each set keeps alive, by constructor (self sizes; a set's objects are all retained by the
@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { DEFAULT_INDICATORS } from '../src/config/defaults.js';
 import type { IndicatorConfig } from '../src/config/types.js';
-import { IndicatorSet } from '../src/indicators/set.js';
+import { IndicatorBank } from '../src/indicators/bank.js';
+import { NATIVE_OUTPUT_NAMES } from '../src/indicators/registry.js';
 import { median, sig } from './stats.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -84,18 +85,30 @@ function heapAfterGc(): number {
   return m.heapUsed + m.external;
 }
 
-/** Feeds bars [from, to) to every set; set i reads the series from its own offset. */
-function feed(sets: IndicatorSet[], bars: Bar[], from: number, to: number): void {
+/** One (symbol, interval): its slot and the values the renderer reads. */
+interface Slot {
+  bank: IndicatorBank;
+  slot: number;
+  values: Float64Array;
+}
+
+/** Feeds bars [from, to) to every slot; slot i reads the series from its own offset. */
+function feed(sets: Slot[], bars: Bar[], from: number, to: number): void {
   const n = bars.length;
   for (let t = from; t < to; t++) {
-    for (let i = 0; i < sets.length; i++) sets[i]!.update(bars[(i * 31 + t) % n]!);
+    for (let i = 0; i < sets.length; i++) {
+      const s = sets[i]!;
+      const b = bars[(i * 31 + t) % n]!;
+      s.bank.update(s.slot, b, s.values);
+    }
   }
 }
 
-function build(cfg: IndicatorConfig, count: number, bars: Bar[], warm: number): { sets: IndicatorSet[]; usPerUpdate: number } {
+function build(cfg: IndicatorConfig, count: number, bars: Bar[], warm: number): { sets: Slot[]; usPerUpdate: number } {
   const start = process.hrtime.bigint();
-  const sets: IndicatorSet[] = [];
-  for (let i = 0; i < count; i++) sets.push(new IndicatorSet(cfg));
+  const sets: Slot[] = [];
+  const bank = new IndicatorBank(cfg);
+  for (let i = 0; i < count; i++) sets.push({ bank, slot: bank.alloc(), values: new Float64Array(NATIVE_OUTPUT_NAMES.length).fill(NaN) });
   feed(sets, bars, 0, warm);
   const us = Number(process.hrtime.bigint() - start) / 1e3;
   return { sets, usPerUpdate: us / (count * warm) };

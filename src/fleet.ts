@@ -82,6 +82,7 @@ export class Fleet {
       !isDeepStrictEqual(next.intervals, this.config.intervals) ||
       !isDeepStrictEqual(next.windows, this.config.windows) ||
       !isDeepStrictEqual(next.indicators, this.config.indicators) ||
+      !isDeepStrictEqual(next.extraIndicators, this.config.extraIndicators) ||
       next.limits.queueCapacity !== this.config.limits.queueCapacity ||
       next.limits.maxFrameBytes !== this.config.limits.maxFrameBytes;
     this.config = next;

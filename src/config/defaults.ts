@@ -1,5 +1,6 @@
 /** Every default in one place. load.ts fills a user's config from these before validating. */
-import type { Config, ConnectionConfig, IndicatorConfig, LimitsConfig, ShardConfig } from './types.js';
+import { defaultNativeConfig } from '../indicators/registry.js';
+import type { Config, ConnectionConfig, ExtraIndicatorsConfig, IndicatorConfig, LimitsConfig, ShardConfig } from './types.js';
 
 /**
  * 9100-9999, the Prometheus exporter port range, is fully allocated; 10790 sits outside it.
@@ -16,16 +17,14 @@ export const DEFAULT_CONNECTION: ConnectionConfig = {
   backoff: { initialMs: 500, maxMs: 60_000, multiplier: 2, jitter: 0.3, resetAfterMs: 60_000 },
 };
 
-/** TA-Lib's customary periods. */
-export const DEFAULT_INDICATORS: IndicatorConfig = {
-  rsi: { enabled: true, period: 14 },
-  bollinger: { enabled: true, period: 20, stdDev: 2 },
-  sma: { enabled: true, period: 20 },
-  ema: { enabled: true, period: 20 },
-  macd: { enabled: true, fast: 12, slow: 26, signal: 9 },
-  atr: { enabled: true, period: 14 },
-  volatility: { enabled: true, period: 20 },
-};
+/** Every native indicator on, with TA-Lib's customary periods (each entry's own defaults). */
+export const DEFAULT_INDICATORS: IndicatorConfig = defaultNativeConfig();
+
+/**
+ * No extra indicators. At the largest documented instance (~22 kB, docs/config.md) the cap of
+ * 1,000 instances is 22 MB of heap: room for a watch list, not 10,000 symbols by accident.
+ */
+export const DEFAULT_EXTRA_INDICATORS: ExtraIndicatorsConfig = { maxInstances: 1_000, indicators: [] };
 
 export const DEFAULT_LIMITS: LimitsConfig = {
   queueCapacity: 100_000,

@@ -3,6 +3,7 @@
  * are strings like "500ms", "30s", "5m", "1h" (or plain numbers of milliseconds) and are stored
  * here as milliseconds. Defaults live in defaults.ts and nowhere else.
  */
+import type { NativeIndicatorConfig } from '../indicators/registry.js';
 
 export interface BackoffConfig {
   initialMs: number;
@@ -44,14 +45,24 @@ export interface FeedConfig {
   options: Record<string, unknown>;
 }
 
-export interface IndicatorConfig {
-  rsi: { enabled: boolean; period: number };
-  bollinger: { enabled: boolean; period: number; stdDev: number };
-  sma: { enabled: boolean; period: number };
-  ema: { enabled: boolean; period: number };
-  macd: { enabled: boolean; fast: number; slow: number; signal: number };
-  atr: { enabled: boolean; period: number };
-  volatility: { enabled: boolean; period: number };
+/** Each native indicator's `enabled` and parameters, by key: derived from src/indicators/registry.ts. */
+export type IndicatorConfig = NativeIndicatorConfig;
+
+/** One extra indicator (src/indicators/extra.ts) and where it runs. */
+export interface ExtraIndicatorConfig {
+  /** Its key in EXTRA_INDICATORS, as under `extraIndicators:` in the file. */
+  indicator: string;
+  params: Record<string, number>;
+  /** Feed names it runs on; undefined: every feed. */
+  feeds?: string[];
+  /** Symbols it runs on, in those feeds; undefined: every symbol. */
+  symbols?: string[];
+}
+
+export interface ExtraIndicatorsConfig {
+  /** Instances (indicator x symbol x interval) allowed in all; a config that needs more is refused. */
+  maxInstances: number;
+  indicators: ExtraIndicatorConfig[];
 }
 
 export interface LimitsConfig {
@@ -80,6 +91,8 @@ export interface Config {
   /** Bars of an idle symbol close this long after their end. */
   barCloseGraceMs: number;
   indicators: IndicatorConfig;
+  /** Library-computed indicators for the feeds and symbols named (none by default). */
+  extraIndicators: ExtraIndicatorsConfig;
   limits: LimitsConfig;
   /** Every feed carries only the symbols that hash to shard.index (all of them when count is 1). */
   shard: ShardConfig;

@@ -7,6 +7,8 @@ import type {
   BackoffConfig,
   Config,
   ConnectionConfig,
+  ExtraIndicatorConfig,
+  ExtraIndicatorsConfig,
   FeedConfig,
   IndicatorConfig,
   LimitsConfig,
@@ -15,6 +17,7 @@ import type {
 import {
   DEFAULT_BAR_CLOSE_GRACE_MS,
   DEFAULT_CONNECTION,
+  DEFAULT_EXTRA_INDICATORS,
   DEFAULT_INDICATORS,
   DEFAULT_INTERVALS,
   DEFAULT_LIMITS,
@@ -29,10 +32,12 @@ import { formatDuration, parseDuration, parseSize } from './units.js';
 import { parseListen } from './listen.js';
 import { closest } from './suggest.js';
 import { removedKey, removedVenue } from './removed.js';
+import { EXTRA_INDICATORS } from '../indicators/extra.js';
+import type { NativeIndicator, ParamDef } from '../indicators/kernel.js';
+import { NATIVE_INDICATORS } from '../indicators/registry.js';
 import type { OptionProblem, SymbolSpelling } from '../feeds/types.js';
 
-/** The keys each section accepts, by section path; docs and tests are checked against this. */
-export const CONFIG_KEYS = {
+const STATIC_KEYS = {
   '': [
     'listen',
     'logLevel',
@@ -43,23 +48,31 @@ export const CONFIG_KEYS = {
     'windows',
     'barCloseGrace',
     'indicators',
+    'extraIndicators',
     'limits',
     'shard',
   ],
   connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
   'connection.backoff': ['initial', 'max', 'multiplier', 'jitter', 'resetAfter'],
   'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options'],
-  indicators: ['rsi', 'bollinger', 'sma', 'ema', 'macd', 'atr', 'volatility'],
-  'indicators.rsi': ['enabled', 'period'],
-  'indicators.bollinger': ['enabled', 'period', 'stdDev'],
-  'indicators.sma': ['enabled', 'period'],
-  'indicators.ema': ['enabled', 'period'],
-  'indicators.macd': ['enabled', 'fast', 'slow', 'signal'],
-  'indicators.atr': ['enabled', 'period'],
-  'indicators.volatility': ['enabled', 'period'],
   limits: ['queueCapacity', 'maxFrameBytes'],
   shard: ['index', 'count'],
 } as const satisfies Record<string, readonly string[]>;
+
+/** Where an extra indicator runs, beside its parameters. */
+const EXTRA_PLACE_KEYS = ['feeds', 'symbols'] as const;
+
+/**
+ * The keys each section accepts, by section path; docs and tests are checked against this. The
+ * indicator sections come from the indicator registries (src/indicators/registry.ts, extra.ts).
+ */
+export const CONFIG_KEYS: typeof STATIC_KEYS & { indicators: readonly string[]; extraIndicators: readonly string[] } & Readonly<Record<string, readonly string[]>> = {
+  ...STATIC_KEYS,
+  indicators: NATIVE_INDICATORS.map((d) => d.key),
+  ...Object.fromEntries(NATIVE_INDICATORS.map((d) => [`indicators.${d.key}`, ['enabled', ...Object.keys(d.params)]])),
+  extraIndicators: ['maxInstances', ...EXTRA_INDICATORS.map((d) => d.key)],
+  ...Object.fromEntries(EXTRA_INDICATORS.map((d) => [`extraIndicators.${d.key}`, [...Object.keys(d.params), ...EXTRA_PLACE_KEYS]])),
+};
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -288,47 +301,90 @@ function readConnection(c: Checker, v: unknown, path: Path, base: ConnectionConf
   };
 }
 
-function readIndicators(c: Checker, v: unknown, path: Path): IndicatorConfig {
-  const D = DEFAULT_INDICATORS;
-  const out: IndicatorConfig = structuredClone(D);
-  const m = c.mapping(v, path, CONFIG_KEYS.indicators);
-  if (!m) return out;
-  const section = (name: keyof IndicatorConfig): Rec | undefined =>
-    Object.hasOwn(m, name) ? c.mapping(m[name], [...path, name], CONFIG_KEYS[`indicators.${name}`]) : undefined;
-  const enabled = (s: Rec, name: keyof IndicatorConfig): boolean =>
-    field(s, 'enabled', D[name].enabled, (x) => c.bool(x, [...path, name, 'enabled']));
-  // Bollinger and volatility are standard deviations: a period of 1 is always 0.
-  const period = (s: Rec, name: keyof IndicatorConfig, key: string, dflt: number, min = 1): number =>
-    field(s, key, dflt, (x) => c.int(x, [...path, name, key], min, 100_000));
+/** One parameter of an indicator, by its registry entry. */
+function readParam(c: Checker, rec: Rec, key: string, d: ParamDef, path: Path): number {
+  return field(rec, key, d.default, (x) =>
+    d.integer ? c.int(x, [...path, key], d.min, d.max) : c.num(x, [...path, key], d.min, d.max, d.minExclusive),
+  );
+}
 
-  for (const name of ['rsi', 'sma', 'ema', 'atr'] as const) {
-    const s = section(name);
-    if (s) out[name] = { enabled: enabled(s, name), period: period(s, name, 'period', D[name].period) };
+function readIndicators(c: Checker, v: unknown, path: Path): IndicatorConfig {
+  const out = structuredClone(DEFAULT_INDICATORS) as unknown as Record<string, { enabled: boolean } & Record<string, number>>;
+  const m = c.mapping(v, path, CONFIG_KEYS.indicators);
+  if (!m) return out as unknown as IndicatorConfig;
+  for (const d of NATIVE_INDICATORS) {
+    if (!Object.hasOwn(m, d.key)) continue;
+    const at = [...path, d.key];
+    const s = c.mapping(m[d.key], at, CONFIG_KEYS[`indicators.${d.key}`] ?? []);
+    if (!s) continue;
+    const entry = out[d.key]!;
+    entry.enabled = field(s, 'enabled', entry.enabled, (x) => c.bool(x, [...at, 'enabled']));
+    const params = d.params as Readonly<Record<string, ParamDef>>;
+    for (const [p, def] of Object.entries(params)) entry[p] = readParam(c, s, p, def, at);
+    const check = d.check as NativeIndicator['check'];
+    const bad = check?.(entry, (p) => Object.hasOwn(s, p));
+    if (bad) c.expected([...at, bad.param], bad.expected, s[bad.param] ?? entry[bad.param]);
   }
-  const vol = section('volatility');
-  if (vol) out.volatility = { enabled: enabled(vol, 'volatility'), period: period(vol, 'volatility', 'period', D.volatility.period, 2) };
-  const bb = section('bollinger');
-  if (bb) {
-    out.bollinger = {
-      enabled: enabled(bb, 'bollinger'),
-      period: period(bb, 'bollinger', 'period', D.bollinger.period, 2),
-      stdDev: field(bb, 'stdDev', D.bollinger.stdDev, (x) => c.num(x, [...path, 'bollinger', 'stdDev'], 0, 100, true)),
-    };
-  }
-  const macd = section('macd');
-  if (macd) {
-    out.macd = {
-      enabled: enabled(macd, 'macd'),
-      fast: period(macd, 'macd', 'fast', D.macd.fast),
-      slow: period(macd, 'macd', 'slow', D.macd.slow),
-      signal: period(macd, 'macd', 'signal', D.macd.signal),
-    };
-    if (out.macd.fast >= out.macd.slow) {
-      if (Object.hasOwn(macd, 'fast')) c.expected([...path, 'macd', 'fast'], `less than slow (${out.macd.slow})`, macd.fast);
-      else c.expected([...path, 'macd', 'slow'], `more than fast (${out.macd.fast})`, macd.slow);
-    }
+  return out as unknown as IndicatorConfig;
+}
+
+function readNames(c: Checker, v: unknown, path: Path, what: string): string[] | undefined {
+  const items = c.list(v, path, `a list of ${what}`);
+  if (!items) return undefined;
+  if (items.length === 0) return c.expected(path, `at least one of the ${what} (leave the key out for all)`, v);
+  const out: string[] = [];
+  items.forEach((item, i) => {
+    if (typeof item !== 'string') c.expected([...path, i], `one of the ${what}`, item);
+    else if (out.includes(item)) c.fail([...path, i], `duplicate ${c.got(item)}`);
+    else out.push(item);
+  });
+  return out;
+}
+
+function readExtraIndicators(c: Checker, v: unknown, path: Path): ExtraIndicatorsConfig {
+  const out: ExtraIndicatorsConfig = structuredClone(DEFAULT_EXTRA_INDICATORS);
+  const m = c.mapping(v, path, CONFIG_KEYS.extraIndicators);
+  if (!m) return out;
+  out.maxInstances = field(m, 'maxInstances', out.maxInstances, (x) => c.int(x, [...path, 'maxInstances'], 0, 1_000_000));
+  for (const d of EXTRA_INDICATORS) {
+    if (!Object.hasOwn(m, d.key)) continue;
+    const at = [...path, d.key];
+    const s = c.mapping(m[d.key], at, CONFIG_KEYS[`extraIndicators.${d.key}`] ?? []);
+    if (!s) continue;
+    const entry: ExtraIndicatorConfig = { indicator: d.key, params: {} };
+    for (const [p, def] of Object.entries(d.params)) entry.params[p] = readParam(c, s, p, def, at);
+    if (Object.hasOwn(s, 'feeds')) entry.feeds = readNames(c, s.feeds, [...at, 'feeds'], 'feed names');
+    if (Object.hasOwn(s, 'symbols')) entry.symbols = readNames(c, s.symbols, [...at, 'symbols'], 'symbols');
+    out.indicators.push(entry);
   }
   return out;
+}
+
+/**
+ * Extra indicators against the feeds: every named feed and symbol exists, and the instances they
+ * make (before sharding: an upper bound for each replica) fit maxInstances.
+ */
+function checkExtraPlacement(c: Checker, extra: ExtraIndicatorsConfig, feeds: readonly FeedConfig[], intervals: number): void {
+  const path = ['extraIndicators'];
+  let instances = 0;
+  for (const e of extra.indicators) {
+    const at = [...path, e.indicator];
+    const chosen = e.feeds === undefined ? feeds : feeds.filter((f) => e.feeds!.includes(f.name));
+    e.feeds?.forEach((name, i) => {
+      if (!feeds.some((f) => f.name === name)) c.fail([...at, 'feeds', i], `${c.got(name)} is not the name of a feed`);
+    });
+    e.symbols?.forEach((sym, i) => {
+      if (!chosen.some((f) => f.symbols.includes(sym))) c.fail([...at, 'symbols', i], `${c.got(sym)} is not a symbol of ${e.feeds ? 'those feeds' : 'any feed'}`);
+    });
+    for (const f of chosen) instances += (e.symbols === undefined ? f.symbols.length : f.symbols.filter((s) => e.symbols!.includes(s)).length) * intervals;
+  }
+  if (instances > extra.maxInstances) {
+    c.fail(
+      [...path, 'maxInstances'],
+      `the extra indicators need ${instances} instances (indicator x symbol x interval), more than ${extra.maxInstances}; ` +
+        'name fewer feeds or symbols, or raise maxInstances (docs/config.md gives the memory each costs)',
+    );
+  }
 }
 
 function readLimits(c: Checker, v: unknown, path: Path): LimitsConfig {
@@ -484,6 +540,9 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
     windows: field(top, 'windows', spansOf(DEFAULT_WINDOWS), (x) => c.spans(x, ['windows'])),
     barCloseGraceMs: field(top, 'barCloseGrace', DEFAULT_BAR_CLOSE_GRACE_MS, (x) => c.duration(x, ['barCloseGrace'])),
     indicators: field(top, 'indicators', structuredClone(DEFAULT_INDICATORS), (x) => readIndicators(c, x, ['indicators'])),
+    extraIndicators: field(top, 'extraIndicators', structuredClone(DEFAULT_EXTRA_INDICATORS), (x) =>
+      readExtraIndicators(c, x, ['extraIndicators']),
+    ),
     limits: field(top, 'limits', { ...DEFAULT_LIMITS }, (x) => readLimits(c, x, ['limits'])),
     shard: field(top, 'shard', { ...DEFAULT_SHARD }, (x) => readShard(c, x, ['shard'])),
     enableReloadEndpoint: field(top, 'enableReloadEndpoint', DEFAULT_ENABLE_RELOAD_ENDPOINT, (x) =>
@@ -491,6 +550,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
     ),
     logLevel: field(top, 'logLevel', DEFAULT_LOG_LEVEL, (x) => c.oneOf(x, ['logLevel'], LOG_LEVELS)),
   };
+  checkExtraPlacement(c, config.extraIndicators, config.feeds, config.intervals.length);
   if (ctx.source !== undefined) config.source = ctx.source;
   return { config, problems: c.problems };
 }

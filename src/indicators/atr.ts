@@ -1,41 +1,43 @@
 /**
- * Average True Range (TA-Lib ATR): true range = max(high - low, |high - prev close|,
- * |low - prev close|), skipping the first bar (it has no previous close); the first ATR is the SMA
- * of the first `period` true ranges, then Wilder smoothing: (prev × (period - 1) + TR) / period.
- *
- * technicalindicators' ATR computes exactly that as TrueRange fed into WEMA; this wires those two
- * the way its ATR does, without the ATR's own generator (and the object it allocates per bar), and
- * releases the WEMA's seed SMA once seeded (see internals.ts).
+ * Average True Range (TA-Lib ATR): true range = max(high - low, |high - prev close|, |low - prev
+ * close|), from the second bar (the first has no previous close); the first ATR is the mean of the
+ * first `period` true ranges, then Wilder smoothing: (prev × (period - 1) + TR) / period.
  */
-import { TrueRange, WEMA } from 'technicalindicators';
-import { EMPTY, shed, step, stepSeeding } from './internals.js';
-import { identity, requirePeriod } from './period.js';
+import { native, period } from './kernel.js';
 
-export interface HLC {
-  high: number;
-  low: number;
-  close: number;
-}
+// Slot layout: bars seen (capped past warm-up), previous close, seed sum or the ATR.
+const SEEN = 0;
+const PREV = 1;
+const ATR = 2;
 
-export class Atr {
-  private readonly range: TrueRange;
-  private readonly wema: WEMA;
-  private seeded = false;
-
-  constructor(period: number) {
-    requirePeriod('atr.period', period);
-    this.range = shed(new TrueRange({ high: EMPTY, low: EMPTY, close: EMPTY, format: identity }));
-    this.wema = shed(new WEMA({ period, values: EMPTY, format: identity }));
-  }
-
-  /** Feed one bar; the ATR from the (period + 1)-th bar on. */
-  next(bar: HLC): number | undefined {
-    // TrueRange reads only high, low and close, and keeps the bar until the next one.
-    const tr = step(this.range, bar);
-    if (tr === undefined) return undefined;
-    if (this.seeded) return step(this.wema, tr);
-    const v = stepSeeding(this.wema, tr);
-    this.seeded = v !== undefined;
-    return v;
-  }
-}
+export const atr = native({
+  key: 'atr',
+  summary: 'Average True Range (Wilder)',
+  params: { period: period(14) },
+  outputs: [{ name: 'atr', meaning: 'Average True Range (Wilder)' }],
+  kernel: ({ period: n }) => ({
+    words: 3,
+    init(s, at) {
+      s.fill(0, at, at + 3);
+    },
+    update(s, at, bar, out, o) {
+      const high = bar[0]!;
+      const low = bar[1]!;
+      const close = bar[2]!;
+      const seen = s[at + SEEN]!;
+      const pc = s[at + PREV]!;
+      s[at + PREV] = close;
+      if (seen <= n) s[at + SEEN] = seen + 1;
+      if (seen === 0) return;
+      const tr = Math.max(high - low, Math.abs(high - pc), Math.abs(low - pc));
+      let a = s[at + ATR]!;
+      if (seen < n) {
+        s[at + ATR] = a + tr;
+        return;
+      }
+      a = seen === n ? (a + tr) / n : (a * (n - 1) + tr) / n;
+      s[at + ATR] = a;
+      out[o] = a;
+    },
+  }),
+});

@@ -1,64 +1,79 @@
 /**
  * Bollinger Bands (TA-Lib BBANDS with an SMA): middle = SMA(period), upper/lower = middle ±
- * stdDev × the population standard deviation of the same closes. Also %B = (close - lower) /
- * (upper - lower) and bandwidth = (upper - lower) / middle.
+ * stdDev × the population standard deviation of the same closes; also %B = (close - lower) /
+ * (upper - lower) and bandwidth = (upper - lower) / middle. From the `period`-th close on.
  *
- * When the bands collapse (every close in the window equal) %B is 0/0; it is reported as 0.5,
- * the close sitting on the middle, so a flat market never looks like a breakout.
+ * The deviation is two-pass over the window at every bar (mean, then squared distances), not
+ * TA-Lib's running sums of x and x²: at a price of 1e9 with a spread of cents those cancel to
+ * noise, and %B divides by the result.
  *
- * technicalindicators' BollingerBands is an SMA and an SD (which runs an SMA of its own) with the
- * arithmetic above; this keeps only the SD and takes the middle from the SD's SMA (see
- * internals.ts), so the window is held twice instead of three times, and the SMA indicator of the
- * same period can share it (see set.ts). Closes are finite and > 0 (ingest rejects the rest); on a
- * window whose mean is 0 or NaN the library repeats its previous bands, this reports none.
+ * Flat-market convention: when every close in the window is equal the bands collapse and %B is
+ * 0/0; it is reported as 0.5, the close sitting on the middle, so a flat market never looks like
+ * a breakout. Equality is tested on the closes themselves, so a flat stretch after a move gives
+ * exactly that too rather than a deviation made of rounding.
  */
-import { SD, type SMA } from 'technicalindicators';
-import { clearLastSmaCall, EMPTY, lastSmaCalled, lastSmaValue, LibraryChangedError, shed, step, watchSmaCalls } from './internals.js';
-import { fixLinkedListLeak } from './list-leak.js';
-import { identity, requirePeriod } from './period.js';
+import { native, period } from './kernel.js';
 
-export interface BollingerValues {
-  upper: number;
-  middle: number;
-  lower: number;
-  percentB: number;
-  bandwidth: number;
-}
+const SEEN = 0;
+const POS = 1;
+const RING = 2;
 
-export class Bollinger {
-  private readonly sd: SD;
-  /** The SMA inside `sd`, found on the first update. */
-  private mean: SMA | undefined;
-
-  constructor(
-    period: number,
-    private readonly stdDev: number,
-  ) {
-    requirePeriod('bollinger.period', period);
-    if (!Number.isFinite(stdDev) || stdDev <= 0) throw new RangeError(`bollinger.stdDev must be positive, got ${stdDev}`);
-    // SD and its SMA keep every shifted value alive without this (see list-leak.ts).
-    fixLinkedListLeak();
-    watchSmaCalls();
-    this.sd = shed(new SD({ period, values: EMPTY, format: identity }));
-  }
-
-  /** Feed one close; the bands from the `period`-th close on. */
-  next(close: number): BollingerValues | undefined {
-    clearLastSmaCall();
-    const dev = step(this.sd, close);
-    const sma = lastSmaCalled();
-    if (sma !== this.mean) {
-      if (this.mean !== undefined || sma === undefined) throw new LibraryChangedError('technicalindicators SD no longer computes its mean with one SMA');
-      this.mean = shed(sma);
-      // Its format is a closure of its own that returns its argument: share ours.
-      sma.format = identity;
-    }
-    const middle = lastSmaValue();
-    // BollingerBands' own test (`if (calcSMA)`): no bands on a falsy mean (warm-up, 0, NaN).
-    if (!middle || dev === undefined) return undefined;
-    const upper = middle + dev * this.stdDev;
-    const lower = middle - dev * this.stdDev;
-    const width = upper - lower;
-    return { upper, middle, lower, percentB: width === 0 ? 0.5 : (close - lower) / width, bandwidth: width / middle };
-  }
-}
+export const bollinger = native({
+  key: 'bollinger',
+  summary: 'Bollinger Bands on an SMA of closes',
+  params: {
+    period: period(20, 2, 'a deviation needs two bars'),
+    stdDev: { default: 2, min: 0, minExclusive: true, max: 100, integer: false },
+  },
+  outputs: [
+    { name: 'bb_upper', meaning: 'Bollinger upper band: SMA + k x population stddev' },
+    { name: 'bb_middle', meaning: 'Bollinger middle band: SMA of closes' },
+    { name: 'bb_lower', meaning: 'Bollinger lower band: SMA - k x population stddev' },
+    { name: 'bb_percent_b', meaning: 'Bollinger %B: (close - lower) / (upper - lower); 0.5 when the window is flat' },
+    { name: 'bb_bandwidth', meaning: 'Bollinger bandwidth: (upper - lower) / middle' },
+  ],
+  kernel: ({ period: n, stdDev: k }) => ({
+    words: RING + n,
+    init(s, at) {
+      s.fill(0, at, at + RING + n);
+    },
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
+      const r = at + RING;
+      const pos = s[at + POS]!;
+      s[r + pos] = close;
+      s[at + POS] = pos + 1 === n ? 0 : pos + 1;
+      const seen = s[at + SEEN]!;
+      if (seen < n) {
+        s[at + SEEN] = seen + 1;
+        if (seen + 1 < n) return;
+      }
+      let sum = 0;
+      let flat = true;
+      for (let i = 0; i < n; i++) {
+        const x = s[r + i]!;
+        sum += x;
+        flat &&= x === close;
+      }
+      let middle = close;
+      let dev = 0;
+      if (!flat) {
+        middle = sum / n;
+        let sq = 0;
+        for (let i = 0; i < n; i++) {
+          const d = s[r + i]! - middle;
+          sq += d * d;
+        }
+        dev = Math.sqrt(sq / n) * k;
+      }
+      const upper = middle + dev;
+      const lower = middle - dev;
+      const width = upper - lower;
+      out[o] = upper;
+      out[o + 1] = middle;
+      out[o + 2] = lower;
+      out[o + 3] = width === 0 ? 0.5 : (close - lower) / width;
+      out[o + 4] = width / middle;
+    },
+  }),
+});

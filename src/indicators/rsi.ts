@@ -1,32 +1,57 @@
 /**
  * Relative Strength Index (TA-Lib RSI): Wilder-smoothed average gain and loss, seeded with the
- * simple average of the first `period` changes; RSI = 100 * gain / (gain + loss).
+ * simple average of the first `period` changes, then avg = (avg × (period - 1) + x) / period;
+ * RSI = 100 × gain / (gain + loss), from the (period + 1)-th close on.
  *
- * Built from technicalindicators' AverageGain/AverageLoss because its RSI rounds to 2 decimals.
- * One deliberate difference from TA-Lib: when both averages are exactly 0 (no price change in the
- * whole history, e.g. a new or long-idle symbol) TA-Lib answers 0, which would fire an "oversold"
- * alert on a flat market; this answers 50, the neutral value.
+ * Flat-market convention: when both averages are exactly 0 (no change in the whole history, e.g.
+ * a new or long-idle symbol) TA-Lib answers 0, which would fire an "oversold" alert on a flat
+ * market; this answers 50, the neutral value.
  */
-import { AverageGain, AverageLoss } from 'technicalindicators';
-import { EMPTY, shed, step } from './internals.js';
-import { identity, requirePeriod } from './period.js';
+import { native, period } from './kernel.js';
 
-export class Rsi {
-  private readonly gain: AverageGain;
-  private readonly loss: AverageLoss;
+// Slot layout: closes seen, previous close, average gain, average loss.
+const SEEN = 0;
+const PREV = 1;
+const GAIN = 2;
+const LOSS = 3;
 
-  constructor(period: number) {
-    requirePeriod('rsi.period', period);
-    this.gain = shed(new AverageGain({ period, values: EMPTY, format: identity }));
-    this.loss = shed(new AverageLoss({ period, values: EMPTY, format: identity }));
-  }
-
-  /** Feed one close; RSI in [0, 100] from the (period + 1)-th close on. */
-  next(close: number): number | undefined {
-    const g = step(this.gain, close);
-    const l = step(this.loss, close);
-    if (g === undefined || l === undefined) return undefined;
-    const sum = g + l;
-    return sum === 0 ? 50 : (100 * g) / sum;
-  }
-}
+export const rsi = native({
+  key: 'rsi',
+  summary: 'Relative Strength Index (Wilder)',
+  params: { period: period(14) },
+  outputs: [{ name: 'rsi', meaning: 'Relative Strength Index (Wilder), 0-100; 50 while the price has never moved' }],
+  kernel: ({ period: n }) => ({
+    words: 4,
+    init(s, at) {
+      s.fill(0, at, at + 4);
+    },
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
+      const seen = s[at + SEEN]!;
+      s[at + SEEN] = seen + 1;
+      const d = close - s[at + PREV]!;
+      s[at + PREV] = close;
+      if (seen === 0) return;
+      const up = d > 0 ? d : 0;
+      const down = d < 0 ? -d : 0;
+      let g = s[at + GAIN]!;
+      let l = s[at + LOSS]!;
+      if (seen < n) {
+        s[at + GAIN] = g + up;
+        s[at + LOSS] = l + down;
+        return;
+      }
+      if (seen === n) {
+        g = (g + up) / n;
+        l = (l + down) / n;
+      } else {
+        g = (g * (n - 1) + up) / n;
+        l = (l * (n - 1) + down) / n;
+      }
+      s[at + GAIN] = g;
+      s[at + LOSS] = l;
+      const sum = g + l;
+      out[o] = sum === 0 ? 50 : (100 * g) / sum;
+    },
+  }),
+});

@@ -1,24 +1,44 @@
 /**
- * Simple moving average of closes (TA-Lib SMA), via technicalindicators' streaming SMA. An
- * IndicatorSet whose Bollinger bands have the same period reads their middle band instead.
+ * Simple moving average of closes (TA-Lib SMA), from the `period`-th close on.
+ *
+ * A running sum, as TA-Lib keeps one, but summed again from the window each time the ring wraps:
+ * an add and a subtract per bar would otherwise carry their rounding for the life of the process.
  */
-import { SMA } from 'technicalindicators';
-import { EMPTY, shed, step } from './internals.js';
-import { fixLinkedListLeak } from './list-leak.js';
-import { identity, requirePeriod } from './period.js';
+import { native, period } from './kernel.js';
 
-export class Sma {
-  private readonly sma: SMA;
+// Slot layout: closes seen (capped at period), ring position, running sum, then the ring.
+const SEEN = 0;
+const POS = 1;
+const SUM = 2;
+const RING = 3;
 
-  constructor(period: number) {
-    requirePeriod('sma.period', period);
-    // The library's SMA keeps every shifted value alive without this (see list-leak.ts).
-    fixLinkedListLeak();
-    this.sma = shed(new SMA({ period, values: EMPTY, format: identity }));
-  }
-
-  /** Feed one close; the average of the last `period` closes once there are that many. */
-  next(close: number): number | undefined {
-    return step(this.sma, close);
-  }
-}
+export const sma = native({
+  key: 'sma',
+  summary: 'Simple moving average of closes',
+  params: { period: period(20) },
+  outputs: [{ name: 'sma', meaning: 'Simple moving average of closes' }],
+  kernel: ({ period: n }) => ({
+    words: RING + n,
+    init(s, at) {
+      s.fill(0, at, at + RING + n);
+    },
+    update(s, at, bar, out, o) {
+      const close = bar[2]!;
+      const r = at + RING;
+      const pos = s[at + POS]!;
+      const old = s[r + pos]!;
+      s[r + pos] = close;
+      const next = pos + 1 === n ? 0 : pos + 1;
+      s[at + POS] = next;
+      const seen = s[at + SEEN]!;
+      if (seen < n) s[at + SEEN] = seen + 1;
+      let sum: number;
+      if (next === 0) {
+        sum = 0;
+        for (let i = 0; i < n; i++) sum += s[r + i]!;
+      } else sum = s[at + SUM]! + close - (seen < n ? 0 : old);
+      s[at + SUM] = sum;
+      if (seen + 1 >= n) out[o] = sum / n;
+    },
+  }),
+});

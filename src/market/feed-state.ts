@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import { ERROR_TYPES, RECONNECT_REASONS, type ErrorType, type ReconnectReason } from '../feeds/types.js';
 import { LAG_BUCKETS, PROCESSING_BUCKETS } from '../metrics/catalog.js';
 import { BucketHistogram } from '../metrics/histogram.js';
+import { IndicatorBank } from '../indicators/bank.js';
 import { SymbolState } from './symbol.js';
 
 const zeroes = <K extends string>(keys: readonly K[]) =>
@@ -40,16 +41,19 @@ export class FeedState {
    * fresh, and one silent connection among several is not hidden by the others' traffic.
    */
   private readonly dataAt: number[] = [];
+  /** Every symbol's indicator state (bank.ts); `extraRefused` counts extras past the cap. */
+  readonly indicators: IndicatorBank;
 
   constructor(
     readonly name: string,
     symbols: readonly string[],
-    cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'>,
+    cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'> & Partial<Pick<Config, 'extraIndicators'>>,
     now: number = Date.now(),
   ) {
     this.lastMessage = now;
     this.started = now;
-    for (const s of symbols) this.symbols.set(s, new SymbolState(name, s, cfg));
+    this.indicators = new IndicatorBank(cfg.indicators, cfg.extraIndicators);
+    for (const s of symbols) this.symbols.set(s, new SymbolState(name, s, cfg, this.indicators));
   }
 
   /** A trade or quote arrived on connection `conn` at `at` (ms). Control frames must not call this. */

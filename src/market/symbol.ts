@@ -2,9 +2,9 @@
  * Everything the exporter knows about one configured symbol of one feed. Pure: plain fields that the
  * hot path writes and the renderer reads at scrape time (no metric library calls per trade).
  */
-import type { Config, IndicatorConfig } from '../config/types.js';
-import { IndicatorSet } from '../indicators/set.js';
-import { INDICATOR_NAMES, type IndicatorName } from '../metrics/catalog.js';
+import type { Config } from '../config/types.js';
+import { IndicatorBank, updateExtras, type ExtraPlan } from '../indicators/bank.js';
+import type { ExtraInstance } from '../indicators/extra.js';
 import { escapeLabelValue } from '../metrics/text.js';
 import { BarBuilder, type Bar } from './bars.js';
 import { SequenceTracker } from './sequence.js';
@@ -38,15 +38,18 @@ export interface IntervalState {
   readonly label: string;
   readonly bars: BarBuilder;
   /**
-   * Made at the first closed bar: each set holds ~11 kB of library state, and a symbol that never
-   * completes a bar (an illiquid one among thousands) need not pay for it.
+   * The interval's slot in the feed's IndicatorBank, taken at the first closed bar (-1 before):
+   * a symbol that never completes a bar (an illiquid one among thousands) need not pay for one.
    */
-  indicators: IndicatorSet | undefined;
+  slot: number;
+  /** Extra indicators (library objects), made with the slot when the config names any here. */
+  extras: ExtraInstance[] | undefined;
   lastBar?: Bar;
   /**
-   * The latest value of each indicator, by its place in INDICATOR_NAMES; NaN until it is past
-   * warm-up. Numbers by position rather than an object by name: the renderer reads 26 of these
-   * per symbol per scrape, and a named lookup on objects of varying shape costs ten times more.
+   * The latest value of each indicator, by its place in the symbol's `indicatorNames`; NaN until
+   * it is past warm-up. Numbers by position rather than an object by name: the renderer reads 26
+   * of these per symbol per scrape, and a named lookup on objects of varying shape costs ten
+   * times more.
    */
   readonly values: Float64Array;
 }
@@ -55,8 +58,6 @@ export interface WindowState {
   readonly label: string;
   readonly window: TickWindow;
 }
-
-const INDICATOR_INDEX = Object.fromEntries(INDICATOR_NAMES.map((n, i) => [n, i])) as Record<IndicatorName, number>;
 
 export class SymbolState {
   price = NaN;
@@ -78,19 +79,25 @@ export class SymbolState {
   /** `exchange="…",symbol="…"`, built once for the renderer. */
   readonly labels: string;
 
-  private readonly indicatorConfig: IndicatorConfig;
+  /** The `indicator` label value of each place in an interval's `values` (shared by symbols alike). */
+  readonly indicatorNames: readonly string[];
+  private readonly plan: ExtraPlan;
 
+  /** `bank`: the feed's, shared by its symbols (FeedState); a symbol made alone gets its own. */
   constructor(
     readonly exchange: string,
     readonly symbol: string,
-    cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'>,
+    cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'> & Partial<Pick<Config, 'extraIndicators'>>,
+    private readonly bank: IndicatorBank = new IndicatorBank(cfg.indicators, cfg.extraIndicators),
   ) {
-    this.indicatorConfig = cfg.indicators;
+    this.plan = bank.planFor(exchange, symbol);
+    this.indicatorNames = this.plan.names;
     this.intervals = cfg.intervals.map((iv) => ({
       label: iv.label,
       bars: new BarBuilder(iv.ms),
-      indicators: undefined,
-      values: new Float64Array(INDICATOR_NAMES.length).fill(NaN),
+      slot: -1,
+      extras: undefined,
+      values: new Float64Array(this.plan.names.length).fill(NaN),
     }));
     this.windows = cfg.windows.map((w) => ({ label: w.label, window: new TickWindow(w.ms) }));
     this.labels = `exchange="${escapeLabelValue(exchange)}",symbol="${escapeLabelValue(symbol)}"`;
@@ -134,9 +141,13 @@ export class SymbolState {
   private closeBars(iv: IntervalState, closed: Bar[]): void {
     for (const bar of closed) {
       iv.lastBar = bar;
-      const v = (iv.indicators ??= new IndicatorSet(this.indicatorConfig)).update(bar);
-      // Keep earlier values for indicators still warming up rather than dropping them.
-      for (const k in v) iv.values[INDICATOR_INDEX[k as IndicatorName]] = v[k as IndicatorName]!;
+      if (iv.slot < 0) {
+        iv.slot = this.bank.alloc();
+        iv.extras = this.bank.createExtras(this.plan);
+      }
+      // Indicators still warming up keep their earlier values (NaN: absent) in `values`.
+      this.bank.update(iv.slot, bar, iv.values);
+      if (iv.extras!.length > 0) updateExtras(this.plan, iv.extras!, bar, iv.values);
     }
   }
 }

@@ -2,6 +2,7 @@
  * The one place a metric name is spelled. Rules, dashboards, docs/metrics.md and tests are all
  * checked against METRICS. Base units, `_total` on counters, labels only from configuration.
  */
+import { NATIVE_OUTPUT_NAMES, type NativeOutput } from '../indicators/registry.js';
 
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
@@ -137,23 +138,13 @@ export function scrapeGroupOf(def: MetricDef): ScrapeGroup {
   return 'rest';
 }
 
-/** The indicator label values. Closed set; which are exported depends on config. */
-export const INDICATOR_NAMES = [
-  'rsi',
-  'bb_upper',
-  'bb_middle',
-  'bb_lower',
-  'bb_percent_b',
-  'bb_bandwidth',
-  'sma',
-  'ema',
-  'macd',
-  'macd_signal',
-  'macd_histogram',
-  'atr',
-  'volatility',
-] as const;
-export type IndicatorName = (typeof INDICATOR_NAMES)[number];
+/**
+ * The native indicators' label values, in the order of src/indicators/registry.ts. Closed set;
+ * which are exported depends on config. Extra indicators add theirs (EXTRA_OUTPUT_NAMES), per
+ * symbol, where a config names them.
+ */
+export const INDICATOR_NAMES: readonly IndicatorName[] = NATIVE_OUTPUT_NAMES;
+export type IndicatorName = NativeOutput;
 
 /** Every metric name the exporter can expose, including histogram series suffixes. */
 export function exposedNames(): Set<string> {

@@ -1,27 +1,19 @@
 /** docs/metrics.md, generated from the catalogue so the two cannot drift (a test compares them). */
+import { EXTRA_INDICATORS, EXTRA_OUTPUT_NAMES } from '../indicators/extra.js';
+import { NATIVE_INDICATORS } from '../indicators/registry.js';
 import { INDICATOR_NAMES, METRICS, type MetricDef } from './catalog.js';
 
-const INDICATOR_MEANING: Record<(typeof INDICATOR_NAMES)[number], string> = {
-  rsi: 'Relative Strength Index (Wilder), 0-100',
-  bb_upper: 'Bollinger upper band: SMA + k x population stddev',
-  bb_middle: 'Bollinger middle band: SMA of closes',
-  bb_lower: 'Bollinger lower band: SMA - k x population stddev',
-  bb_percent_b: 'Bollinger %B: (close - lower) / (upper - lower)',
-  bb_bandwidth: 'Bollinger bandwidth: (upper - lower) / middle',
-  sma: 'Simple moving average of closes',
-  ema: 'Exponential moving average of closes (seeded with the SMA)',
-  macd: 'MACD line: EMA(fast) - EMA(slow)',
-  macd_signal: 'MACD signal: EMA(signal) of the MACD line',
-  macd_histogram: 'MACD histogram: line - signal',
-  atr: 'Average True Range (Wilder)',
-  volatility: 'Sample stddev of log returns of closes over the period (not annualised)',
-};
+/** What each `indicator` label value means, from the indicator registries. */
+export const INDICATOR_MEANING: Readonly<Record<string, string>> = Object.fromEntries(
+  [...NATIVE_INDICATORS, ...EXTRA_INDICATORS].flatMap((d) => d.outputs.map((o) => [o.name, o.meaning])),
+);
 
 export function metricsMarkdown(): string {
   const rows = (Object.values(METRICS) as MetricDef[]).map(
     (m) => `| \`${m.name}\` | ${m.type} | ${m.labels.map((l) => `\`${l}\``).join(', ') || '-'} | ${m.help} |`,
   );
   const ind = INDICATOR_NAMES.map((n) => `| \`${n}\` | ${INDICATOR_MEANING[n]} |`);
+  const extra = EXTRA_OUTPUT_NAMES.map((n) => `| \`${n}\` | ${INDICATOR_MEANING[n]} |`);
   return `# Metrics
 
 Generated from \`src/metrics/catalog.ts\` by \`npm run docs:metrics\`; a test fails when they differ.
@@ -49,6 +41,13 @@ Computed on closed bars of each configured interval; periods come from the confi
 | indicator | meaning |
 |---|---|
 ${ind.join('\n')}
+
+Extra indicators (\`extraIndicators\` in the config, computed by the \`technicalindicators\` library,
+only for the feeds and symbols named there) add these values:
+
+| indicator | meaning |
+|---|---|
+${extra.join('\n')}
 
 ## Label values of \`reason\` and \`type\`
 

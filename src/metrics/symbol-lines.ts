@@ -14,7 +14,7 @@
  * symbol with the default config), outside the JS heap so the collector never walks it.
  */
 import type { SymbolState } from '../market/symbol.js';
-import { INDICATOR_NAMES, METRICS, type MetricDef } from './catalog.js';
+import { METRICS, type MetricDef } from './catalog.js';
 import { formatValue } from './text.js';
 
 /** Longest text formatValue can return: JS prints a double in at most 25 characters. */
@@ -70,7 +70,8 @@ const layouts = new Map<string, Layout>();
 function layoutOf(s: SymbolState): Layout {
   const ivs = s.intervals.map((iv) => iv.label);
   const wins = s.windows.map((w) => w.label);
-  const key = `${ivs.join(',')}|${wins.join(',')}`;
+  const names = s.indicatorNames;
+  const key = `${ivs.join(',')}|${wins.join(',')}|${names.join(',')}`;
   let l = layouts.get(key);
   if (l) return l;
   const heads: Buffer[] = [];
@@ -89,7 +90,7 @@ function layoutOf(s: SymbolState): Layout {
   for (const def of SCALARS) segment(() => add(def, ''));
   for (const def of BARS) segment(() => ivs.forEach((iv) => add(def, `,interval="${iv}"`)));
   for (const def of WINDOWS) segment(() => wins.forEach((w) => add(def, `,window="${w}"`)));
-  segment(() => ivs.forEach((iv) => INDICATOR_NAMES.forEach((n) => add(METRICS.indicator, `,interval="${iv}",indicator="${n}"`))));
+  segment(() => ivs.forEach((iv) => names.forEach((n) => add(METRICS.indicator, `,interval="${iv}",indicator="${n}"`))));
   l = { heads, tails, firstLine };
   layouts.set(key, l);
   return l;
@@ -145,8 +146,9 @@ function readValues(s: SymbolState, v: Float64Array, bars = true): void {
   k += (WINDOWS.length - 1) * m;
   if (!bars) return;
   for (let i = 0; i < n; i++) {
-    v.set(ivs[i]!.values, k);
-    k += INDICATOR_NAMES.length;
+    const values = ivs[i]!.values;
+    v.set(values, k);
+    k += values.length;
   }
 }
 

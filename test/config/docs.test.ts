@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/load.js';
 import { CONFIG_KEYS } from '../../src/config/validate.js';
+import { withIndicatorDocs } from '../../src/indicators/doc.js';
 
 const DOC = fileURLToPath(new URL('../../docs/config.md', import.meta.url));
 const text = readFileSync(DOC, 'utf8');
@@ -32,4 +33,9 @@ test('docs/config.md: every key the loader accepts is documented', () => {
       assert.ok(documented, `${section || '<top>'}.${key} is not in docs/config.md`);
     }
   }
+});
+
+test('docs/config.md: the indicator sections are what the registries generate (run `npm run docs:metrics`)', () => {
+  assert.equal(text, withIndicatorDocs(text));
+  assert.ok(text.includes('| `stochastic` |') && text.includes('| `rsi` |'));
 });

@@ -129,6 +129,14 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
       atr: { enabled: false, period: 21 },
       volatility: { enabled: true, period: 30 },
     });
+    assert.equal(c.extraIndicators.maxInstances, 100);
+    assert.deepEqual(c.extraIndicators.indicators[0], { indicator: 'stochastic', params: { period: 10, signalPeriod: 4 }, feeds: ['binance-spot'], symbols: ['BTCUSDT'] });
+    assert.deepEqual(c.extraIndicators.indicators[1], { indicator: 'adx', params: { period: 10 }, feeds: ['binance-spot', 'sim'], symbols: ['BTCUSDT', 'ETHUSDT'] });
+    assert.deepEqual(c.extraIndicators.indicators[6], { indicator: 'psar', params: { step: 0.01, max: 0.1 }, feeds: ['binance-spot'], symbols: ['BTCUSDT'] });
+    assert.deepEqual(
+      c.extraIndicators.indicators.map((e) => e.indicator),
+      ['stochastic', 'adx', 'cci', 'obv', 'mfi', 'williamsr', 'psar', 'trix'],
+    );
     assert.deepEqual(c.limits, { queueCapacity: 5_000, maxFrameBytes: 65_536 });
     assert.deepEqual(c.shard, { index: 1, count: 3 });
   });
@@ -149,6 +157,8 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     for (const f of raw.feeds as unknown[]) note('feeds[]', f);
     note('indicators', raw.indicators);
     for (const [k, v] of Object.entries(raw.indicators as Record<string, unknown>)) note(`indicators.${k}`, v);
+    note('extraIndicators', raw.extraIndicators);
+    for (const [k, v] of Object.entries(raw.extraIndicators as Record<string, unknown>)) note(`extraIndicators.${k}`, v);
     note('limits', raw.limits);
     note('shard', raw.shard);
     for (const [section, keys] of Object.entries(CONFIG_KEYS)) {

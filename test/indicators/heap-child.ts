@@ -1,13 +1,23 @@
 /**
- * Run by list-leak.test.ts and set.test.ts in its own process (node --expose-gc --import tsx).
- *   mode "set" (default): feeds 1,000,000 bars to an IndicatorSet with every indicator enabled
- *     (the leak fix applies) and prints heapUsed after a full GC at 100,000 and at 1,000,000 bars.
- *   mode "raw": the same with technicalindicators' BollingerBands and SMA used directly, unfixed.
- *   mode "footprint": builds 1,000 IndicatorSets with the default config, feeds each 60 bars (all
- *     past warm-up) and prints the heap + external bytes they keep alive, per set.
+ * Run by set.test.ts, bank.test.ts and extra.test.ts in its own process (node --expose-gc
+ * --import tsx), so a full GC can be forced and the test runner's own heap stays out of it.
+ *   mode "footprint": 1,000 slots of one IndicatorBank with the default config, each with its
+ *     values array as SymbolState keeps it, fed 60 bars (all past warm-up): heap + external
+ *     bytes per slot.
+ *   mode "growth": one slot fed 1,000,000 bars: heapUsed after a full GC at 100,000 and at
+ *     1,000,000 bars.
+ *   mode "alloc": 100 warm slots fed 50,000 more bars each: the collections that ran meanwhile
+ *     (16 bytes per update would be 80 MB of garbage, several scavenges).
+ *   mode "extra": per extra indicator, 300 instances with default parameters fed `bars` (argv[3])
+ *     bars: heap bytes per instance.
  * Output is one JSON line.
  */
-const mode = process.argv[2] ?? 'set';
+import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
+import { IndicatorBank } from '../../src/indicators/bank.js';
+import { EXTRA_INDICATORS, createExtra } from '../../src/indicators/extra.js';
+import { NATIVE_OUTPUT_NAMES } from '../../src/indicators/registry.js';
+
+const mode = process.argv[2] ?? 'footprint';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
@@ -18,64 +28,68 @@ function memoryAfterGc(): number {
 }
 
 if (mode === 'footprint') {
-  const { IndicatorSet } = await import('../../src/indicators/set.js');
-  const { DEFAULT_INDICATORS } = await import('../../src/config/defaults.js');
   const count = 1_000;
   const before = memoryAfterGc();
-  const sets = Array.from({ length: count }, () => new IndicatorSet(DEFAULT_INDICATORS));
+  const bank = new IndicatorBank(DEFAULT_INDICATORS);
+  const slots = Array.from({ length: count }, () => ({ slot: bank.alloc(), values: new Float64Array(NATIVE_OUTPUT_NAMES.length).fill(NaN) }));
   for (let t = 0; t < 60; t++) {
     for (let i = 0; i < count; i++) {
       const close = 100 + ((i * 7 + t * 13) % 29) / 10;
-      sets[i]!.update({ high: close + 0.05, low: close - 0.05, close });
+      bank.update(slots[i]!.slot, { high: close + 0.05, low: close - 0.05, close }, slots[i]!.values);
     }
   }
   const after = memoryAfterGc();
-  process.stdout.write(JSON.stringify({ mode, sets: sets.length, bytesPerSet: (after - before) / count }) + '\n');
-  process.exit(0);
-}
-
-type Feed = (high: number, low: number, close: number) => void;
-
-async function makeFeed(): Promise<Feed> {
-  if (mode === 'raw') {
-    const { BollingerBands, SMA } = await import('technicalindicators');
-    const bb = new BollingerBands({ period: 20, stdDev: 2, values: [] });
-    const sma = new SMA({ period: 20, values: [] });
-    return (_h, _l, close) => {
-      bb.nextValue(close);
-      sma.nextValue(close);
-    };
+  if (slots.some((s) => Number.isNaN(s.values[0]))) throw new Error('not warm');
+  process.stdout.write(JSON.stringify({ mode, slots: bank.size, bytesPerSlot: (after - before) / count }) + '\n');
+} else if (mode === 'growth') {
+  const bank = new IndicatorBank(DEFAULT_INDICATORS);
+  const slot = bank.alloc();
+  const values = new Float64Array(NATIVE_OUTPUT_NAMES.length);
+  let seed = 1;
+  let close = 100;
+  const marks: Record<string, number> = {};
+  for (let i = 1; i <= 1_000_000; i++) {
+    seed = (seed * 48_271) % 2_147_483_647;
+    close *= 1 + (seed / 2_147_483_647 - 0.5) * 0.002;
+    bank.update(slot, { high: close * 1.001, low: close * 0.999, close }, values);
+    if (i === 100_000) marks.at100k = memoryAfterGc();
   }
-  const { IndicatorSet } = await import('../../src/indicators/set.js');
-  const on = { enabled: true };
-  const set = new IndicatorSet({
-    rsi: { ...on, period: 14 },
-    bollinger: { ...on, period: 20, stdDev: 2 },
-    sma: { ...on, period: 20 },
-    ema: { ...on, period: 20 },
-    macd: { ...on, fast: 12, slow: 26, signal: 9 },
-    atr: { ...on, period: 14 },
-    volatility: { ...on, period: 20 },
-  });
-  return (high, low, close) => {
-    set.update({ high, low, close });
+  marks.at1m = memoryAfterGc();
+  process.stdout.write(JSON.stringify({ mode, ...marks, growth: marks.at1m - marks.at100k! }) + '\n');
+} else if (mode === 'alloc') {
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const bank = new IndicatorBank(DEFAULT_INDICATORS);
+  const slots = Array.from({ length: 100 }, () => ({ slot: bank.alloc(), values: new Float64Array(NATIVE_OUTPUT_NAMES.length) }));
+  // Bars made beforehand, as BarBuilder hands them over: only the updates are measured.
+  const bars = Array.from({ length: 29 }, (_, k) => ({ high: 100.05 + k / 10, low: 99.95 + k / 10, close: 100 + k / 10 }));
+  const step = (t: number) => {
+    for (const s of slots) bank.update(s.slot, bars[(s.slot * 7 + t * 13) % 29]!, s.values);
   };
-}
-
-function heapAfterGc(): number {
-  for (let i = 0; i < 3; i++) gc!();
-  return process.memoryUsage().heapUsed;
-}
-
-const feed = await makeFeed();
-let seed = 1;
-let close = 100;
-const marks: Record<string, number> = {};
-for (let i = 1; i <= 1_000_000; i++) {
-  seed = (seed * 48_271) % 2_147_483_647;
-  close *= 1 + (seed / 2_147_483_647 - 0.5) * 0.002;
-  feed(close * 1.001, close * 0.999, close);
-  if (i === 100_000) marks.at100k = heapAfterGc();
-}
-marks.at1m = heapAfterGc();
-process.stdout.write(JSON.stringify({ mode, ...marks, growth: marks.at1m - marks.at100k! }) + '\n');
+  for (let t = 0; t < 5_000; t++) step(t); // warm: every kernel past warm-up, and optimised
+  memoryAfterGc();
+  let collections = 0;
+  const obs = new PerformanceObserver((list) => (collections += list.getEntries().length));
+  obs.observe({ entryTypes: ['gc'] });
+  for (let t = 0; t < 50_000; t++) step(t);
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  process.stdout.write(JSON.stringify({ mode, updates: 5_000_000, collections }) + '\n');
+} else if (mode === 'extra') {
+  const bars = Number(process.argv[3] ?? 1_000);
+  const count = 300;
+  const out = new Float64Array(4);
+  const bytes: Record<string, number> = {};
+  for (const d of EXTRA_INDICATORS) {
+    const p = Object.fromEntries(Object.entries(d.params).map(([k, v]) => [k, v.default]));
+    const before = memoryAfterGc();
+    const xs = Array.from({ length: count }, () => createExtra(d.key, p));
+    let c = 100;
+    for (let t = 0; t < bars; t++) {
+      c *= 1 + Math.sin(t * 7.1) * 0.01;
+      for (const x of xs) x.update({ high: c * 1.01, low: c * 0.99, close: c, volume: 10 + (t % 7) }, out, 0);
+    }
+    bytes[d.key] = (memoryAfterGc() - before) / xs.length;
+    xs.length = 0;
+  }
+  process.stdout.write(JSON.stringify({ mode, bars, bytes }) + '\n');
+} else throw new Error(`unknown mode ${mode}`);

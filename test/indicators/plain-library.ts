@@ -1,9 +1,9 @@
 /**
  * The indicators as technicalindicators gives them when used plainly: one library object per
- * indicator, `new X({ period, values: [] })` then `nextValue`, with the same composition and
- * reporting as IndicatorSet (RSI from AverageGain/AverageLoss, MACD from three EMAs aligned like
- * TA-Lib). IndicatorSet shares, releases and steps these objects differently to be smaller and
- * faster; set.test.ts checks its values are bit-identical to these.
+ * indicator, `new X({ period, values: [] })` then `nextValue`, composed to report what
+ * IndicatorSet reports (RSI from AverageGain/AverageLoss because the library's RSI rounds, MACD
+ * from three EMAs aligned like TA-Lib, the flat-market conventions). The differential oracle of
+ * set.test.ts: the native kernels must agree with it to 1e-9 relative.
  *
  * Volatility is not from the library; this keeps the implementation it had (a Float64Array ring).
  */

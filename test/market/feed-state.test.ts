@@ -20,3 +20,21 @@ test('a feed with no planned connection (no symbols in this shard) has no silenc
   const f = new FeedState('x', [], cfg, 0);
   assert.ok(Number.isNaN(f.dataSilence(60_000)));
 });
+
+test('the symbols share one indicator bank; a slot per interval is taken at its first closed bar only', () => {
+  const intervals = [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }];
+  const f = new FeedState('x', ['A', 'B', 'C'], { ...cfg, intervals }, 0);
+  for (let t = 0; t <= 6; t++) f.symbols.get('A')!.applyTrade(100 + t, 1, 60_000 * t);
+  f.symbols.get('B')!.applyTrade(100, 1, 0);
+  f.symbols.get('B')!.applyTrade(101, 1, 60_000);
+  // A closed 1m and 5m bars, B one 1m bar, C never traded.
+  assert.equal(f.indicators.size, 3);
+  assert.deepEqual(
+    [...f.symbols.values()].map((s) => s.intervals.map((iv) => iv.slot >= 0)),
+    [
+      [true, true],
+      [true, false],
+      [false, false],
+    ],
+  );
+});

@@ -4,6 +4,7 @@ import { METRICS, exposedNames } from '../../src/metrics/catalog.js';
 import { renderMarket, renderMarketChunks, type SelfStats } from '../../src/metrics/render.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
+import type { ExtraIndicatorsConfig } from '../../src/config/types.js';
 
 const cfg = { intervals: [{ label: '1m', ms: 60_000 }], windows: [{ label: '5m', ms: 300_000 }], indicators: DEFAULT_INDICATORS };
 const self: SelfStats = {
@@ -110,4 +111,37 @@ test('a fast-lane render carries exactly the full render\'s lines of its familie
   btc.applyTrade(119.5, 1, 185_000);
   fast();
   check();
+});
+
+test('extra indicators: their label values on the symbols the config names only, after the native ones', () => {
+  const extraIndicators: ExtraIndicatorsConfig = {
+    maxInstances: 10,
+    indicators: [{ indicator: 'obv', params: {}, symbols: ['BTCUSDT'] }, { indicator: 'psar', params: { step: 0.02, max: 0.2 }, feeds: ['kraken'] }],
+  };
+  const f = new FeedState('binance', ['BTCUSDT', 'ETHUSDT'], { ...cfg, extraIndicators });
+  for (let t = 0; t < 40; t++) {
+    for (const [i, sym] of ['BTCUSDT', 'ETHUSDT'].entries()) f.symbols.get(sym)!.applyTrade(100 + ((t * 7 + i) % 5), 1 + (t % 3), 60_000 * (t + 1));
+  }
+  const text = renderMarket(new Map([['binance', f]]), self);
+  const s = parse(text);
+  const btc = 'exchange="binance",symbol="BTCUSDT",interval="1m"';
+  assert.ok(Number.isFinite(s.get(`market_indicator{${btc},indicator="obv"}`)), 'obv on BTCUSDT');
+  assert.ok(Number.isFinite(s.get(`market_indicator{${btc},indicator="rsi"}`)), 'natives still there');
+  assert.ok(!text.includes('symbol="ETHUSDT",interval="1m",indicator="obv"'), 'not named for ETHUSDT');
+  assert.ok(!text.includes('indicator="psar"'), 'psar runs on kraken only');
+  // The family's lines stay together: every market_indicator line sits in one block.
+  const lines = text.split('\n');
+  const at = lines.map((l, i) => (l.startsWith('market_indicator{') ? i : -1)).filter((i) => i >= 0);
+  assert.equal(at.at(-1)! - at[0]! + 1, at.length);
+  assert.equal(f.indicators.extraRefused, 0);
+});
+
+test('extra indicators past maxInstances are refused and counted, the natives unaffected', () => {
+  const extraIndicators = { maxInstances: 1, indicators: [{ indicator: 'obv', params: {} }] };
+  const f = new FeedState('binance', ['BTCUSDT', 'ETHUSDT'], { ...cfg, extraIndicators });
+  for (let t = 0; t < 30; t++) for (const s of f.symbols.values()) s.applyTrade(100 + (t % 3), 1, 60_000 * (t + 1));
+  const text = renderMarket(new Map([['binance', f]]), self);
+  assert.equal(text.split('\n').filter((l) => l.includes('indicator="obv"')).length, 1);
+  assert.equal(f.indicators.extraRefused, 1);
+  assert.equal(text.split('\n').filter((l) => l.includes('indicator="sma"')).length, 2);
 });
