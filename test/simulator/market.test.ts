@@ -129,3 +129,26 @@ describe('simulator malformed frames', () => {
     }
   }
 });
+
+describe('the demo market (DEFAULT_SIMULATOR)', () => {
+  test('six calm hours never cross the shipped MarketPriceMove warning thresholds (2% in 1m, 4% in 5m)', async () => {
+    const { DEFAULT_SIMULATOR: d } = await import('../../src/simulator/defaults.js');
+    const perMinute = d.ratePerSymbol * 60;
+    const steps = perMinute * 60 * 6;
+    let worst1m = 0;
+    let worst5m = 0;
+    for (const symbol of d.symbols) {
+      const m = new SymbolMarket(symbol, { startPrice: d.startPrice, volatility: d.volatility, seed: d.seed });
+      const logs = new Float64Array(steps);
+      for (let i = 0; i < steps; i++) {
+        m.trade(0, 0);
+        logs[i] = Math.log(m.price);
+        if (i >= perMinute) worst1m = Math.max(worst1m, Math.abs(logs[i]! - logs[i - perMinute]!));
+        if (i >= 5 * perMinute) worst5m = Math.max(worst5m, Math.abs(logs[i]! - logs[i - 5 * perMinute]!));
+      }
+    }
+    // Far below, not just below: the demo should send nothing until someone injects a shock.
+    assert.ok(Math.expm1(worst1m) < 0.01, `worst 1m move ${(Math.expm1(worst1m) * 100).toFixed(2)}%`);
+    assert.ok(Math.expm1(worst5m) < 0.02, `worst 5m move ${(Math.expm1(worst5m) * 100).toFixed(2)}%`);
+  });
+});
