@@ -4,8 +4,7 @@
  */
 import type { Config, IndicatorConfig } from '../config/types.js';
 import { IndicatorSet } from '../indicators/set.js';
-import { INDICATOR_NAMES, type IndicatorName } from '../metrics/catalog.js';
-import { escapeLabelValue } from '../metrics/text.js';
+import { INDICATOR_NAMES, type IndicatorName } from '../indicators/names.js';
 import { BarBuilder, type Bar } from './bars.js';
 import { SequenceTracker } from './sequence.js';
 import { TickWindow } from './window.js';
@@ -75,8 +74,6 @@ export class SymbolState {
   /** Events of this symbol waiting in the ingest queue (see queue.ts). */
   queued = 0;
   merged: Merged | undefined;
-  /** `exchange="…",symbol="…"`, built once for the renderer. */
-  readonly labels: string;
 
   private readonly indicatorConfig: IndicatorConfig;
 
@@ -93,7 +90,6 @@ export class SymbolState {
       values: new Float64Array(INDICATOR_NAMES.length).fill(NaN),
     }));
     this.windows = cfg.windows.map((w) => ({ label: w.label, window: new TickWindow(w.ms) }));
-    this.labels = `exchange="${escapeLabelValue(exchange)}",symbol="${escapeLabelValue(symbol)}"`;
   }
 
   /** Apply one trade (or a merged burst of trades: high/low carry the extremes it saw). */

@@ -17,34 +17,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { DEFAULT_SHARD } from '../config/defaults.js';
-import type { ShardConfig } from '../config/types.js';
 import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
-import { METRICS, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
-import type { BucketHistogram } from './histogram.js';
+import { SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
+import { FEED_FAMILIES, type FeedFamily, type SelfStats } from './families/feed.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
 import { FAMILIES, SymbolLines } from './symbol-lines.js';
 import { escapeLabelValue, formatValue, header } from './text.js';
 
-/** Process-wide values that are not per feed. */
-export interface SelfStats {
-  queueDepth: number;
-  queueCapacity: number;
-  loopLag: number;
-  loopLagMax: number;
-  loopUtil: number;
-  version: string;
-  nodeVersion: string;
-  /** Revision, branch and build date (src/version.ts); 'unknown' when absent. */
-  build?: { revision: string; branch: string; buildDate: string };
-  reloadOk: number;
-  reloadTime: number;
-  scrapeDuration: number;
-  logsSuppressed: Record<string, number>;
-  /** This replica's shard; absent: not sharded. */
-  shard?: ShardConfig;
-}
+export type { SelfStats };
 
 const linesOf = new WeakMap<SymbolState, SymbolLines>();
 
@@ -66,47 +47,45 @@ function headerBytes(def: MetricDef): Buffer {
 export type Selection = ReadonlySet<ScrapeGroup>;
 export const ALL_GROUPS: Selection = new Set(Object.keys(SCRAPE_GROUPS) as ScrapeGroup[]);
 
-type Out = { s: string; want: Selection };
-const wanted = (out: Out, def: MetricDef) => out.want.has(scrapeGroupOf(def));
+const feedFamilies: readonly FeedFamily[] = Object.values(FEED_FAMILIES);
 
-function gauge(out: Out, name: string, labels: string, v: number): void {
-  if (v === v) out.s += `${name}{${labels}} ${formatValue(v)}\n`;
-}
-
-function perFeed(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (f: FeedState) => number): void {
-  if (!wanted(out, def)) return;
-  out.s += header(def);
-  for (const f of feeds) gauge(out, def.name, `exchange="${escapeLabelValue(f.name)}"`, get(f));
-}
-
-function perFeedKeyed(out: Out, feeds: Iterable<FeedState>, def: MetricDef, key: string, get: (f: FeedState) => Record<string, number>): void {
-  if (!wanted(out, def)) return;
-  out.s += header(def);
-  for (const f of feeds) {
-    const ex = escapeLabelValue(f.name);
-    for (const [k, v] of Object.entries(get(f))) out.s += `${def.name}{exchange="${ex}",${key}="${k}"} ${formatValue(v)}\n`;
-  }
-}
-
-function histogram(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (f: FeedState) => BucketHistogram): void {
-  if (!wanted(out, def)) return;
-  out.s += header(def);
-  for (const f of feeds) {
-    const h = get(f);
-    const ex = `exchange="${escapeLabelValue(f.name)}"`;
-    let cum = 0;
-    for (let i = 0; i < h.bounds.length; i++) {
-      cum += h.counts[i]!;
-      out.s += `${def.name}_bucket{${ex},le="${formatValue(h.bounds[i]!)}"} ${cum}\n`;
+/** The text of one per-feed or process family, header included. */
+function feedFamily(fam: FeedFamily, feeds: readonly FeedState[], self: SelfStats, now: number): string {
+  const name = fam.def.name;
+  let out = header(fam.def);
+  switch (fam.kind) {
+    case 'feed':
+      for (const f of feeds) {
+        const v = fam.read(f, now);
+        if (v === v) out += `${name}{exchange="${escapeLabelValue(f.name)}"} ${formatValue(v)}\n`;
+      }
+      return out;
+    case 'labelled':
+      for (const f of feeds) {
+        const ex = escapeLabelValue(f.name);
+        for (const [k, v] of Object.entries(fam.read(f))) out += `${name}{exchange="${ex}",${fam.label}="${k}"} ${formatValue(v)}\n`;
+      }
+      return out;
+    case 'histogram':
+      for (const f of feeds) {
+        const h = fam.read(f);
+        const ex = `exchange="${escapeLabelValue(f.name)}"`;
+        let cum = 0;
+        for (let i = 0; i < h.bounds.length; i++) {
+          cum += h.counts[i]!;
+          out += `${name}_bucket{${ex},le="${formatValue(h.bounds[i]!)}"} ${cum}\n`;
+        }
+        out += `${name}_bucket{${ex},le="+Inf"} ${h.count}\n${name}_sum{${ex}} ${formatValue(h.sum)}\n${name}_count{${ex}} ${h.count}\n`;
+      }
+      return out;
+    case 'process': {
+      const v = fam.read(self);
+      return v === v ? `${out}${name} ${formatValue(v)}\n` : out;
     }
-    out.s += `${def.name}_bucket{${ex},le="+Inf"} ${h.count}\n${def.name}_sum{${ex}} ${formatValue(h.sum)}\n${def.name}_count{${ex}} ${h.count}\n`;
+    case 'series':
+      for (const [labels, v] of fam.series(feeds, self)) out += `${name}{${labels}} ${formatValue(v)}\n`;
+      return out;
   }
-}
-
-function single(out: Out, def: MetricDef, v: number): void {
-  if (!wanted(out, def)) return;
-  out.s += header(def);
-  if (v === v) out.s += `${def.name} ${formatValue(v)}\n`;
 }
 
 /**
@@ -156,7 +135,6 @@ function* render(
   want: Selection,
 ): Generator<Buffer, void, undefined> {
   const feeds = [...feedMap.values()];
-  const M = METRICS;
   const now = Date.now();
 
   // Only the segments (families) this scrape asked for: a fast-lane scrape copies a few of them.
@@ -189,52 +167,9 @@ function* render(
   }
   for (let pos = 0; pos < total; pos += CHUNK) yield all.subarray(pos, Math.min(total, pos + CHUNK));
 
-  const out: Out = { s: '', want };
-  perFeed(out, feeds, M.feedUp, (f) => f.up);
-  perFeed(out, feeds, M.feedSymbols, (f) => f.symbols.size);
-  perFeed(out, feeds, M.lastMessage, (f) => f.lastMessage / 1000);
-  perFeed(out, feeds, M.dataSilence, (f) => f.dataSilence(now));
-  perFeed(out, feeds, M.messages, (f) => f.messages);
-  perFeed(out, feeds, M.receivedBytes, (f) => f.bytes);
-  histogram(out, feeds, M.lag, (f) => f.lag);
-  perFeedKeyed(out, feeds, M.reconnects, 'reason', (f) => f.reconnects);
-  perFeedKeyed(out, feeds, M.errors, 'type', (f) => f.errors);
-  perFeed(out, feeds, M.heartbeats, (f) => f.heartbeats);
-  perFeed(out, feeds, M.pingRtt, (f) => f.pingRtt);
-  perFeed(out, feeds, M.clockSkew, (f) => f.clockSkew);
-  perFeed(out, feeds, M.connections, (f) => f.connections);
-  perFeed(out, feeds, M.connectionsPlanned, (f) => f.connectionsPlanned);
-  perFeed(out, feeds, M.streams, (f) => f.streams);
-  perFeed(out, feeds, M.streamsLimit, (f) => f.streamsLimit);
-  perFeed(out, feeds, M.streamsMaxUsed, (f) => f.streamsMax);
-  single(out, M.queueDepth, self.queueDepth);
-  single(out, M.queueCapacity, self.queueCapacity);
-  perFeed(out, feeds, M.conflated, (f) => f.conflated);
-  histogram(out, feeds, M.processing, (f) => f.processing);
-  single(out, M.loopLag, self.loopLag);
-  single(out, M.loopLagMax, self.loopLagMax);
-  single(out, M.loopUtil, self.loopUtil);
-
-  if (want.has('rest')) {
-    out.s += header(M.buildInfo);
-    const b = self.build;
-    out.s += `${M.buildInfo.name}{version="${escapeLabelValue(self.version)}",revision="${escapeLabelValue(b?.revision ?? 'unknown')}",branch="${escapeLabelValue(b?.branch ?? 'unknown')}",build_date="${escapeLabelValue(b?.buildDate ?? 'unknown')}",node_version="${escapeLabelValue(self.nodeVersion)}"} 1\n`;
-  }
-  single(out, M.reloadOk, self.reloadOk);
-  single(out, M.reloadTime, self.reloadTime);
-  single(out, M.scrapeDuration, self.scrapeDuration);
-  if (want.has('rest')) {
-    out.s += header(M.logsSuppressed);
-    for (const [k, v] of Object.entries(self.logsSuppressed))
-      out.s += `${M.logsSuppressed.name}{kind="${escapeLabelValue(k)}"} ${formatValue(v)}\n`;
-    const shard = self.shard ?? DEFAULT_SHARD;
-    let carried = 0;
-    for (const f of feeds) carried += f.symbols.size;
-    out.s += header(M.shardSymbols);
-    out.s += `${M.shardSymbols.name}{shard="${shard.index}"} ${carried}\n`;
-  }
-  single(out, M.shards, (self.shard ?? DEFAULT_SHARD).count);
-  yield Buffer.from(out.s, 'utf8');
+  let text = '';
+  for (const fam of feedFamilies) if (want.has(scrapeGroupOf(fam.def))) text += feedFamily(fam, feeds, self, now);
+  yield Buffer.from(text, 'utf8');
 }
 
 /**

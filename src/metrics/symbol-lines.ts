@@ -14,8 +14,9 @@
  * symbol with the default config), outside the JS heap so the collector never walks it.
  */
 import type { SymbolState } from '../market/symbol.js';
-import { INDICATOR_NAMES, METRICS, type MetricDef } from './catalog.js';
-import { formatValue } from './text.js';
+import { INDICATOR_NAMES, type MetricDef } from './catalog.js';
+import { BAR_FAMILIES, INDICATOR_FAMILIES, SYMBOL_FAMILIES, WINDOW_FAMILIES } from './families/symbol.js';
+import { escapeLabelValue, formatValue } from './text.js';
 
 /** Longest text formatValue can return: JS prints a double in at most 25 characters. */
 const MAX_VALUE = 32;
@@ -23,29 +24,20 @@ const NEWLINE = 10;
 /** Segments up to this many bytes are copied byte by byte (see copySegment). */
 const SHORT = 256;
 
+const defs = (t: Record<string, { def: MetricDef }>) => Object.values(t).map((f) => f.def);
 /** One series per symbol each; readValues fills them in this order. */
-const SCALARS: readonly MetricDef[] = [
-  METRICS.price,
-  METRICS.bid,
-  METRICS.ask,
-  METRICS.spread,
-  METRICS.volume,
-  METRICS.trades,
-  METRICS.lastTrade,
-  METRICS.lateTrades,
-  METRICS.symbolLastMessage,
-  METRICS.seqGaps,
-  METRICS.seqMissed,
-  METRICS.seqDuplicates,
-  METRICS.seqOutOfOrder,
-];
+const SCALARS: readonly MetricDef[] = defs(SYMBOL_FAMILIES);
 /** One series per interval each, of the last closed bar: open, high, low, close, volume, end. */
-const BARS: readonly MetricDef[] = [METRICS.barOpen, METRICS.barHigh, METRICS.barLow, METRICS.barClose, METRICS.barVolume, METRICS.barEnd];
+const BARS: readonly MetricDef[] = defs(BAR_FAMILIES);
 /** One series per window each: return, high, low. */
-const WINDOWS: readonly MetricDef[] = [METRICS.windowReturn, METRICS.windowHigh, METRICS.windowLow];
+const WINDOWS: readonly MetricDef[] = defs(WINDOW_FAMILIES);
+const INDICATOR = INDICATOR_FAMILIES.indicator.def;
 
 /** The per-symbol families, in exposition order: segment g of every symbol belongs to FAMILIES[g]. */
-export const FAMILIES: readonly MetricDef[] = [...SCALARS, ...BARS, ...WINDOWS, METRICS.indicator];
+export const FAMILIES: readonly MetricDef[] = [...SCALARS, ...BARS, ...WINDOWS, INDICATOR];
+
+/** `exchange="…",symbol="…"`: the label text every series of the symbol starts with. */
+export const symbolLabels = (s: SymbolState): string => `exchange="${escapeLabelValue(s.exchange)}",symbol="${escapeLabelValue(s.symbol)}"`;
 
 /** How the series of symbols with one set of intervals and windows are laid out. */
 interface Layout {
@@ -89,18 +81,18 @@ function layoutOf(s: SymbolState): Layout {
   for (const def of SCALARS) segment(() => add(def, ''));
   for (const def of BARS) segment(() => ivs.forEach((iv) => add(def, `,interval="${iv}"`)));
   for (const def of WINDOWS) segment(() => wins.forEach((w) => add(def, `,window="${w}"`)));
-  segment(() => ivs.forEach((iv) => INDICATOR_NAMES.forEach((n) => add(METRICS.indicator, `,interval="${iv}",indicator="${n}"`))));
+  segment(() => ivs.forEach((iv) => INDICATOR_NAMES.forEach((n) => add(INDICATOR, `,interval="${iv}",indicator="${n}"`))));
   l = { heads, tails, firstLine };
   layouts.set(key, l);
   return l;
 }
 
 /**
- * Every series' number for one symbol, in layout order (NaN: the series is not exported). Spelled
- * out field by field: a table of getters or keyed reads made this most of a scrape's cost. The
- * order must match SCALARS, BARS and WINDOWS (a test renders every family and checks its values).
+ * Every series' number for one symbol, in layout order (NaN: the series is not exported). The
+ * readers of src/metrics/families/symbol.ts spelled out field by field: calling them through the
+ * table made this most of a scrape's cost. test/metrics/families.test.ts checks the two agree.
  */
-function readValues(s: SymbolState, v: Float64Array, bars = true): void {
+export function readValues(s: SymbolState, v: Float64Array, bars = true): void {
   v[0] = s.price;
   v[1] = s.bid;
   v[2] = s.ask;
@@ -168,7 +160,7 @@ export class SymbolLines {
 
   constructor(s: SymbolState) {
     this.layout = layoutOf(s);
-    this.labels = bytes(s.labels);
+    this.labels = bytes(symbolLabels(s));
     const { heads, tails, firstLine } = this.layout;
     const n = heads.length;
     const segments = firstLine.length - 1;
