@@ -22,7 +22,7 @@ import type { SymbolState } from '../market/symbol.js';
 import { SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
 import { FEED_FAMILIES, type FeedFamily, type SelfStats } from './families/feed.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
-import { FAMILIES, SymbolLines } from './symbol-lines.js';
+import { FAMILIES, readsBars, SymbolLines } from './symbol-lines.js';
 import { escapeLabelValue, formatValue, header } from './text.js';
 
 export type { SelfStats };
@@ -144,12 +144,13 @@ function* render(
   const heads = segments.map((g) => headerBytes(FAMILIES[g]!));
   const sizes = heads.map((h) => h.length);
   const only = segments.length === FAMILIES.length ? undefined : segments;
+  const bars = readsBars(only);
   if (segments.length > 0)
     for (const f of feeds)
       for (const s of f.symbols.values()) {
         let c = linesOf.get(s);
         if (!c) linesOf.set(s, (c = new SymbolLines(s)));
-        c.refresh(s, only);
+        c.refresh(s, only, bars);
         for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
         if (lines.push(c) % REFRESH_BATCH === 0) yield EMPTY;
       }
