@@ -1,7 +1,7 @@
 /**
- * Renders the exporter's own families as Prometheus text from plain state. Names, help and types
- * come from catalog.ts; values from FeedState/SymbolState. Unset gauges (NaN: no trade yet, no
- * indicator past warm-up) are left out rather than exported as NaN.
+ * Renders the exporter's own families as Prometheus text from plain state, walking the family
+ * tables of src/metrics/families/ (definition and reader side by side). Unset gauges (NaN: no
+ * trade yet, no indicator past warm-up) are left out rather than exported as NaN.
  *
  * Scale: 10k symbols are ~530k series (~50 MB). Two things keep that from stalling ingest:
  * - Each symbol keeps its lines as bytes (symbol-lines.ts) and a scrape rewrites only what
