@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
-import { SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
+import { SCRAPE_GROUP_NAMES, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
 import { FEED_FAMILIES, type FeedFamily, type SelfStats } from './families/feed.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
 import { FAMILIES, readsBars, SymbolLines } from './symbol-lines.js';
@@ -27,7 +27,6 @@ import { escapeLabelValue, formatValue, header } from './text.js';
 
 export type { SelfStats };
 
-const linesOf = new WeakMap<SymbolState, SymbolLines>();
 
 /** Output comes in pieces of about this many bytes. */
 const CHUNK = 1 << 16;
@@ -46,6 +45,34 @@ function headerBytes(def: MetricDef): Buffer {
 /** What a scrape asks for: the scrape groups whose families it carries (catalog.ts). */
 export type Selection = ReadonlySet<ScrapeGroup>;
 export const ALL_GROUPS: Selection = new Set(Object.keys(SCRAPE_GROUPS) as ScrapeGroup[]);
+
+/**
+ * A cache of every symbol's lines with its output buffer and its scrapes in turn. The fast lane
+ * (a scrape without `rest`) has its own, holding only its segments: with one cache, a fast-lane
+ * scrape every second waited for any full scrape in progress (seconds at 10k symbols under
+ * load), and each switch between the two re-made the kept output buffer at the other's size
+ * (50 MB, then 5 MB: the churn out-buffer.ts exists to avoid). Its lines cost ~1 kB a symbol.
+ */
+class Lane {
+  private readonly linesOf = new WeakMap<SymbolState, SymbolLines>();
+  readonly output = new OutputBuffer();
+  /** The scrape in progress: the next waits for it, since both would rewrite the same symbol lines. */
+  scrapes: Promise<void> = Promise.resolve();
+  rendering = false;
+
+  constructor(private readonly segments?: readonly number[]) {}
+
+  lines(s: SymbolState): SymbolLines {
+    let c = this.linesOf.get(s);
+    if (!c) this.linesOf.set(s, (c = new SymbolLines(s, this.segments)));
+    return c;
+  }
+}
+
+const segmentsOf = (want: Selection): number[] => FAMILIES.flatMap((def, g) => (want.has(scrapeGroupOf(def)) ? [g] : []));
+const FULL_LANE = new Lane();
+const FAST_LANE = new Lane(segmentsOf(new Set(SCRAPE_GROUP_NAMES.filter((g) => g !== 'rest'))));
+const laneOf = (want: Selection): Lane => (want.has('rest') ? FULL_LANE : FAST_LANE);
 
 const feedFamilies: readonly FeedFamily[] = Object.values(FEED_FAMILIES);
 
@@ -94,7 +121,11 @@ function feedFamily(fam: FeedFamily, feeds: readonly FeedState[], self: SelfStat
  * of new arenas set off a full collection of a heap by then hundreds of MB large.
  */
 export function prepareLines(feedMap: ReadonlyMap<string, FeedState>): void {
-  for (const f of feedMap.values()) for (const s of f.symbols.values()) if (!linesOf.has(s)) linesOf.set(s, new SymbolLines(s));
+  for (const f of feedMap.values())
+    for (const s of f.symbols.values()) {
+      FULL_LANE.lines(s);
+      FAST_LANE.lines(s);
+    }
 }
 
 /**
@@ -115,31 +146,30 @@ export function* renderMarketChunks(
   alloc: (size: number) => Buffer = fresh,
   want: Selection = ALL_GROUPS,
 ): Generator<Buffer, void, undefined> {
-  // Two renders interleaved would rewrite each other's symbol lines between their two passes:
-  // fail loudly rather than send a garbled exposition.
-  if (rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
-  rendering = true;
+  // Two renders of one lane interleaved would rewrite each other's symbol lines between their
+  // two passes: fail loudly rather than send a garbled exposition.
+  const lane = laneOf(want);
+  if (lane.rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
+  lane.rendering = true;
   try {
-    yield* render(feedMap, self, alloc, want);
+    yield* render(feedMap, self, alloc, want, lane);
   } finally {
-    rendering = false;
+    lane.rendering = false;
   }
 }
-
-let rendering = false;
 
 function* render(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   alloc: (size: number) => Buffer,
   want: Selection,
+  lane: Lane,
 ): Generator<Buffer, void, undefined> {
   const feeds = [...feedMap.values()];
   const now = Date.now();
 
   // Only the segments (families) this scrape asked for: a fast-lane scrape copies a few of them.
-  const segments: number[] = [];
-  FAMILIES.forEach((def, g) => want.has(scrapeGroupOf(def)) && segments.push(g));
+  const segments = segmentsOf(want);
   const lines: SymbolLines[] = [];
   const heads = segments.map((g) => headerBytes(FAMILIES[g]!));
   const sizes = heads.map((h) => h.length);
@@ -148,8 +178,7 @@ function* render(
   if (segments.length > 0)
     for (const f of feeds)
       for (const s of f.symbols.values()) {
-        let c = linesOf.get(s);
-        if (!c) linesOf.set(s, (c = new SymbolLines(s)));
+        const c = lane.lines(s);
         c.refresh(s, only, bars);
         for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
         if (lines.push(c) % REFRESH_BATCH === 0) yield EMPTY;
@@ -205,12 +234,13 @@ export async function streamMarket(
   write: (chunk: Buffer) => void | Promise<void>,
   { sliceMs = 5, sent, groups = ALL_GROUPS }: StreamOptions = {},
 ): Promise<void> {
-  const previous = scrapes;
+  const lane = laneOf(groups);
+  const previous = lane.scrapes;
   let done!: () => void;
-  scrapes = new Promise<void>((resolve) => (done = resolve));
+  lane.scrapes = new Promise<void>((resolve) => (done = resolve));
   await previous;
   let lease: Lease | undefined;
-  const alloc = (size: number) => (lease = output.take(size)).buf;
+  const alloc = (size: number) => (lease = lane.output.take(size)).buf;
   try {
     await stream(feedMap, self, write, sliceMs, alloc, groups);
   } finally {
@@ -221,11 +251,6 @@ export async function streamMarket(
     else l?.release();
   }
 }
-
-const output = new OutputBuffer();
-
-/** The scrape in progress: the next waits for it, since both would rewrite the same symbol lines. */
-let scrapes: Promise<void> = Promise.resolve();
 
 async function stream(
   feedMap: ReadonlyMap<string, FeedState>,

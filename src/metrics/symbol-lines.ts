@@ -50,6 +50,12 @@ export function readsBars(only: readonly number[] | undefined): boolean {
   return !only || only.some((g) => g >= SCALARS.length && (g < SCALARS.length + BARS.length || g === FAMILIES.length - 1));
 }
 
+/**
+ * The numbers read at a refresh, before they are compared with each line's: one array for every
+ * symbol (a refresh is done with it before the next starts), sized for the symbol with most lines.
+ */
+let scratch = new Float64Array(0);
+
 /** `exchange="…",symbol="…": the label text every series of the symbol starts with. */
 export const symbolLabels = (s: SymbolState): string => `exchange="${escapeLabelValue(s.exchange)}",symbol="${escapeLabelValue(s.symbol)}"`;
 
@@ -169,19 +175,21 @@ export class SymbolLines {
   private readonly valueLen: Uint8Array;
   private readonly segAt: Uint32Array;
   private readonly segLen: Uint32Array;
-  /** Scratch for the numbers read at a scrape. */
-  private readonly next: Float64Array;
-
-  constructor(s: SymbolState) {
+  /**
+   * `segments`: only these segments get room in the arena (a fast-lane cache holds five of 23);
+   * refresh and copy then only ever name those.
+   */
+  constructor(s: SymbolState, segments: readonly number[] = ARENA_ORDER) {
     this.layout = layoutOf(s);
     this.labels = bytes(symbolLabels(s));
     const { heads, tails, firstLine } = this.layout;
     const n = heads.length;
-    const segments = firstLine.length - 1;
-    this.segAt = new Uint32Array(segments);
-    this.segLen = new Uint32Array(segments);
+    this.segAt = new Uint32Array(FAMILIES.length);
+    this.segLen = new Uint32Array(FAMILIES.length);
+    const wanted = new Set(segments);
     let size = 0;
     for (const g of ARENA_ORDER) {
+      if (!wanted.has(g)) continue;
       this.segAt[g] = size;
       for (let k = firstLine[g]!; k < firstLine[g + 1]!; k++)
         size += heads[k]!.length + this.labels.length + tails[k]!.length + MAX_VALUE + 1;
@@ -190,7 +198,7 @@ export class SymbolLines {
     // whole 8 kB slab), and subarray() without Buffer's species lookup.
     this.arena = new Uint8Array(size);
     this.vals = new Float64Array(n).fill(NaN);
-    this.next = new Float64Array(n);
+    if (scratch.length < n) scratch = new Float64Array(n);
     this.valueAt = new Uint32Array(n);
     this.valueLen = new Uint8Array(n);
   }
@@ -201,7 +209,7 @@ export class SymbolLines {
    * each segment being up to date on its own).
    */
   refresh(s: SymbolState, only?: readonly number[], bars = readsBars(only)): void {
-    const v = this.next;
+    const v = scratch;
     readValues(s, v, bars);
     const first = this.layout.firstLine;
     const count = only ? only.length : this.segLen.length;
