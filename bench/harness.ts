@@ -15,6 +15,7 @@ import type { BackfillResult } from '../src/simulator/control.js';
 import { benchConfigYaml, benchStreams, benchSymbols, type BenchConfig } from './config.js';
 import type { CeilingCount, ExporterCounters, LatencyStats, MemoryStats } from './ipc.js';
 import type { BenchOptions } from './options.js';
+import { frameWait, lagBuckets } from './frame-wait.js';
 import { Proc } from './procs.js';
 import type { BenchReport, BurstCase, BurstRun, LatencyRow, LatencyRun, MetricsRun, Scrape, TargetCheck, ThroughputRun } from './report.js';
 import { maxOf, median, sig } from './stats.js';
@@ -407,8 +408,9 @@ async function scrape(e: Exporter, gzip = false, query = ''): Promise<{ s: Scrap
  * `intervalS` apart, then one more at once: each exposition carries the render time of the one
  * before. Returns the first, the `n`, and the last of the n's body.
  */
-async function scrapeSeries(e: Exporter, n: number, intervalS: number): Promise<{ first: Scrape; scrapes: Scrape[]; body: Buffer }> {
-  let { s: previous } = await scrape(e);
+async function scrapeSeries(e: Exporter, n: number, intervalS: number): Promise<{ first: Scrape; scrapes: Scrape[]; body: Buffer; firstBody: Buffer }> {
+  const start = await scrape(e);
+  let previous = start.s;
   const first = previous;
   const scrapes: Scrape[] = [];
   let last: Buffer | undefined;
@@ -422,7 +424,7 @@ async function scrapeSeries(e: Exporter, n: number, intervalS: number): Promise<
     }
     previous = s;
   }
-  return { first, scrapes, body: last ?? Buffer.alloc(0) };
+  return { first, scrapes, body: last ?? Buffer.alloc(0), firstBody: start.body };
 }
 
 /** `n` fast-lane scrapes a second apart, as the shipped prometheus.yml's 1 s job makes them. */
@@ -464,7 +466,9 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     await sleep(o.metricsWarmS * 1000);
     const a = await e.counters();
     const intervalS = production ? o.scrapeIntervalS : 1;
-    const { first, scrapes, body } = await scrapeSeries(e, production ? o.scrapes : o.worstScrapes, intervalS);
+    const { first, scrapes, body, firstBody } = await scrapeSeries(e, production ? o.scrapes : o.worstScrapes, intervalS);
+    // From the scrape after start to the last judged one: every live frame, during and between scrapes.
+    const wait = frameWait(lagBuckets(firstBody), lagBuckets(body));
     // What gzip adds, under the same load: one more scrape the way Prometheus makes it.
     await sleep(intervalS * 1000);
     const gzip = (await scrape(e, true)).s;
@@ -495,8 +499,10 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
       heapTotalBytes: mem.heapTotalBytes,
       externalBytes: mem.externalBytes,
       scrapes,
+      wait,
       ...(fast ? { fast } : {}),
     };
+    log(`/metrics ${kind} at ${symbols} symbols: live frames send -> handled (lag histogram): ${wait.frames} frames, ${wait.over25ms} over 25 ms, ${wait.over100ms} over 100 ms, longest in (${wait.floorS * 1000}, ${wait.ceilS * 1000}] ms`);
     if (fast) log(`/metrics fast lane at ${symbols} symbols: ${fast.series} series, ${fast.bytes} bytes, ${fast.ms} ms, longest stall ${fast.maxStallMs} ms`);
     log(
       `/metrics ${kind} at ${symbols} symbols: ${run.series} series (${per.min} per symbol, ${expected} when warm), ${run.bytes} bytes, ${run.ms} ms (render ${run.renderMs} ms), longest stall ${run.maxStallMs} ms (first scrape after start: ${first.ms} ms, stall ${first.stallMs} ms), peak RSS ${mib(run.peakRssBytes)} MiB (now: RSS ${mib(mem.rssBytes)}, heap ${mib(mem.heapUsedBytes)} of ${mib(mem.heapTotalBytes)}, external ${mib(mem.externalBytes)} MiB)`,

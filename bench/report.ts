@@ -2,6 +2,7 @@
  * The benchmark report: its JSON shape, a check that a report is well formed (the smoke test
  * uses it), and the Markdown table `npm run bench` prints and docs/performance.md carries.
  */
+import type { FrameWait } from './frame-wait.js';
 import type { BenchOptions } from './options.js';
 
 /**
@@ -135,6 +136,11 @@ export interface MetricsRun {
   externalBytes: number;
   scrapes: Scrape[];
   /**
+   * Live frames from the scrape after start to the last judged scrape, simulator send → exporter
+   * handled, from the exporter's lag histogram (bench/frame-wait.ts): the wait seen from outside.
+   */
+  wait?: FrameWait;
+  /**
    * The fast lane (`/metrics?collect[]=health&collect[]=moves`, what prometheus.yml scrapes every
    * second), scraped a second apart after the full scrapes, same exporter and load: median
    * scrape, longest stall, series. Production run only.
@@ -254,6 +260,8 @@ export function formatReport(r: BenchReport): string {
         : 'worst case, not judged: 1 s bars, every value changes between scrapes';
     const per = `${f0(m.seriesPerSymbol)} per symbol${m.seriesPerSymbol < m.expectedSeriesPerSymbol ? ` (some short of ${f0(m.expectedSeriesPerSymbol)}: **not all warm**)` : ''}`;
     out.push(`| \`/metrics\` at ${f0(m.symbols)} symbols, ${what} (${f0(m.series)} series, ${per}, ${mb(m.bytes)}) under ${f0(m.loadFps)} frames/s: scrape / render / longest stall | ${ms3(m.ms)} / ${ms3(m.renderMs)} / ${ms3(m.maxStallMs)} ms | |`);
+    if (m.wait)
+      out.push(`| Live frames at ${f0(m.symbols)} symbols during and between those scrapes, send → handled (lag histogram, from outside): longest / over 25 ms / over 100 ms | ${ms3(m.wait.floorS * 1000)}-${ms3(m.wait.ceilS * 1000)} ms / ${f0(m.wait.over25ms)} / ${f0(m.wait.over100ms)} of ${f0(m.wait.frames)} | |`);
     if (m.fast)
       out.push(`| Fast lane (\`collect[]=health&collect[]=moves\`, ${f0(m.fast.series)} series, ${mb(m.fast.bytes)}) at ${f0(m.symbols)} symbols, scraped every second: scrape / longest stall | ${ms3(m.fast.ms)} / ${ms3(m.fast.maxStallMs)} ms | |`);
     if (m.gzip)

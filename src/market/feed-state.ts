@@ -1,10 +1,16 @@
 /** What the exporter knows about one configured feed: plain counters, read by the renderer. */
 import type { Config } from '../config/types.js';
 import { ERROR_TYPES, RECONNECT_REASONS, type ErrorType, type ReconnectReason } from '../feeds/types.js';
-import { LAG_BUCKETS, PROCESSING_BUCKETS } from '../metrics/catalog.js';
-import { BucketHistogram } from '../metrics/histogram.js';
 import { IndicatorBank } from '../indicators/bank.js';
+import { BucketHistogram } from './histogram.js';
 import { SymbolState } from './symbol.js';
+
+/** Feed lag buckets: venue event time to receive, from sub-millisecond to "something is wrong". */
+export const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+/** Per-frame processing buckets: the hot path should sit in the microseconds. */
+export const PROCESSING_BUCKETS = [
+  0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+] as const;
 
 const zeroes = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;

@@ -5,7 +5,6 @@
 import type { Config } from '../config/types.js';
 import { IndicatorBank, updateExtras, type ExtraPlan } from '../indicators/bank.js';
 import type { ExtraInstance } from '../indicators/extra.js';
-import { escapeLabelValue } from '../metrics/text.js';
 import { BarBuilder, type Bar } from './bars.js';
 import { SequenceTracker } from './sequence.js';
 import { TickWindow } from './window.js';
@@ -76,8 +75,6 @@ export class SymbolState {
   /** Events of this symbol waiting in the ingest queue (see queue.ts). */
   queued = 0;
   merged: Merged | undefined;
-  /** `exchange="…",symbol="…"`, built once for the renderer. */
-  readonly labels: string;
 
   /** The `indicator` label value of each place in an interval's `values` (shared by symbols alike). */
   readonly indicatorNames: readonly string[];
@@ -100,7 +97,6 @@ export class SymbolState {
       values: new Float64Array(this.plan.names.length).fill(NaN),
     }));
     this.windows = cfg.windows.map((w) => ({ label: w.label, window: new TickWindow(w.ms) }));
-    this.labels = `exchange="${escapeLabelValue(exchange)}",symbol="${escapeLabelValue(symbol)}"`;
   }
 
   /** Apply one trade (or a merged burst of trades: high/low carry the extremes it saw). */

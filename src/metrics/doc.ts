@@ -16,7 +16,7 @@ export function metricsMarkdown(): string {
   const extra = EXTRA_OUTPUT_NAMES.map((n) => `| \`${n}\` | ${INDICATOR_MEANING[n]} |`);
   return `# Metrics
 
-Generated from \`src/metrics/catalog.ts\` by \`npm run docs:metrics\`; a test fails when they differ.
+Generated from \`src/metrics/families/\` (via \`src/metrics/catalog.ts\`) by \`npm run docs:metrics\`; a test fails when they differ.
 
 Conventions: base units (seconds, ratios), \`_total\` on counters, labels only from configuration
 (\`exchange\` is the feed's configured name, \`symbol\` a configured symbol, \`interval\` a configured

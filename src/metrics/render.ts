@@ -1,7 +1,7 @@
 /**
- * Renders the exporter's own families as Prometheus text from plain state. Names, help and types
- * come from catalog.ts; values from FeedState/SymbolState. Unset gauges (NaN: no trade yet, no
- * indicator past warm-up) are left out rather than exported as NaN.
+ * Renders the exporter's own families as Prometheus text from plain state, walking the family
+ * tables of src/metrics/families/ (definition and reader side by side). Unset gauges (NaN: no
+ * trade yet, no indicator past warm-up) are left out rather than exported as NaN.
  *
  * Scale: 10k symbols are ~530k series (~50 MB). Two things keep that from stalling ingest:
  * - Each symbol keeps its lines as bytes (symbol-lines.ts) and a scrape rewrites only what
@@ -17,37 +17,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { DEFAULT_SHARD } from '../config/defaults.js';
-import type { ShardConfig } from '../config/types.js';
 import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
 import { RENDER_SLICE_MS, RENDER_STEP } from '../runtime/budgets.js';
-import { METRICS, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
-import type { BucketHistogram } from './histogram.js';
+import { SCRAPE_GROUP_NAMES, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
+import { FEED_FAMILIES, type FeedFamily, type SelfStats } from './families/feed.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
-import { FAMILIES, SymbolLines } from './symbol-lines.js';
+import { FAMILIES, readsBars, SymbolLines } from './symbol-lines.js';
 import { escapeLabelValue, formatValue, header } from './text.js';
 
-/** Process-wide values that are not per feed. */
-export interface SelfStats {
-  queueDepth: number;
-  queueCapacity: number;
-  loopLag: number;
-  loopLagMax: number;
-  loopUtil: number;
-  version: string;
-  nodeVersion: string;
-  /** Revision, branch and build date (src/version.ts); 'unknown' when absent. */
-  build?: { revision: string; branch: string; buildDate: string };
-  reloadOk: number;
-  reloadTime: number;
-  scrapeDuration: number;
-  logsSuppressed: Record<string, number>;
-  /** This replica's shard; absent: not sharded. */
-  shard?: ShardConfig;
-}
-
-const linesOf = new WeakMap<SymbolState, SymbolLines>();
+export type { SelfStats };
 
 /** Output comes in pieces of about this many bytes. */
 const CHUNK = 1 << 16;
@@ -65,47 +44,73 @@ function headerBytes(def: MetricDef): Buffer {
 export type Selection = ReadonlySet<ScrapeGroup>;
 export const ALL_GROUPS: Selection = new Set(Object.keys(SCRAPE_GROUPS) as ScrapeGroup[]);
 
-type Out = { s: string; want: Selection };
-const wanted = (out: Out, def: MetricDef) => out.want.has(scrapeGroupOf(def));
+/**
+ * A cache of every symbol's lines with its output buffer and its scrapes in turn. The fast lane
+ * (a scrape without `rest`) has its own, holding only its segments: with one cache, a fast-lane
+ * scrape every second waited for any full scrape in progress (seconds at 10k symbols under
+ * load), and each switch between the two re-made the kept output buffer at the other's size
+ * (50 MB, then 5 MB: the churn out-buffer.ts exists to avoid). Its lines cost ~1 kB a symbol.
+ */
+class Lane {
+  private readonly linesOf = new WeakMap<SymbolState, SymbolLines>();
+  readonly output = new OutputBuffer();
+  /** The scrape in progress: the next waits for it, since both would rewrite the same symbol lines. */
+  scrapes: Promise<void> = Promise.resolve();
+  rendering = false;
 
-function gauge(out: Out, name: string, labels: string, v: number): void {
-  if (v === v) out.s += `${name}{${labels}} ${formatValue(v)}\n`;
-}
+  constructor(private readonly segments?: readonly number[]) {}
 
-function perFeed(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (f: FeedState) => number): void {
-  if (!wanted(out, def)) return;
-  out.s += header(def);
-  for (const f of feeds) gauge(out, def.name, `exchange="${escapeLabelValue(f.name)}"`, get(f));
-}
-
-function perFeedKeyed(out: Out, feeds: Iterable<FeedState>, def: MetricDef, key: string, get: (f: FeedState) => Record<string, number>): void {
-  if (!wanted(out, def)) return;
-  out.s += header(def);
-  for (const f of feeds) {
-    const ex = escapeLabelValue(f.name);
-    for (const [k, v] of Object.entries(get(f))) out.s += `${def.name}{exchange="${ex}",${key}="${k}"} ${formatValue(v)}\n`;
+  lines(s: SymbolState): SymbolLines {
+    let c = this.linesOf.get(s);
+    if (!c) this.linesOf.set(s, (c = new SymbolLines(s, this.segments)));
+    return c;
   }
 }
 
-function histogram(out: Out, feeds: Iterable<FeedState>, def: MetricDef, get: (f: FeedState) => BucketHistogram): void {
-  if (!wanted(out, def)) return;
-  out.s += header(def);
-  for (const f of feeds) {
-    const h = get(f);
-    const ex = `exchange="${escapeLabelValue(f.name)}"`;
-    let cum = 0;
-    for (let i = 0; i < h.bounds.length; i++) {
-      cum += h.counts[i]!;
-      out.s += `${def.name}_bucket{${ex},le="${formatValue(h.bounds[i]!)}"} ${cum}\n`;
+const segmentsOf = (want: Selection): number[] => FAMILIES.flatMap((def, g) => (want.has(scrapeGroupOf(def)) ? [g] : []));
+const FULL_LANE = new Lane();
+const FAST_LANE = new Lane(segmentsOf(new Set(SCRAPE_GROUP_NAMES.filter((g) => g !== 'rest'))));
+const laneOf = (want: Selection): Lane => (want.has('rest') ? FULL_LANE : FAST_LANE);
+
+const feedFamilies: readonly FeedFamily[] = Object.values(FEED_FAMILIES);
+
+/** The text of one per-feed or process family, header included. */
+function feedFamily(fam: FeedFamily, feeds: readonly FeedState[], self: SelfStats, now: number): string {
+  const name = fam.def.name;
+  let out = header(fam.def);
+  switch (fam.kind) {
+    case 'feed':
+      for (const f of feeds) {
+        const v = fam.read(f, now);
+        if (v === v) out += `${name}{exchange="${escapeLabelValue(f.name)}"} ${formatValue(v)}\n`;
+      }
+      return out;
+    case 'labelled':
+      for (const f of feeds) {
+        const ex = escapeLabelValue(f.name);
+        for (const [k, v] of Object.entries(fam.read(f))) out += `${name}{exchange="${ex}",${fam.label}="${k}"} ${formatValue(v)}\n`;
+      }
+      return out;
+    case 'histogram':
+      for (const f of feeds) {
+        const h = fam.read(f);
+        const ex = `exchange="${escapeLabelValue(f.name)}"`;
+        let cum = 0;
+        for (let i = 0; i < h.bounds.length; i++) {
+          cum += h.counts[i]!;
+          out += `${name}_bucket{${ex},le="${formatValue(h.bounds[i]!)}"} ${cum}\n`;
+        }
+        out += `${name}_bucket{${ex},le="+Inf"} ${h.count}\n${name}_sum{${ex}} ${formatValue(h.sum)}\n${name}_count{${ex}} ${h.count}\n`;
+      }
+      return out;
+    case 'process': {
+      const v = fam.read(self);
+      return v === v ? `${out}${name} ${formatValue(v)}\n` : out;
     }
-    out.s += `${def.name}_bucket{${ex},le="+Inf"} ${h.count}\n${def.name}_sum{${ex}} ${formatValue(h.sum)}\n${def.name}_count{${ex}} ${h.count}\n`;
+    case 'series':
+      for (const [labels, v] of fam.series(feeds, self)) out += `${name}{${labels}} ${formatValue(v)}\n`;
+      return out;
   }
-}
-
-function single(out: Out, def: MetricDef, v: number): void {
-  if (!wanted(out, def)) return;
-  out.s += header(def);
-  if (v === v) out.s += `${def.name} ${formatValue(v)}\n`;
 }
 
 /**
@@ -114,7 +119,11 @@ function single(out: Out, def: MetricDef, v: number): void {
  * of new arenas set off a full collection of a heap by then hundreds of MB large.
  */
 export function prepareLines(feedMap: ReadonlyMap<string, FeedState>): void {
-  for (const f of feedMap.values()) for (const s of f.symbols.values()) if (!linesOf.has(s)) linesOf.set(s, new SymbolLines(s));
+  for (const f of feedMap.values())
+    for (const s of f.symbols.values()) {
+      FULL_LANE.lines(s);
+      FAST_LANE.lines(s);
+    }
 }
 
 /**
@@ -135,42 +144,40 @@ export function* renderMarketChunks(
   alloc: (size: number) => Buffer = fresh,
   want: Selection = ALL_GROUPS,
 ): Generator<Buffer, void, undefined> {
-  // Two renders interleaved would rewrite each other's symbol lines between their two passes:
-  // fail loudly rather than send a garbled exposition.
-  if (rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
-  rendering = true;
+  // Two renders of one lane interleaved would rewrite each other's symbol lines between their
+  // two passes: fail loudly rather than send a garbled exposition.
+  const lane = laneOf(want);
+  if (lane.rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
+  lane.rendering = true;
   try {
-    yield* render(feedMap, self, alloc, want);
+    yield* render(feedMap, self, alloc, want, lane);
   } finally {
-    rendering = false;
+    lane.rendering = false;
   }
 }
-
-let rendering = false;
 
 function* render(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   alloc: (size: number) => Buffer,
   want: Selection,
+  lane: Lane,
 ): Generator<Buffer, void, undefined> {
   const feeds = [...feedMap.values()];
-  const M = METRICS;
   const now = Date.now();
 
   // Only the segments (families) this scrape asked for: a fast-lane scrape copies a few of them.
-  const segments: number[] = [];
-  FAMILIES.forEach((def, g) => want.has(scrapeGroupOf(def)) && segments.push(g));
+  const segments = segmentsOf(want);
   const lines: SymbolLines[] = [];
   const heads = segments.map((g) => headerBytes(FAMILIES[g]!));
   const sizes = heads.map((h) => h.length);
   const only = segments.length === FAMILIES.length ? undefined : segments;
+  const bars = readsBars(only);
   if (segments.length > 0)
     for (const f of feeds)
       for (const s of f.symbols.values()) {
-        let c = linesOf.get(s);
-        if (!c) linesOf.set(s, (c = new SymbolLines(s)));
-        c.refresh(s, only);
+        const c = lane.lines(s);
+        c.refresh(s, only, bars);
         for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
         if (lines.push(c) % RENDER_STEP === 0) yield EMPTY;
       }
@@ -188,54 +195,9 @@ function* render(
   }
   for (let pos = 0; pos < total; pos += CHUNK) yield all.subarray(pos, Math.min(total, pos + CHUNK));
 
-  const out: Out = { s: '', want };
-  perFeed(out, feeds, M.feedUp, (f) => f.up);
-  perFeed(out, feeds, M.feedSymbols, (f) => f.symbols.size);
-  perFeed(out, feeds, M.lastMessage, (f) => f.lastMessage / 1000);
-  perFeed(out, feeds, M.dataSilence, (f) => f.dataSilence(now));
-  perFeed(out, feeds, M.messages, (f) => f.messages);
-  perFeed(out, feeds, M.receivedBytes, (f) => f.bytes);
-  histogram(out, feeds, M.lag, (f) => f.lag);
-  perFeedKeyed(out, feeds, M.reconnects, 'reason', (f) => f.reconnects);
-  perFeedKeyed(out, feeds, M.errors, 'type', (f) => f.errors);
-  perFeed(out, feeds, M.heartbeats, (f) => f.heartbeats);
-  perFeed(out, feeds, M.pingRtt, (f) => f.pingRtt);
-  perFeed(out, feeds, M.clockSkew, (f) => f.clockSkew);
-  perFeed(out, feeds, M.connections, (f) => f.connections);
-  perFeed(out, feeds, M.connectionsPlanned, (f) => f.connectionsPlanned);
-  perFeed(out, feeds, M.streams, (f) => f.streams);
-  perFeed(out, feeds, M.streamsLimit, (f) => f.streamsLimit);
-  perFeed(out, feeds, M.streamsMaxUsed, (f) => f.streamsMax);
-  single(out, M.queueDepth, self.queueDepth);
-  single(out, M.queueCapacity, self.queueCapacity);
-  perFeed(out, feeds, M.conflated, (f) => f.conflated);
-  histogram(out, feeds, M.processing, (f) => f.processing);
-  single(out, M.loopLag, self.loopLag);
-  single(out, M.loopLagMax, self.loopLagMax);
-  single(out, M.loopUtil, self.loopUtil);
-
-  if (want.has('rest')) {
-    out.s += header(M.buildInfo);
-    const b = self.build;
-    out.s += `${M.buildInfo.name}{version="${escapeLabelValue(self.version)}",revision="${escapeLabelValue(b?.revision ?? 'unknown')}",branch="${escapeLabelValue(b?.branch ?? 'unknown')}",build_date="${escapeLabelValue(b?.buildDate ?? 'unknown')}",node_version="${escapeLabelValue(self.nodeVersion)}"} 1\n`;
-  }
-  single(out, M.reloadOk, self.reloadOk);
-  single(out, M.reloadTime, self.reloadTime);
-  single(out, M.scrapeDuration, self.scrapeDuration);
-  if (want.has('rest')) {
-    out.s += header(M.logsSuppressed);
-    for (const [k, v] of Object.entries(self.logsSuppressed))
-      out.s += `${M.logsSuppressed.name}{kind="${escapeLabelValue(k)}"} ${formatValue(v)}\n`;
-  }
-  if (wanted(out, M.shardSymbols)) {
-    const shard = self.shard ?? DEFAULT_SHARD;
-    let carried = 0;
-    for (const f of feeds) carried += f.symbols.size;
-    out.s += header(M.shardSymbols);
-    out.s += `${M.shardSymbols.name}{shard="${shard.index}"} ${carried}\n`;
-  }
-  single(out, M.shards, (self.shard ?? DEFAULT_SHARD).count);
-  yield Buffer.from(out.s, 'utf8');
+  let text = '';
+  for (const fam of feedFamilies) if (want.has(scrapeGroupOf(fam.def))) text += feedFamily(fam, feeds, self, now);
+  yield Buffer.from(text, 'utf8');
 }
 
 /**
@@ -270,12 +232,13 @@ export async function streamMarket(
   write: (chunk: Buffer) => void | Promise<void>,
   { sliceMs = RENDER_SLICE_MS, sent, groups = ALL_GROUPS }: StreamOptions = {},
 ): Promise<void> {
-  const previous = scrapes;
+  const lane = laneOf(groups);
+  const previous = lane.scrapes;
   let done!: () => void;
-  scrapes = new Promise<void>((resolve) => (done = resolve));
+  lane.scrapes = new Promise<void>((resolve) => (done = resolve));
   await previous;
   let lease: Lease | undefined;
-  const alloc = (size: number) => (lease = output.take(size)).buf;
+  const alloc = (size: number) => (lease = lane.output.take(size)).buf;
   try {
     await stream(feedMap, self, write, sliceMs, alloc, groups);
   } finally {
@@ -286,11 +249,6 @@ export async function streamMarket(
     else l?.release();
   }
 }
-
-const output = new OutputBuffer();
-
-/** The scrape in progress: the next waits for it, since both would rewrite the same symbol lines. */
-let scrapes: Promise<void> = Promise.resolve();
 
 async function stream(
   feedMap: ReadonlyMap<string, FeedState>,

@@ -1,5 +1,5 @@
 /** Prometheus text exposition format 0.0.4 helpers. */
-import type { MetricDef } from './catalog.js';
+import type { MetricDef } from './def.js';
 
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

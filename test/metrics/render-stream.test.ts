@@ -170,3 +170,37 @@ test('a scrape reuses the last one\'s buffer only once its bytes are sent, and a
   assert.equal(third.text(), renderMarket(m, self));
   third.release();
 });
+
+test('a fast-lane scrape does not wait for a full scrape in progress, and neither garbles the other', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  const fastGroups = new Set(['health', 'moves'] as const);
+  // The full scrape's client takes nothing until let go: its render stays part-way.
+  let letGo!: () => void;
+  const held = new Promise<void>((resolve) => (letGo = resolve));
+  const full: Buffer[] = [];
+  let firstPiece!: () => void;
+  const started = new Promise<void>((resolve) => (firstPiece = resolve));
+  const fullDone = streamMarket(m, self, (chunk) => {
+    full.push(Buffer.from(chunk));
+    firstPiece();
+    return held;
+  }, { sliceMs: 0 });
+  await started;
+  await sleep(5);
+  assert.equal(full.length, 1, 'the full scrape is held after its first piece');
+  drive(f, 30, 2);
+  const fast: Buffer[] = [];
+  const fastDone = streamMarket(m, self, (chunk) => void fast.push(Buffer.from(chunk)), { sliceMs: 0, groups: fastGroups }).then(() => true);
+  assert.ok(await Promise.race([fastDone, sleep(2000).then(() => false)]), 'the fast lane waited for the full scrape');
+  letGo();
+  await fullDone;
+  const fastText = Buffer.concat(fast).toString();
+  assert.equal(fastText, Buffer.concat([...renderMarketChunks(m, self, undefined, fastGroups)]).toString(), 'the fast lane as rendered on its own');
+  assert.match(fastText, /^market_price\{exchange="sim",symbol="S0"\} /m);
+  // The full scrape, read before the change, is a whole exposition: every line complete.
+  const fullText = Buffer.concat(full).toString();
+  assert.ok(fullText.endsWith('\n') && fullText.includes('# TYPE market_indicator gauge'));
+  for (const l of fullText.split('\n')) if (l && !l.startsWith('#')) assert.match(l, /^[a-z_]+(\{[^}]*\})? [-+0-9.eInfa]+$/);
+});

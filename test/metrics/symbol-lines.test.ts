@@ -6,6 +6,7 @@ import { FeedState } from '../../src/market/feed-state.js';
 import type { SymbolState } from '../../src/market/symbol.js';
 import { INDICATOR_NAMES, METRICS, type MetricDef } from '../../src/metrics/catalog.js';
 import { renderMarket, type SelfStats } from '../../src/metrics/render.js';
+import { symbolLabels } from '../../src/metrics/symbol-lines.js';
 import { formatValue, header } from '../../src/metrics/text.js';
 
 const cfg = {
@@ -27,7 +28,7 @@ function reference(f: FeedState): string {
   const lines = (def: MetricDef, rows: (s: SymbolState) => [string, number][]): string => {
     let out = header(def);
     for (const s of syms)
-      for (const [extra, v] of rows(s)) if (!Number.isNaN(v)) out += `${def.name}{${s.labels}${extra}} ${formatValue(v)}\n`;
+      for (const [extra, v] of rows(s)) if (!Number.isNaN(v)) out += `${def.name}{${symbolLabels(s)}${extra}} ${formatValue(v)}\n`;
     return out;
   };
   const one = (get: (s: SymbolState) => number) => (s: SymbolState): [string, number][] => [['', get(s)]];

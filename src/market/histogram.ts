@@ -1,6 +1,7 @@
 /**
  * A histogram as plain numbers: observe() is a short scan and two additions, no label hashing,
- * so it can sit on the per-frame path. Rendered by render.ts with cumulative buckets.
+ * so it can sit on the per-frame path. State only: src/metrics/families/feed.ts renders it, with
+ * cumulative buckets.
  */
 export class BucketHistogram {
   /** Non-cumulative counts; the last slot is +Inf. */
