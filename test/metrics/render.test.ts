@@ -134,6 +134,7 @@ test('extra indicators: their label values on the symbols the config names only,
   const at = lines.map((l, i) => (l.startsWith('market_indicator{') ? i : -1)).filter((i) => i >= 0);
   assert.equal(at.at(-1)! - at[0]! + 1, at.length);
   assert.equal(f.indicators.extraRefused, 0);
+  assert.equal(s.get('market_indicator_extra_refused_total{exchange="binance"}'), 0);
 });
 
 test('extra indicators past maxInstances are refused and counted, the natives unaffected', () => {
@@ -143,5 +144,6 @@ test('extra indicators past maxInstances are refused and counted, the natives un
   const text = renderMarket(new Map([['binance', f]]), self);
   assert.equal(text.split('\n').filter((l) => l.includes('indicator="obv"')).length, 1);
   assert.equal(f.indicators.extraRefused, 1);
+  assert.equal(parse(text).get('market_indicator_extra_refused_total{exchange="binance"}'), 1, 'the refusal is exported');
   assert.equal(text.split('\n').filter((l) => l.includes('indicator="sma"')).length, 2);
 });

@@ -174,7 +174,7 @@ export function internals(): DashboardJson {
           timeseries({
             title: 'Processing time per frame',
             description: 'Parse, sequence, bars, windows and metrics for one frame: p99 over 5m and p50.',
-            w: 12,
+            w: 8,
             h: 8,
             unit: 's',
             min: 0,
@@ -189,10 +189,18 @@ export function internals(): DashboardJson {
           timeseries({
             title: 'Received bytes',
             description: 'Bytes of frames received per feed (1m rate).',
-            w: 12,
+            w: 8,
             h: 8,
             unit: 'Bps',
             queries: [q(`exchange:market_feed_received_bytes:rate1m{${EX}}`, '{{exchange}}')],
+          }),
+          timeseries({
+            title: 'Extra indicators refused',
+            description: 'Extra-indicator instances not made because the feed reached extraIndicators.maxInstances: their series are absent. Above 0, raise the limit or name fewer symbols (docs/config.md).',
+            w: 8,
+            h: 8,
+            min: 0,
+            queries: [q(`max by (exchange) (market_indicator_extra_refused_total{${EX}})`, '{{exchange}}')],
           }),
         ],
       },

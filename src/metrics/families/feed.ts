@@ -85,6 +85,10 @@ export const FEED_FAMILIES = {
   queueDepth: proc(def('market_ingest_queue_depth', 'gauge', [], 'Events waiting to be processed.'), (s) => s.queueDepth),
   queueCapacity: proc(def('market_ingest_queue_capacity', 'gauge', [], 'Events the ingest queue holds before it conflates.'), (s) => s.queueCapacity),
   conflated: feed(def('market_ingest_conflated_total', 'counter', X, 'Events merged into a newer event of the same symbol because the queue was full.'), (f) => f.conflated),
+  extraRefused: feed(
+    def('market_indicator_extra_refused_total', 'counter', X, 'Extra-indicator instances not made because the feed had reached extraIndicators.maxInstances (their series stay absent).'),
+    (f) => f.indicators.extraRefused,
+  ),
   processing: {
     kind: 'histogram',
     def: def('market_processing_seconds', 'histogram', X, 'Time to process one frame (parse, sequence, bars, windows, metrics).', PROCESSING_BUCKETS),
