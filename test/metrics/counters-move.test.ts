@@ -16,6 +16,8 @@ import { scrape, scrapeUntil, sum, type Series } from '../support/scrape.js';
 const NOT_BY_SIMULATOR: Record<string, string> = {
   market_feed_heartbeats_total: 'venue heartbeat frames (Coinbase, Kraken, OKX); the simulator speaks Binance, which has none',
   market_sequence_out_of_order_total: 'a venue delivering an older sequence number after a newer one; the simulator sends ids in order',
+  market_indicator_extra_refused_total:
+    'a feed past extraIndicators.maxInstances (config validation refuses such a file; test/metrics/render.test.ts moves it on a FeedState built past the cap)',
 };
 
 const COUNTERS = (Object.values(METRICS) as MetricDef[]).filter((m) => m.type === 'counter').map((m) => m.name);
