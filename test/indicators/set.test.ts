@@ -214,9 +214,18 @@ const CROSSES_ZERO = new Set<IndicatorName>(['macd', 'macd_signal', 'macd_histog
  * of it), %B 1e-9 (it is a position in the band, so that is 1e-9 of the band's width: near the
  * lower band it is a difference of two prices divided by the width).
  */
-function near(name: IndicatorName, got: number, want: number, price: number): boolean {
-  const floor = CROSSES_ZERO.has(name) ? 1e-12 * price : name === 'bb_percent_b' ? 1e-9 : 0;
+function near(name: IndicatorName, got: number, want: number, price: number, bandwidth = Infinity): boolean {
+  const floor = CROSSES_ZERO.has(name) ? 1e-12 * price : name === 'bb_percent_b' ? 1e-9 + percentBRounding(want, bandwidth) : 0;
   return Math.abs(got - want) <= 1e-9 * Math.abs(want) + floor;
+}
+
+/**
+ * What rounding alone can move %B by: its numerator and denominator each carry a few ulps of the
+ * price, divided by the band's width (bandwidth x middle), so a narrow band (a small stdDev on
+ * a short window) amplifies them by 1 / bandwidth. Two sound computations differ by that much.
+ */
+function percentBRounding(percentB: number, bandwidth: number): number {
+  return (16 * Number.EPSILON * (Math.abs(percentB) + 1)) / bandwidth;
 }
 
 function compareWithDefinitions(cfg: IndicatorConfig, bars: Bars, what: string): void {
@@ -296,7 +305,7 @@ function compareWithLibrary(cfg: IndicatorConfig, { h, l, c }: Bars, what: strin
     const flat = window.every((x) => x === c[i]);
     for (const k of Object.keys(want) as IndicatorName[]) {
       if (flat && (k === 'bb_percent_b' || k === 'bb_bandwidth')) continue;
-      assert.ok(near(k, got[k]!, want[k]!, c[i]!), `${what}: ${k} at bar ${i}: got ${got[k]}, the library gives ${want[k]}`);
+      assert.ok(near(k, got[k]!, want[k]!, c[i]!, got.bb_bandwidth), `${what}: ${k} at bar ${i}: got ${got[k]}, the library gives ${want[k]}`);
     }
     last = got;
   }
