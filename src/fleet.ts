@@ -6,6 +6,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Config, FeedConfig } from './config/types.js';
+import { Backfill } from './backfill/runner.js';
+import { REST_VENUES } from './backfill/index.js';
 import { ExporterError } from './errors.js';
 import { Feed, type FeedStatus } from './feeds/feed.js';
 import { ADAPTERS } from './feeds/index.js';
@@ -23,6 +25,8 @@ export interface Running {
   adapter: Adapter;
   state: FeedState;
   feed: Feed;
+  /** The feed's REST backfill, when its config turns it on. */
+  backfill?: Backfill;
 }
 
 /** The feeds as this replica runs them: each with only the symbols of its shard. */
@@ -70,7 +74,7 @@ export class Fleet {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.feeds.values()].map((r) => r.feed.stop()));
+    await Promise.all([...this.feeds.values()].map((r) => Promise.all([r.feed.stop(), r.backfill?.stop()])));
   }
 
   /**
@@ -112,6 +116,7 @@ export class Fleet {
     const st = state ?? new FeedState(fc.name, fc.symbols, this.config);
     const log = this.log.child({ exchange: fc.name });
     const pipeline = this.pipeline;
+    const backfill = this.backfillFor(fc, st, log);
     const control: FeedControl = {
       noteAlive: (conn) => feed.noteAlive(conn),
       reconnect: (conn, reason, detail) => feed.reconnect(conn, reason, detail),
@@ -123,7 +128,10 @@ export class Fleet {
       log,
       handlers: {
         onFrame: (text, receivedAt, conn) => pipeline.frame(st, adapter, control, text, receivedAt, conn),
-        onStatus: (s) => copyStatus(st, s),
+        onStatus: (s) => {
+          copyStatus(st, s);
+          backfill?.status(s.up);
+        },
         onReconnect: (reason) => {
           st.reconnects[reason]++;
         },
@@ -131,6 +139,7 @@ export class Fleet {
           // Trades sent while we were away are not gaps we lost in a session: without this a
           // reconnect storm counts a gap on every symbol at every reconnect.
           for (const sym of symbols) st.symbols.get(sym)?.seq.reset();
+          backfill?.sessionEnded(symbols);
         },
         onPingRtt: (ms) => {
           st.pingRtt = ms / 1000;
@@ -138,12 +147,13 @@ export class Fleet {
         onDrop: (type, detail) => pipeline.drop(st, type, detail),
       },
     });
-    this.feeds.set(fc.name, { config: fc, adapter, state: st, feed });
+    this.feeds.set(fc.name, { config: fc, adapter, state: st, feed, ...(backfill ? { backfill } : {}) });
     const s = feed.status();
     // A reloaded feed keeps its FeedState, which still says what the old sockets were: the new
     // Feed has nothing open yet, and until a connection opens no onStatus will say so.
     copyStatus(st, s);
     feed.start();
+    backfill?.start();
     log.info('feed started', { venue: fc.venue, symbols: fc.symbols.length, connections: s.connectionsPlanned });
     if (fc.symbols.length === 0) {
       const { index, count } = this.config.shard;
@@ -151,17 +161,36 @@ export class Fleet {
     }
   }
 
+  /** The feed's backfill when its config turns it on (validation made sure the venue has a REST API). */
+  private backfillFor(fc: FeedConfig, st: FeedState, log: Logger): Backfill | undefined {
+    const rest = REST_VENUES[fc.venue];
+    if (!fc.backfill || !rest) {
+      st.backfill.state = 'off';
+      return undefined;
+    }
+    return new Backfill({
+      rest,
+      baseUrl: fc.backfill.url ?? rest.defaultBaseUrl,
+      depth: fc.backfill.depth,
+      state: st,
+      graceMs: () => this.config.barCloseGraceMs,
+      backoff: fc.connection.backoff,
+      timeoutMs: fc.connection.connectTimeoutMs,
+      log: log.child({ component: 'backfill' }),
+    });
+  }
+
   private async remove(name: string): Promise<void> {
     const r = this.feeds.get(name);
     if (!r) return;
     this.feeds.delete(name);
     this.pipeline.forget(new Set(r.state.symbols.values()));
-    await r.feed.stop();
+    await Promise.all([r.feed.stop(), r.backfill?.stop()]);
     this.log.info('feed removed', { exchange: name });
   }
 
   private async replace(r: Running, fc: FeedConfig): Promise<void> {
-    await r.feed.stop();
+    await Promise.all([r.feed.stop(), r.backfill?.stop()]);
     const st = r.state;
     const keep = new Set(fc.symbols);
     const removed = new Set<SymbolState>();

@@ -43,3 +43,12 @@ export const DEFAULT_BAR_CLOSE_GRACE_MS = 2_000;
 export const DEFAULT_LOG_LEVEL: Config['logLevel'] = 'info';
 /** POST /-/reload re-reads the config file; turn it off where the HTTP port is reachable by others. */
 export const DEFAULT_ENABLE_RELOAD_ENDPOINT = true;
+
+/**
+ * Bars per interval a feed's backfill fetches at start: MACD's 26+9 bars warm it, and the EMAs
+ * behind MACD and RSI need several times their period before they agree with a run that saw the
+ * whole history; 200 is one request at every venue but OKX (two) and costs Binance weight 2.
+ */
+export const DEFAULT_BACKFILL_DEPTH = 200;
+/** The most a feed may ask for: 5,000 1m bars is three and a half days. */
+export const MAX_BACKFILL_DEPTH = 5_000;

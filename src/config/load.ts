@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, load, mergeTag, YAMLException } from 'js-yaml';
 import { ExporterError } from '../errors.js';
 import { ADAPTERS } from '../feeds/index.js';
+import { REST_VENUES } from '../backfill/index.js';
 import type { Config } from './types.js';
 import { redactor, substituteEnv } from './env.js';
 import { validateConfig } from './validate.js';
@@ -62,6 +63,10 @@ export function buildConfig(raw: unknown, opts: Omit<LoadOptions, 'env'> & { sou
     streamsLimitOf: opts.streamsLimitOf ?? ((venue) => ADAPTERS[venue]?.limits.streamsPerConnection),
     symbolSpellingOf: (venue) => ADAPTERS[venue]?.symbolSpelling,
     optionsProblemsOf: (venue, options, feed) => ADAPTERS[venue]?.validateOptions?.(options, feed) ?? [],
+    backfillIntervalsOf: (venue) => {
+      const rest = REST_VENUES[venue];
+      return rest && ((ms: number) => rest.intervalCode(ms) !== undefined);
+    },
     redact: opts.redact ?? ((t) => t),
   });
   if (problems.length > 0) throw new ExporterError('CONFIG_INVALID', problems.join('\n'));

@@ -43,6 +43,16 @@ export interface FeedConfig {
   connection: ConnectionConfig;
   /** Venue-specific options (the generic JSON adapter's field paths live here). */
   options: Record<string, unknown>;
+  /** Closed bars fetched over the venue's REST API at start and after a disconnect; absent: off. */
+  backfill?: BackfillConfig;
+}
+
+/** A feed's `backfill:` (src/backfill/). */
+export interface BackfillConfig {
+  /** Bars per interval fetched when the indicators have none (enough to warm them). */
+  depth: number;
+  /** Override the venue's REST base URL (a proxy, a local server). */
+  url?: string;
 }
 
 /** Each native indicator's `enabled` and parameters, by key: derived from src/indicators/registry.ts. */

@@ -4,6 +4,7 @@
  * what") instead of stopping at the first, so one run of --check-config shows them all.
  */
 import type {
+  BackfillConfig,
   BackoffConfig,
   Config,
   ConnectionConfig,
@@ -15,7 +16,9 @@ import type {
   ShardConfig,
 } from './types.js';
 import {
+  DEFAULT_BACKFILL_DEPTH,
   DEFAULT_BAR_CLOSE_GRACE_MS,
+  MAX_BACKFILL_DEPTH,
   DEFAULT_CONNECTION,
   DEFAULT_EXTRA_INDICATORS,
   DEFAULT_INDICATORS,
@@ -54,7 +57,8 @@ const STATIC_KEYS = {
   ],
   connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
   'connection.backoff': ['initial', 'max', 'multiplier', 'jitter', 'resetAfter'],
-  'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options'],
+  'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options', 'backfill'],
+  'feeds[].backfill': ['enabled', 'depth', 'url'],
   limits: ['queueCapacity', 'maxFrameBytes'],
   shard: ['index', 'count'],
 } as const satisfies Record<string, readonly string[]>;
@@ -94,6 +98,8 @@ export interface ValidateContext {
   symbolSpellingOf?(venue: string): SymbolSpelling | undefined;
   /** The venue's own checks of a feed's options (Adapter.validateOptions); absent: none. */
   optionsProblemsOf?(venue: string, options: Readonly<Record<string, unknown>>, feed: { url?: string }): readonly OptionProblem[];
+  /** The bar lengths (ms) the venue's REST API serves for backfill; undefined: the venue has none. */
+  backfillIntervalsOf?(venue: string): ((ms: number) => boolean) | undefined;
   /** Hides substituted environment values in anything echoed from the file. */
   redact(text: string): string;
 }
@@ -418,6 +424,49 @@ function readUrl(c: Checker, v: unknown, path: Path): string | undefined {
   return v;
 }
 
+/** `backfill: true | false | {enabled, depth, url}`; undefined when off. */
+function readBackfill(c: Checker, v: unknown, path: Path): BackfillConfig | undefined {
+  if (typeof v === 'boolean') return v ? { depth: DEFAULT_BACKFILL_DEPTH } : undefined;
+  const m = c.mapping(v, path, CONFIG_KEYS['feeds[].backfill'], 'true, false or a mapping with enabled, depth and url');
+  if (!m) return undefined;
+  const enabled = field(m, 'enabled', true, (x) => c.bool(x, [...path, 'enabled']));
+  const out: BackfillConfig = {
+    depth: field(m, 'depth', DEFAULT_BACKFILL_DEPTH, (x) => c.int(x, [...path, 'depth'], 1, MAX_BACKFILL_DEPTH)),
+  };
+  if (Object.hasOwn(m, 'url')) {
+    const what = 'an http:// or https:// URL (the venue\'s REST base, without a path)';
+    const u = m.url;
+    let ok = false;
+    if (typeof u === 'string') {
+      try {
+        const url = new URL(u);
+        ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.search === '' && url.hash === '';
+      } catch {
+        ok = false;
+      }
+    }
+    if (ok) out.url = (u as string).replace(/\/+$/, '');
+    else c.expected([...path, 'url'], what, u);
+  }
+  return enabled ? out : undefined;
+}
+
+/** A feed with backfill on: its venue has a REST candles API serving every configured interval. */
+function checkBackfill(c: Checker, ctx: ValidateContext, feeds: readonly FeedConfig[], intervals: readonly { label: string; ms: number }[]): void {
+  feeds.forEach((f, i) => {
+    if (!f.backfill || f.venue === '') return;
+    const serves = ctx.backfillIntervalsOf?.(f.venue);
+    const at = ['feeds', i, 'backfill'];
+    if (!serves) {
+      if (ctx.backfillIntervalsOf) c.fail(at, `venue ${f.venue} has no REST candles API to backfill from; leave backfill out for this feed`);
+      return;
+    }
+    const missing = intervals.filter((iv) => !serves(iv.ms)).map((iv) => iv.label);
+    if (missing.length > 0)
+      c.fail(at, `${f.venue} serves no ${missing.join(', ')} bars over REST; leave backfill out for this feed or use intervals the venue serves (docs/venues.md)`);
+  });
+}
+
 function readChannels(c: Checker, v: unknown, path: Path, known: readonly string[] | undefined, venue?: string): string[] | undefined {
   const items = c.list(v, path, 'a list of channels');
   if (!items) return undefined;
@@ -478,6 +527,10 @@ function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, conn
     options: field(m, 'options', {}, (x) => structuredClone(c.anyMapping(x, [...path, 'options']))),
   };
   if (Object.hasOwn(m, 'url')) feed.url = readUrl(c, m.url, [...path, 'url']);
+  if (Object.hasOwn(m, 'backfill')) {
+    const b = readBackfill(c, m.backfill, [...path, 'backfill']);
+    if (b) feed.backfill = b;
+  }
   if (Object.hasOwn(m, 'channels')) {
     const known = venue === undefined ? undefined : ctx.channelsOf(venue);
     feed.channels = readChannels(c, m.channels, [...path, 'channels'], known, venue);
@@ -551,6 +604,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
     logLevel: field(top, 'logLevel', DEFAULT_LOG_LEVEL, (x) => c.oneOf(x, ['logLevel'], LOG_LEVELS)),
   };
   checkExtraPlacement(c, config.extraIndicators, config.feeds, config.intervals.length);
+  checkBackfill(c, ctx, config.feeds, config.intervals);
   if (ctx.source !== undefined) config.source = ctx.source;
   return { config, problems: c.problems };
 }

@@ -115,6 +115,18 @@ export class BarBuilder {
     return NOTHING;
   }
 
+  /**
+   * Make `bar`, a closed bar from elsewhere (a backfill), the base for fills and lateness when no
+   * bar is open and it is not older than the base: the next trade fills from it, and a trade for
+   * its bucket or an older one is late. Returns whether it was taken.
+   */
+  seed(bar: Bar): boolean {
+    if (this.bar || (this.lastClosed && bar.start < this.lastClosed.end)) return false;
+    if (bar.end - bar.start !== this.intervalMs) return false;
+    this.lastClosed = { ...bar };
+    return true;
+  }
+
   /** Close the open bar if now >= its end + graceMs (idle symbol). Returns it (or []). */
   closeDue(now: number, graceMs: number): Bar[] {
     const bar = this.bar;

@@ -2,6 +2,7 @@
 import type { Config } from '../config/types.js';
 import { ERROR_TYPES, RECONNECT_REASONS, type ErrorType, type ReconnectReason } from '../feeds/types.js';
 import { IndicatorBank } from '../indicators/bank.js';
+import { BackfillStats } from '../backfill/stats.js';
 import { BucketHistogram } from './histogram.js';
 import { SymbolState } from './symbol.js';
 
@@ -47,6 +48,8 @@ export class FeedState {
    * fresh, and one silent connection among several is not hidden by the others' traffic.
    */
   private readonly dataAt: number[] = [];
+  /** What the feed's REST backfill has done (src/backfill/); state `off` when not configured. */
+  readonly backfill = new BackfillStats();
   /** Every symbol's indicator state (bank.ts); `extraRefused` counts extras past the cap. */
   readonly indicators: IndicatorBank;
 

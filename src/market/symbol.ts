@@ -35,6 +35,8 @@ export interface Merged {
 
 export interface IntervalState {
   readonly label: string;
+  /** Bar length, ms. */
+  readonly ms: number;
   readonly bars: BarBuilder;
   /**
    * The interval's slot in the feed's IndicatorBank, taken at the first closed bar (-1 before):
@@ -51,7 +53,21 @@ export interface IntervalState {
    * times more.
    */
   readonly values: Float64Array;
+  /**
+   * While a backfill of the bars missed in a disconnect is under way, the bars this interval
+   * closes wait here instead of reaching the indicators, so the backfilled ones can take the
+   * place of the flat fills in time order (see backfill()). Undefined: not held.
+   */
+  held?: Bar[];
 }
+
+/** Held bars past this are released without waiting for the backfill (a hold must stay bounded). */
+export const MAX_HELD_BARS = 2_000;
+/** Flat bars made at most for one hole in backfilled history (as BarBuilder caps its fills). */
+const MAX_BACKFILL_FILL = 1_000;
+
+/** A bar the builder made for an interval without trades. */
+const isFill = (b: Bar) => b.trades === 0 && b.volume === 0;
 
 export interface WindowState {
   readonly label: string;
@@ -91,6 +107,7 @@ export class SymbolState {
     this.indicatorNames = this.plan.names;
     this.intervals = cfg.intervals.map((iv) => ({
       label: iv.label,
+      ms: iv.ms,
       bars: new BarBuilder(iv.ms),
       slot: -1,
       extras: undefined,
@@ -134,7 +151,58 @@ export class SymbolState {
     for (const w of this.windows) w.window.evict(now);
   }
 
+  /** Hold the bars each interval with history closes until backfill() (a session ended: a gap may follow). */
+  hold(): void {
+    for (const iv of this.intervals) if (iv.lastBar || iv.bars.current) iv.held ??= [];
+  }
+
+  /**
+   * Merge closed bars fetched from the venue into interval `i` and release its hold. A fetched bar
+   * is used only where the indicators have nothing yet (after the last bar they saw, before the
+   * bar still open) and no live trade made a bar of that time: it takes the place of a flat fill,
+   * or of a bar never built, never of a live bar. Flat bars cover the venue's own holes, so the
+   * indicators still see one bar per interval, in time order. Returns the fetched bars used.
+   */
+  backfill(i: number, fetched: readonly Bar[]): number {
+    const iv = this.intervals[i];
+    if (!iv) return 0;
+    const held = iv.held ?? [];
+    iv.held = undefined;
+    const fedUntil = iv.lastBar?.end ?? -Infinity;
+    const open = iv.bars.current;
+    const frontier = open ? open.start : Infinity;
+    const byStart = new Map<number, Bar>();
+    for (const b of held) byStart.set(b.start, b);
+    let used = 0;
+    for (const b of fetched) {
+      if (b.start < fedUntil || b.end > frontier || b.end - b.start !== iv.ms) continue;
+      const live = byStart.get(b.start);
+      if (live && !isFill(live)) continue;
+      byStart.set(b.start, b);
+      used++;
+    }
+    const merged = [...byStart.values()].sort((a, b) => a.start - b.start);
+    const last = merged[merged.length - 1];
+    if (last && !open) iv.bars.seed(last);
+    const out: Bar[] = [];
+    let prev = iv.lastBar;
+    for (const b of merged) {
+      if (prev) flatBetween(prev, b.start, iv.ms, out);
+      out.push(b);
+      prev = b;
+    }
+    if (prev && open && used > 0) flatBetween(prev, open.start, iv.ms, out);
+    this.closeBars(iv, out);
+    return used;
+  }
+
   private closeBars(iv: IntervalState, closed: Bar[]): void {
+    if (iv.held && closed.length > 0) {
+      iv.held.push(...closed);
+      if (iv.held.length < MAX_HELD_BARS) return;
+      closed = iv.held;
+      iv.held = undefined;
+    }
     for (const bar of closed) {
       iv.lastBar = bar;
       if (iv.slot < 0) {
@@ -145,5 +213,15 @@ export class SymbolState {
       this.bank.update(iv.slot, bar, iv.values);
       if (iv.extras!.length > 0) updateExtras(this.plan, iv.extras!, bar, iv.values);
     }
+  }
+}
+
+/** Flat bars at `prev`'s close for the empty intervals from its end to `nextStart` (the latest ones, capped). */
+function flatBetween(prev: Bar, nextStart: number, ms: number, out: Bar[]): void {
+  const n = Math.min(Math.round((nextStart - prev.end) / ms), MAX_BACKFILL_FILL);
+  const c = prev.close;
+  for (let k = n; k >= 1; k--) {
+    const start = nextStart - k * ms;
+    out.push({ start, end: start + ms, open: c, high: c, low: c, close: c, volume: 0, trades: 0 });
   }
 }

@@ -8,6 +8,7 @@ import { LAG_BUCKETS, PROCESSING_BUCKETS, type FeedState } from '../../market/fe
 import type { BucketHistogram } from '../../market/histogram.js';
 import { def, X, type MetricDef } from '../def.js';
 import { escapeLabelValue } from '../text.js';
+import { BACKFILL_FAMILIES } from './backfill.js';
 
 /** Process-wide values that are not per feed. */
 export interface SelfStats {
@@ -89,6 +90,7 @@ export const FEED_FAMILIES = {
     def('market_indicator_extra_refused_total', 'counter', X, 'Extra-indicator instances not made because the feed had reached extraIndicators.maxInstances (their series stay absent).'),
     (f) => f.indicators.extraRefused,
   ),
+  ...BACKFILL_FAMILIES,
   processing: {
     kind: 'histogram',
     def: def('market_processing_seconds', 'histogram', X, 'Time to process one frame (parse, sequence, bars, windows, metrics).', PROCESSING_BUCKETS),
