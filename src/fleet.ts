@@ -59,9 +59,12 @@ export class Fleet {
     return this.config;
   }
 
-  /** Ready once every feed has had all its connections open at least once. */
+  /**
+   * Ready once every feed has had all its connections open at least once and its start backfill,
+   * if any, has ended (bounded: runner.ts READY_WAIT_MS), so the first scrape after ready is warm.
+   */
   get ready(): boolean {
-    for (const r of this.feeds.values()) if (!r.feed.everConnected) return false;
+    for (const r of this.feeds.values()) if (!r.feed.everConnected || (r.backfill && !r.backfill.warm)) return false;
     return true;
   }
 

@@ -27,7 +27,8 @@ export const krakenRest: RestVenue = {
   venue: 'kraken',
   defaultBaseUrl: 'https://api.kraken.com',
   maxBars: 720,
-  maxDepth: 720,
+  // The 720 entries served include the bar still open: 719 closed ones.
+  maxDepth: 719,
   pace: { weight: 1, budget: 1, windowMs: 2_000 },
   intervalCode: INTERVALS,
   url(base, symbol, intervalMs, from) {

@@ -18,8 +18,10 @@ export class Pacer {
 
   /** Take `weight` now if the bucket holds it (0), else how long to wait before asking again (ms). */
   take(weight: number, now: number): number {
-    this.refill(now);
     const w = Math.min(weight, this.budget);
+    // Paused: nothing refills before the pause ends.
+    if (now < this.at) return this.at - now + Math.ceil(((w - this.tokens) * this.windowMs) / this.budget);
+    this.refill(now);
     if (this.tokens >= w) {
       this.tokens -= w;
       return 0;

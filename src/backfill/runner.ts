@@ -19,6 +19,8 @@ import type { BackfillError } from './stats.js';
 export const MAX_ATTEMPTS = 5;
 /** A venue that asks us to wait longer than this (a 418 ban) ends the run: holds must not freeze indicators for hours. */
 export const MAX_WAIT_MS = 5 * 60_000;
+/** Readiness waits for the start backfill at most this long: a slow venue delays warmth, not service. */
+export const READY_WAIT_MS = 30_000;
 
 export interface BackfillOptions {
   rest: RestVenue;
@@ -55,6 +57,9 @@ export class Backfill {
   private running: Promise<void> | undefined;
   private stopped = false;
   private gaveUp = false;
+  /** The start run has ended (or there was nothing to fetch). */
+  private startDone = false;
+  private readonly createdAt: number;
   private readonly abort = new AbortController();
   private readonly pacer: Pacer;
   private readonly fetch: typeof fetch;
@@ -69,11 +74,31 @@ export class Backfill {
     this.random = opts.random ?? Math.random;
     this.pacer = new Pacer(opts.rest.pace.budget, opts.rest.pace.windowMs, this.now());
     opts.state.backfill.state = 'done';
+    this.createdAt = this.now();
+  }
+
+  /** The start run has ended, or READY_WAIT_MS has passed: what /-/ready waits for. */
+  get warm(): boolean {
+    return this.startDone || this.now() - this.createdAt >= READY_WAIT_MS;
   }
 
   /** Fetch every symbol's history. */
   start(): void {
+    const t0 = performance.now();
+    const before = { bars: this.opts.state.backfill.bars, applied: this.opts.state.backfill.applied };
     this.enqueue(this.opts.state.symbols.keys());
+    void this.idle.then(() => {
+      this.startDone = true;
+      const b = this.opts.state.backfill;
+      if (this.stopped) return;
+      this.opts.log.info('backfill at start done', {
+        state: b.state,
+        symbols: this.opts.state.symbols.size,
+        bars: b.bars - before.bars,
+        applied: b.applied - before.applied,
+        seconds: Math.round(performance.now() - t0) / 1000,
+      });
+    });
   }
 
   /** These symbols' session ended: hold the bars they close until their gap is fetched. */
@@ -135,9 +160,8 @@ export class Backfill {
         this.releaseAll();
       }
     }
+    // Symbols queued while this run was busy were taken by its loop: none is left behind.
     if (!this.stopped) stats.state = this.gaveUp ? 'partial' : 'done';
-    // Gaps that ended while this run was busy and whose feed is already up again.
-    if (this.queue.size > 0 && !this.stopped) this.enqueue([]);
   }
 
   /** Every interval of one symbol: fetch what it misses, merge, release its hold. */
