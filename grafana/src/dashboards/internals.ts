@@ -202,6 +202,33 @@ export function internals(): DashboardJson {
             min: 0,
             queries: [q(`max by (exchange) (market_indicator_extra_refused_total{${EX}})`, '{{exchange}}')],
           }),
+          timeseries({
+            title: 'Backfill state',
+            description: 'Each feed\'s REST backfill of closed bars (docs/config.md, backfill): the state at 1. partial: the last run gave up on some symbol or interval; see the errors beside.',
+            w: 8,
+            h: 8,
+            min: 0,
+            queries: [q(`max by (exchange, state) (market_backfill_state{${EX}}) > 0`, '{{exchange}} {{state}}')],
+          }),
+          timeseries({
+            title: 'Backfilled bars',
+            description: 'Closed bars received from the venues\' REST APIs, and those used (the rest were already made by live trades), per minute.',
+            w: 8,
+            h: 8,
+            min: 0,
+            queries: [
+              q(`sum by (exchange) (increase(market_backfill_bars_total{${EX}}[1m]))`, '{{exchange}} received'),
+              q(`sum by (exchange) (increase(market_backfill_bars_applied_total{${EX}}[1m]))`, '{{exchange}} used'),
+            ],
+          }),
+          timeseries({
+            title: 'Backfill errors',
+            description: 'Failed backfill requests per minute by type: rate_limited (429/418 or the venue\'s code), http_4xx, http_5xx, malformed, venue_error, network.',
+            w: 8,
+            h: 8,
+            min: 0,
+            queries: [q(`sum by (exchange, type) (increase(market_backfill_errors_total{${EX}}[1m]))`, '{{exchange}} {{type}}')],
+          }),
         ],
       },
       {
