@@ -18,6 +18,12 @@ const NOT_BY_SIMULATOR: Record<string, string> = {
   market_sequence_out_of_order_total: 'a venue delivering an older sequence number after a newer one; the simulator sends ids in order',
   market_indicator_extra_refused_total:
     'a feed past extraIndicators.maxInstances (config validation refuses such a file; test/metrics/render.test.ts moves it on a FeedState built past the cap)',
+  market_backfill_bars_total:
+    'a feed with backfill on and a venue REST API to answer; the simulator has none (test/backfill/runner.test.ts and test/backfill/warm-start.test.ts move it against local REST servers)',
+  market_backfill_bars_applied_total:
+    'backfilled bars reaching the indicators; the simulator has no REST API (test/backfill/runner.test.ts, test/backfill/warm-start.test.ts)',
+  market_backfill_errors_total:
+    'failed REST requests (429, 418, 5xx, 4xx, garbage, refused); the simulator has no REST API (test/backfill/runner.test.ts moves every type)',
 };
 
 const COUNTERS = (Object.values(METRICS) as MetricDef[]).filter((m) => m.type === 'counter').map((m) => m.name);
