@@ -1,9 +1,9 @@
 /**
  * One feed's backfill: at start, and when a connection comes back after a session ended, fetch
  * the closed bars each symbol is missing from the venue's public REST API and merge them into
- * its bars (SymbolState.backfill: live bars always win). One request in flight per feed, paced
- * by the venue's documented weight (pacer.ts), retried with the sockets' backoff on 429/418/5xx
- * and network errors, Retry-After honoured. It runs beside live ingest and never waits on it.
+ * its bars (SymbolState.backfill: live bars always win), paced by the venue's documented weight
+ * (pacer.ts), retried with the sockets' backoff on 429/418/5xx and network errors, Retry-After
+ * honoured. A few requests in flight per feed (IN_FLIGHT), all under one pacer. It runs beside live ingest and never waits on it.
  */
 import type { BackoffConfig } from '../config/types.js';
 import { backoffDelay, parseRetryAfter } from '../feeds/backoff.js';
@@ -17,6 +17,8 @@ import type { BackfillError } from './stats.js';
 
 /** Attempts of one request before the (symbol, interval) is given up. */
 export const MAX_ATTEMPTS = 5;
+/** Requests of one feed in flight at once (each still paced by the venue's budget). */
+export const IN_FLIGHT = 4;
 /** A venue that asks us to wait longer than this (a 418 ban) ends the run: holds must not freeze indicators for hours. */
 export const MAX_WAIT_MS = 5 * 60_000;
 /** Readiness waits for the start backfill at most this long: a slow venue delays warmth, not service. */
@@ -146,22 +148,30 @@ export class Backfill {
 
   private async run(): Promise<void> {
     const stats = this.opts.state.backfill;
-    try {
-      while (this.queue.size > 0 && !this.stopped) {
-        const symbol = this.queue.values().next().value as string;
-        this.queue.delete(symbol);
+    // A few workers share the queue and the pacer: the venue's budget, not one request's round
+    // trip, sets the pace (1,000 symbols one after the other at 100 ms each would take minutes).
+    await Promise.all(Array.from({ length: IN_FLIGHT }, () => this.worker()));
+    if (this.stopped) return;
+    if (this.gaveUp) this.releaseAll();
+    // Symbols queued while this run was busy were taken by its workers: none is left behind.
+    stats.state = this.gaveUp ? 'partial' : 'done';
+  }
+
+  private async worker(): Promise<void> {
+    while (this.queue.size > 0 && !this.stopped) {
+      const symbol = this.queue.values().next().value as string;
+      this.queue.delete(symbol);
+      try {
         await this.symbol(symbol);
-      }
-    } catch (e) {
-      if (!(e instanceof Stopped)) {
+      } catch (e) {
+        if (e instanceof Stopped) return;
         if (!(e instanceof GiveUp)) this.opts.log.limited('internal_error', 'backfill failed', { error: String(e) });
+        // The venue banned us for longer than a run may wait, or a bug: the rest of the run goes.
         this.gaveUp = true;
         this.queue.clear();
-        this.releaseAll();
+        return;
       }
     }
-    // Symbols queued while this run was busy were taken by its loop: none is left behind.
-    if (!this.stopped) stats.state = this.gaveUp ? 'partial' : 'done';
   }
 
   /** Every interval of one symbol: fetch what it misses, merge, release its hold. */
