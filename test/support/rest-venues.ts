@@ -21,7 +21,7 @@ function history(from: number, to: number, ms: number, now: number): Bar[] {
   return out;
 }
 
-const MS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '60': 60_000, '300': 300_000, '1': 60_000, '5': 300_000 };
+const MS: Record<string, number> = { '1s': 1_000, '1m': 60_000, '5m': 300_000, '60': 60_000, '300': 300_000, '1': 60_000, '5': 300_000 };
 
 export interface VenueHistory {
   /** Path the venue serves candles on (a prefix, for OKX's two paths). */
