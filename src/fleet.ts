@@ -43,6 +43,7 @@ function copyStatus(st: FeedState, s: FeedStatus): void {
   st.streams = s.streams;
   st.streamsMax = s.streamsMaxPerConnection;
   st.streamsLimit = s.streamsLimit;
+  st.venue.contact(s.connectionsOpen, Date.now());
 }
 
 export class Fleet {

@@ -116,6 +116,14 @@ export class Ingest {
         this.log.warn('venue notice', { exchange: f.name, notice: ev.message.slice(0, 300) });
         if (ev.reconnect) control.reconnect(conn, ev.reconnect, ev.message);
         return;
+      case 'venue_status':
+        // Venues repeat their state on every connect: only a change is worth a line.
+        if (f.venue.apply(ev, receivedAt)) {
+          const fields = { exchange: f.name, status: ev.status, detail: ev.message.slice(0, 300) };
+          if (ev.status === 'online') this.log.info('venue status', fields);
+          else this.log.warn('venue status', fields);
+        }
+        return;
     }
   }
 

@@ -75,7 +75,7 @@ test('trade ids drive gap, duplicate and out-of-order counters', () => {
   assert.equal(c.outOfOrder, 1);
 });
 
-test('bookTicker sets bid and ask; a venue shutdown notice asks for a reconnect', () => {
+test('bookTicker sets bid and ask; a venue shutdown notice asks for a reconnect and announces a restart', () => {
   const { feed, frame, drain, reconnects } = setup();
   frame(fixture('bookticker.json'));
   frame(fixture('server-shutdown.json'));
@@ -84,6 +84,7 @@ test('bookTicker sets bid and ask; a venue shutdown notice asks for a reconnect'
   assert.equal(s.bid, 25.3519);
   assert.equal(s.ask, 25.3652);
   assert.deepEqual(reconnects, ['venue_notice']);
+  assert.equal(feed.venue.state(1721822400200), 'restart_announced', 'as of the frame arrival');
 });
 
 test('an adapter that throws costs one counted frame, not the process', () => {

@@ -28,10 +28,12 @@
  *   "id":..}` are understood; any other code is a `venue_error` that does not by itself end the
  *   session (the socket layer sees the close if the venue follows through).
  * - `serverShutdown` (raw `{"e":"serverShutdown","E":..}` or combined under `!serverShutdown`)
- *   is a NoticeEvent asking for a reconnect with reason `venue_notice`.
+ *   is a NoticeEvent asking for a reconnect with reason `venue_notice`, and a VenueStatusEvent
+ *   `restart_announced` (venue-status.ts).
  */
 import type { Adapter, ErrorEvent, MarketEvent, VenueLimits } from './types.js';
 import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
+import { binanceServerShutdown } from './venue-status.js';
 
 /** The spot stream endpoint (9443 and 443 both serve it). */
 export const BINANCE_URL = 'wss://stream.binance.com:9443';
@@ -137,7 +139,7 @@ function parse(frame: string): MarketEvent[] {
     case 'bookTicker':
       return [quote(d)];
     case 'serverShutdown':
-      return [{ kind: 'notice', message: 'binance serverShutdown: the server is about to close this connection', reconnect: 'venue_notice' }];
+      return binanceServerShutdown();
     case undefined:
       break;
     default:

@@ -30,10 +30,10 @@
  *   pair) is counted as `subscribe_failed` and the connection stays, since the other symbols on it
  *   are fine and reconnecting would only be refused again; a refusal of the whole request (no
  *   symbol: bad arguments, message rate exceeded) ends the connection as `subscribe_failed`.
- * - `status` arrives on connect and when the engine's state changes. Anything but `online`
- *   (maintenance, cancel_only, post_only: no matching, so no trades) is a notice; it does not
- *   reconnect, because Kraken asks clients not to reconnect faster than every 5 s around
- *   maintenance and the socket layer notices a close anyway.
+ * - `status` arrives on connect and when the engine's state changes: a VenueStatusEvent
+ *   (venue-status.ts), with the next announced maintenance window where the frame has one. It
+ *   does not reconnect, because Kraken asks clients not to reconnect faster than every 5 s
+ *   around maintenance and the socket layer notices a close anyway.
  */
 import { parseRfc3339 } from './rfc3339.js';
 import type {
@@ -47,6 +47,7 @@ import type {
   VenueLimits,
 } from './types.js';
 import { err, isObj, jsonObject, type Obj, positive, preview, show } from './frame.js';
+import { krakenStatus } from './venue-status.js';
 
 export const KRAKEN_URL = 'wss://ws.kraken.com/v2';
 
@@ -154,15 +155,6 @@ function ticker(d: Obj): QuoteEvent | ErrorEvent {
   return q;
 }
 
-function status(data: readonly unknown[]): MarketEvent[] {
-  const out: MarketEvent[] = [];
-  for (const d of data) {
-    if (!isObj(d)) continue;
-    if (d.system !== 'online') out.push({ kind: 'notice', message: `kraken system status ${show(d.system)}` });
-  }
-  return out;
-}
-
 function pong(msg: Obj): PongEvent {
   const ev: PongEvent = { kind: 'pong' };
   const id = msg.req_id;
@@ -202,7 +194,7 @@ function parse(frame: string): MarketEvent[] {
       case 'ticker':
         return data.map((d) => (isObj(d) ? ticker(d) : err('malformed_frame', 'ticker entry is not an object')));
       case 'status':
-        return status(data);
+        return krakenStatus(data);
       default:
         return [err('unknown_message', `unknown channel ${show(channel)}`)];
     }

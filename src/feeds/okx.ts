@@ -23,7 +23,8 @@
  *   WebSocket protocol ping still measures one, and the pong keeps the connection alive.
  * - `event: notice` with code 64008 ("The connection will soon be closed for a service upgrade")
  *   arrives shortly before OKX drops the connection: a NoticeEvent asking for a reconnect with
- *   reason `venue_notice`, so we move to a new connection before the old one goes.
+ *   reason `venue_notice`, so we move to a new connection before the old one goes, and a
+ *   VenueStatusEvent `restart_announced` (venue-status.ts).
  * - Error events answer our subscribe frames (the only frames we send besides `ping`):
  *   - 60018 ("channel:tickers,instId:X doesn't exist") refuses ONE instrument; OKX keeps the other
  *     subscriptions of the frame flowing. It is `subscribe_failed` without a reconnect:
@@ -40,6 +41,7 @@
  */
 import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
 import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
+import { okxNotice } from './venue-status.js';
 
 /** The public endpoint (production). Demo trading: wss://wspap.okx.com:8443/ws/v5/public. */
 export const OKX_URL = 'wss://ws.okx.com:8443/ws/v5/public';
@@ -74,7 +76,6 @@ const FRAME_REFUSED = new Set(['60008', '60012', '60013', '60019', '60027', '600
 /** "channel:X,instId:Y doesn't exist": one argument refused, the rest of the frame stands. */
 const ARG_REFUSED = '60018';
 /** "The connection will soon be closed for a service upgrade. Please reconnect." */
-const NOTICE_UPGRADE = '64008';
 
 /** OKX sends every number as a string; "" means "no value". */
 
@@ -153,11 +154,8 @@ function event(msg: Obj, frame: string): MarketEvent[] {
     case 'error':
     case 'channel-conn-count-error':
       return [venueError(msg)];
-    case 'notice': {
-      const code = typeof msg.code === 'string' ? msg.code : show(msg.code);
-      const message = `okx notice ${code}: ${show(msg.msg)}`;
-      return [code === NOTICE_UPGRADE ? { kind: 'notice', message, reconnect: 'venue_notice' } : { kind: 'notice', message }];
-    }
+    case 'notice':
+      return okxNotice(msg);
     default:
       return [err('unknown_message', `unknown event ${show(msg.event)}: ${preview(frame)}`)];
   }

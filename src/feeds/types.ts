@@ -99,6 +99,31 @@ export interface NoticeEvent {
   reconnect?: ReconnectReason;
 }
 
+/**
+ * What a venue says of its own state, as the venue reports it (src/feeds/venue-status.ts parses
+ * each venue's frames; market/venue-state.ts decides how long each word holds). A closed set: it
+ * becomes the `status` label of market_venue_status, with `unknown` (nothing said, or said too
+ * long ago) added by the state.
+ * - online, maintenance, cancel_only, post_only: the trading engine's state (Kraken `status`).
+ * - restart_announced: the server carrying this connection is about to close it for a restart or
+ *   upgrade (Binance `serverShutdown`, OKX notice 64008); the socket layer reconnects at once.
+ */
+export const VENUE_STATUSES = ['online', 'maintenance', 'cancel_only', 'post_only', 'restart_announced'] as const;
+export type VenueStatus = (typeof VENUE_STATUSES)[number];
+
+/** The venue's own word on its state (not a notice: it drives market_venue_status). */
+export interface VenueStatusEvent {
+  kind: 'venue_status';
+  status: VenueStatus;
+  message: string;
+  /**
+   * Start of the next scheduled maintenance window the venue announces for this service, epoch ms
+   * (Kraken `upcoming_maintenance`); null when the venue says none is scheduled; absent when the
+   * frame does not say.
+   */
+  maintenanceStart?: number | null;
+}
+
 export type MarketEvent =
   | TradeEvent
   | QuoteEvent
@@ -106,7 +131,8 @@ export type MarketEvent =
   | PongEvent
   | SubscribedEvent
   | ErrorEvent
-  | NoticeEvent;
+  | NoticeEvent
+  | VenueStatusEvent;
 
 /** Limits the venue imposes; they drive the pool and the saturation metrics. */
 export interface VenueLimits {

@@ -5,6 +5,7 @@ import { IndicatorBank } from '../indicators/bank.js';
 import { BackfillStats } from '../backfill/stats.js';
 import { BucketHistogram } from './histogram.js';
 import { SymbolState } from './symbol.js';
+import { VenueState } from './venue-state.js';
 
 /** Feed lag buckets: venue event time to receive, from sub-millisecond to "something is wrong". */
 export const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
@@ -52,6 +53,8 @@ export class FeedState {
   readonly backfill = new BackfillStats();
   /** Every symbol's indicator state (bank.ts); `extraRefused` counts extras past the cap. */
   readonly indicators: IndicatorBank;
+  /** What the venue says of its own state (maintenance, restarts): market_venue_status. */
+  readonly venue = new VenueState();
 
   constructor(
     readonly name: string,

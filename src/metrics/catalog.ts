@@ -57,6 +57,8 @@ export const SCRAPE_GROUPS = {
     // first seconds after a (re)start would see them without it and alert twice (with and
     // without `shard`).
     METRICS.shardSymbols,
+    // What inhibits the fast lane's down alerts during an announced maintenance: as fast as they.
+    METRICS.venueStatus,
   ],
   moves: [METRICS.price, METRICS.windowReturn],
   rest: [] as MetricDef[],

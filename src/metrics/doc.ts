@@ -1,6 +1,7 @@
 /** docs/metrics.md, generated from the catalogue so the two cannot drift (a test compares them). */
 import { EXTRA_INDICATORS, EXTRA_OUTPUT_NAMES } from '../indicators/extra.js';
 import { NATIVE_INDICATORS } from '../indicators/registry.js';
+import { CONTACT_HOLD_MS, NOTICE_HOLD_MS, VENUE_STATES } from '../market/venue-state.js';
 import { INDICATOR_NAMES, METRICS, type MetricDef } from './catalog.js';
 
 /** What each `indicator` label value means, from the indicator registries. */
@@ -48,6 +49,31 @@ only for the feeds and symbols named there) add these values:
 | indicator | meaning |
 |---|---|
 ${extra.join('\n')}
+
+## Venue status (\`market_venue_status{status=...}\`)
+
+A state set: one series per state of a closed list (${VENUE_STATES.map((v) => `\`${v}\``).join(', ')}), 1 for the
+current one and 0 for the others, so every series exists from the first scrape and a rule or panel
+selects a state by name (\`market_venue_status{status="maintenance"} == 1\`) rather than by a
+numeric code that a new state would renumber. Six series per feed, whatever the venue.
+
+What the venue said holds as long as it can still be true (\`src/market/venue-state.ts\`):
+- An engine state from a status channel (Kraken \`status\`: online, maintenance, cancel_only,
+  post_only) holds while any connection of the feed is open (the venue pushes every change and
+  repeats its state on every connect, so a reconnect refreshes it). With no connection open it
+  holds ${CONTACT_HOLD_MS / 60_000} min after the last one closed, then is \`unknown\`.
+- \`restart_announced\` (Binance \`serverShutdown\`, OKX notice 64008: the server carrying the
+  connection is going away; the feed reconnects at once) holds ${NOTICE_HOLD_MS / 60_000} min after the latest notice,
+  then clears by itself: nothing ever says a restart is over.
+- Precedence: an engine state other than online, then restart_announced, then online, then
+  \`unknown\` (nothing said: venues without a status channel, or Kraken before its first status).
+- \`market_venue_maintenance_start_timestamp_seconds\` (Kraken \`upcoming_maintenance\`, the
+  earliest window affecting spot data) follows the engine state's freshness; a status with an
+  empty list removes it. Kraken removes a window from the list once it starts, when \`system\`
+  itself changes.
+
+MarketVenueMaintenance (docs/alerts.md) fires on maintenance, cancel_only, post_only and
+restart_announced, and silences the feed's down and stale alerts in Alertmanager.
 
 ## Label values of \`reason\` and \`type\`
 

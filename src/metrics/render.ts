@@ -88,7 +88,7 @@ function feedFamily(fam: FeedFamily, feeds: readonly FeedState[], self: SelfStat
     case 'labelled':
       for (const f of feeds) {
         const ex = escapeLabelValue(f.name);
-        for (const [k, v] of Object.entries(fam.read(f))) out += `${name}{exchange="${ex}",${fam.label}="${k}"} ${formatValue(v)}\n`;
+        for (const [k, v] of Object.entries(fam.read(f, now))) out += `${name}{exchange="${ex}",${fam.label}="${k}"} ${formatValue(v)}\n`;
       }
       return out;
     case 'histogram':

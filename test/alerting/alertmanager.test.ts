@@ -207,4 +207,40 @@ describe('alertmanager routing and templates', () => {
     assert.ok(!mail.html.includes('<script>'), 'html body escapes annotations');
     assert.ok(mail.html.includes('&lt;script&gt;'));
   });
+  test('a venue in announced maintenance silences its own feed\'s down and stale alerts, and no other feed\'s', async () => {
+    const feed = { exchange: 'maintvenue', shard: '0' };
+    await am.postAlerts([
+      alert({ alertname: 'MarketVenueMaintenance', severity: 'info', ...feed, status: 'maintenance' }),
+      alert({ alertname: 'MarketFeedDown', severity: 'critical', ...feed }),
+      alert({ alertname: 'MarketFeedStale', severity: 'warning', ...feed }),
+      alert({ alertname: 'MarketSymbolStale', severity: 'warning', ...feed, symbol: 'BTC/USD' }),
+      alert({ alertname: 'MarketFeedReconnectStorm', severity: 'warning', ...feed }),
+      // Not a down or stale alert: a move seen around maintenance is real, still sent.
+      alert({ alertname: 'MarketPriceMove', severity: 'warning', ...feed, symbol: 'SOL/USD', window: '1m' }),
+      // Another feed, and the same venue's feed in another shard: not in maintenance as far as we know.
+      alert({ alertname: 'MarketFeedDown', severity: 'critical', exchange: 'maintother', shard: '0' }),
+      alert({ alertname: 'MarketSymbolStale', severity: 'warning', exchange: 'maintvenue', shard: '1', symbol: 'ETH/USD' }),
+    ]);
+    const ours = (a: { labels: Record<string, string> }) => a.labels.exchange === 'maintvenue' || a.labels.exchange === 'maintother';
+    const inhibited = await pollUntil(async () => {
+      const sup = (await am.alerts()).filter((a) => ours(a) && a.status.state === 'suppressed' && a.status.inhibitedBy.length > 0);
+      return sup.length >= 4 ? sup : undefined;
+    }, 'four inhibited alerts');
+    const key = (a: { labels: Record<string, string> }) => `${a.labels.alertname}/${a.labels.exchange}/${a.labels.shard}`;
+    assert.deepEqual(inhibited.map(key).sort(), [
+      'MarketFeedDown/maintvenue/0',
+      'MarketFeedReconnectStorm/maintvenue/0',
+      'MarketFeedStale/maintvenue/0',
+      'MarketSymbolStale/maintvenue/0',
+    ]);
+    await tg.waitForMessage((m) => mentions(m.text, 'MarketFeedDown') && mentions(m.text, 'maintother'), 'the other feed is down: sent');
+    await tg.waitForMessage((m) => mentions(m.text, 'MarketSymbolStale') && mentions(m.text, 'ETH/USD'), 'the other shard: sent');
+    await tg.waitForMessage((m) => mentions(m.text, 'MarketPriceMove') && mentions(m.text, 'maintvenue'), 'an alert that is not down/stale: sent');
+    const venue = tg.messages().filter((m) => mentions(m.text, 'maintvenue'));
+    for (const name of ['MarketFeedDown', 'MarketFeedStale', 'MarketFeedReconnectStorm']) {
+      assert.equal(venue.filter((m) => mentions(m.text, name)).length, 0, `${name} was inhibited`);
+    }
+    assert.equal(venue.filter((m) => mentions(m.text, 'BTC/USD')).length, 0, 'the symbol in maintenance was inhibited');
+    assert.equal(tg.messages().filter((m) => mentions(m.text, 'MarketVenueMaintenance')).length, 0, 'info: never on Telegram');
+  });
 });

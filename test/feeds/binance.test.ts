@@ -4,7 +4,7 @@ import { BINANCE_LIMITS, BINANCE_URL, STREAMS_PER_SUBSCRIBE, binance, createBina
 import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTest, neverThrowsProperty, priceRoundTripProperty, scalarFrameTests } from '../support/adapter-fixtures.js';
 
 const fx = adapterFixtures('binance', binance);
-const { frame, one, error } = fx;
+const { frame, events, one, error } = fx;
 
 describe('binance adapter: connection facts', () => {
   test('limits are the documented spot limits', () => {
@@ -142,11 +142,13 @@ describe('binance adapter: control frames', () => {
     assert.match(e.message, /-1003: Too many requests queued/);
   });
 
-  test('serverShutdown, raw and combined, asks for a reconnect with reason venue_notice', () => {
+  test('serverShutdown, raw and combined, announces a restart and asks for a reconnect with reason venue_notice', () => {
     for (const name of ['server-shutdown', 'server-shutdown-combined']) {
-      const e = one(name);
-      assert.equal(e.kind, 'notice', name);
-      assert.equal(e.kind === 'notice' && e.reconnect, 'venue_notice', name);
+      const [status, e, ...rest] = events(name);
+      assert.equal(rest.length, 0, name);
+      assert.equal(status?.kind === 'venue_status' && status.status, 'restart_announced', name);
+      assert.equal(e?.kind, 'notice', name);
+      assert.equal(e?.kind === 'notice' && e.reconnect, 'venue_notice', name);
     }
   });
 });

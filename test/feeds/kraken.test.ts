@@ -17,6 +17,7 @@ const cases: ErrorCase[] = [
   ['malformed-ticker-negative-ask', 'invalid_price'],
   ['unknown-channel-book', 'unknown_message'],
   ['unknown-v1-array', 'unknown_message'],
+  ['status-unknown-system', 'unknown_message'],
 ];
 
 const iso = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, us = 0) =>
@@ -151,12 +152,27 @@ describe('kraken adapter: control frames', () => {
     assert.ok(e.kind === 'pong' && e.serverTime! > iso(2023, 9, 24, 14, 10, 23, 799));
   });
 
-  test('status online is no event; any other engine state is a notice that does not reconnect', () => {
-    assert.deepEqual(events('status-online'), []);
-    const e = one('status-maintenance');
-    assert.equal(e.kind, 'notice');
-    assert.equal(e.kind === 'notice' && e.message, 'kraken system status maintenance');
-    assert.equal(e.kind === 'notice' && e.reconnect, undefined);
+  test('status: each engine state is a venue status that does not reconnect', () => {
+    for (const [name, status] of [
+      ['status-online', 'online'],
+      ['status-maintenance', 'maintenance'],
+      ['status-cancel-only', 'cancel_only'],
+      ['status-post-only', 'post_only'],
+    ] as const) {
+      const e = one(name);
+      assert.deepEqual(e, { kind: 'venue_status', status, message: `kraken system status ${status}` }, name);
+    }
+  });
+
+  test('status: the earliest announced window affecting spot data is the next maintenance; an empty list says none', () => {
+    const e = one('status-online-maintenance-announced');
+    assert.equal(e.kind, 'venue_status');
+    // The futures window comes first but does not stop spot data.
+    assert.equal(e.kind === 'venue_status' && e.maintenanceStart, Date.UTC(2026, 11, 3, 6, 0, 0));
+    assert.match(e.kind === 'venue_status' ? e.message : '', /online; maintenance from 2026-12-03T06:00:00.000Z \(reminder_24h\)$/);
+    const none = one('status-online-nothing-scheduled');
+    assert.equal(none.kind === 'venue_status' && none.maintenanceStart, null);
+    assert.equal(one('status-online').kind === 'venue_status' && 'maintenanceStart' in one('status-online'), false, 'no list: nothing said');
   });
 
   test('subscribe acks, per symbol and for the heartbeat, are ok subscriptions', () => {
@@ -242,6 +258,10 @@ fixtureCoverageTest(fx, [
   'heartbeat',
   'status-online',
   'status-maintenance',
+  'status-cancel-only',
+  'status-post-only',
+  'status-online-maintenance-announced',
+  'status-online-nothing-scheduled',
   'subscribe-ack',
   'subscribe-ack-heartbeat',
   'subscribe-error-symbol',

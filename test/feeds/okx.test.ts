@@ -5,7 +5,7 @@ import { adapterFixtures, errorCaseTests, fixtureCoverageTest, hostileFixturesTe
 
 /** Every fixture read marks it exercised; a new fixture without a test fails the last test here. */
 const fx = adapterFixtures('okx', okx);
-const { frame, one, error } = fx;
+const { frame, events, one, error } = fx;
 
 describe('okx adapter: connection facts', () => {
   test('limits: 3 connection attempts per second, 1000 streams per connection', () => {
@@ -168,11 +168,14 @@ describe('okx adapter: control frames', () => {
     assert.match(e.message, /60014/);
   });
 
-  test('notice 64008 (service upgrade) asks for a reconnect with reason venue_notice', () => {
-    const e = one('notice-service-upgrade');
-    assert.equal(e.kind, 'notice');
-    assert.equal(e.kind === 'notice' && e.reconnect, 'venue_notice');
-    assert.match(e.kind === 'notice' ? e.message : '', /64008: The connection will soon be closed for a service upgrade/);
+  test('notice 64008 (service upgrade) announces a restart and asks for a reconnect with reason venue_notice', () => {
+    const [status, e] = events('notice-service-upgrade');
+    assert.equal(events('notice-service-upgrade').length, 2);
+    assert.equal(status?.kind, 'venue_status');
+    assert.equal(status?.kind === 'venue_status' && status.status, 'restart_announced');
+    assert.equal(e?.kind, 'notice');
+    assert.equal(e?.kind === 'notice' && e.reconnect, 'venue_notice');
+    assert.match(e?.kind === 'notice' ? e.message : '', /64008: The connection will soon be closed for a service upgrade/);
   });
 
   test('a notice with another code is logged, not a reconnect', () => {

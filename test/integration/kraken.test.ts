@@ -125,9 +125,9 @@ describe('kraken, live against a local Kraken v2-protocol server', () => {
     assert.ok(m.get(`market_feed_ping_rtt_seconds{${X}}`)! >= 0.05, 'round trip measured from the echoed send time');
   });
 
-  test('a maintenance status is logged as a venue notice and keeps the connection', async () => {
+  test('a maintenance status is logged as a venue status and keeps the connection', async () => {
     live.venue.send(fixtureText('kraken', 'status-maintenance'));
-    await waitFor(() => logs.some((l) => l.includes('venue notice') && l.includes('maintenance')), 'notice logged');
+    await waitFor(() => logs.some((l) => l.includes('venue status') && l.includes('maintenance')), 'status logged');
     const m = await live.scrape();
     assert.equal(sum(m, 'market_feed_reconnects_total', { exchange: 'kraken' }), 0);
     assert.equal(live.venue.sockets.length, 1);

@@ -93,6 +93,7 @@ describe('the venue ends an open connection', () => {
     for (const c of noticed) c.ws.close(1001, 'maintenance');
     const s1 = await exp.scrape();
     assert.equal(reconnects(s1, 'venue_notice'), reconnects(s0, 'venue_notice') + 1);
+    assert.equal(value(s1, 'market_venue_status', { exchange: 'fake', status: 'restart_announced' }), 1, 'the venue status says so');
     await recovered(trades(s1, 'AAAUSDT'));
     assert.equal(reconnects(await exp.scrape(), 'closed'), reconnects(s0, 'closed'), 'the old socket closing later is not a second loss');
     assert.ok(exp.logs.some((l) => l.includes('msg="venue notice"') && l.includes('serverShutdown')), 'the notice is logged');

@@ -16,11 +16,32 @@ const UP_MAPPINGS = [
   },
 ];
 
+/**
+ * The venue's state (market_venue_status, a state set) as one number per feed for a table cell:
+ * higher is less normal, so `max` over replicas shows the worst. Only the panel encodes it; the
+ * metric stays a state set (docs/metrics.md, "Venue status").
+ */
+const VENUE_STATES = [
+  ['online', 'online', 'green'],
+  ['unknown', 'no status', 'text'],
+  ['restart_announced', 'restarting', 'blue'],
+  ['post_only', 'post only', 'orange'],
+  ['cancel_only', 'cancel only', 'orange'],
+  ['maintenance', 'MAINTENANCE', 'purple'],
+] as const;
+const VENUE_STATE_QUERY = `max by (exchange) (${VENUE_STATES.map(([s], i) => `${i} * (market_venue_status{${EX}, status="${s}"} == 1)`).join(' or ')})`;
+const VENUE_MAPPINGS = [
+  {
+    type: 'value' as const,
+    options: Object.fromEntries(VENUE_STATES.map(([, text, color], i) => [String(i), { text, color, index: i }])),
+  },
+];
+
 export function overview(): DashboardJson {
   return dashboard({
     uid: UID.overview,
     title: 'Market feeds overview',
-    description: 'Every feed: up, message rate, lag, staleness, reconnects, gaps, errors and firing alerts.',
+    description: 'Every feed: up, what its venue says of itself (maintenance), message rate, lag, staleness, reconnects, gaps, errors and firing alerts.',
     variables: [exchangeVar(true), symbolVar(true)],
     annotation: alertAnnotation('exchange=~"$exchange|", symbol=~"$symbol|"'),
     rows: [
@@ -75,7 +96,7 @@ export function overview(): DashboardJson {
           table({
             title: 'Feeds at a glance',
             description:
-              'One row per feed. Up: every shard has a replica with all connections open. Lag is the worst 5m p99 of venue event time to receive; staleness is the time since the newest frame of the stalest shard. HA replicas count once.',
+              'One row per feed. Up: every shard has a replica with all connections open. Lag is the worst 5m p99 of venue event time to receive; staleness is the time since the newest frame of the stalest shard. Venue: what the venue says of itself (market_venue_status; MAINTENANCE, cancel/post only and restarting silence its down and stale alerts), the least normal replica; Next maintenance: the start of the next window the venue announced (Kraken). HA replicas count once.',
             w: 24,
             h: 7,
             queries: [
@@ -86,6 +107,8 @@ export function overview(): DashboardJson {
               q(`max by (exchange) (time() - shard_exchange:market_feed_last_message_timestamp_seconds:max{${EX}})`),
               q(`sum by (exchange) (exchange:market_feed_reconnects:increase5m{${EX}})`),
               q(`sum by (exchange) (max by (job, exchange, symbol) (exchange_symbol:market_sequence_gaps:increase5m{${EX}}))`),
+              q(VENUE_STATE_QUERY),
+              q(`1000 * min by (exchange) (market_venue_maintenance_start_timestamp_seconds{${EX}})`),
             ],
             columns: {
               exchange: 'Exchange',
@@ -96,11 +119,21 @@ export function overview(): DashboardJson {
               'Value #E': 'Since last frame',
               'Value #F': 'Reconnects (5m)',
               'Value #G': 'Gaps (5m)',
+              'Value #H': 'Venue',
+              'Value #I': 'Next maintenance',
             },
             overrides: [
               { matcher: { id: 'byName', options: 'Lag p99 (5m)' }, properties: [{ id: 'unit', value: 's' }] },
               { matcher: { id: 'byName', options: 'Since last frame' }, properties: [{ id: 'unit', value: 's' }] },
               { matcher: { id: 'byName', options: 'Frames/s' }, properties: [{ id: 'unit', value: 'ops' }] },
+              { matcher: { id: 'byName', options: 'Next maintenance' }, properties: [{ id: 'unit', value: 'dateTimeAsIso' }] },
+              {
+                matcher: { id: 'byName', options: 'Venue' },
+                properties: [
+                  { id: 'mappings', value: VENUE_MAPPINGS },
+                  { id: 'custom.cellOptions', value: { type: 'color-text' } },
+                ],
+              },
               {
                 matcher: { id: 'byName', options: 'Exchange' },
                 properties: [{ id: 'links', value: [latencyLink('__data.fields')] }],

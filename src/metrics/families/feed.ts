@@ -6,6 +6,7 @@ import { DEFAULT_SHARD } from '../../config/defaults.js';
 import type { ShardConfig } from '../../config/types.js';
 import { LAG_BUCKETS, PROCESSING_BUCKETS, type FeedState } from '../../market/feed-state.js';
 import type { BucketHistogram } from '../../market/histogram.js';
+import { VENUE_STATES, type VenueStateName } from '../../market/venue-state.js';
 import { def, X, type MetricDef } from '../def.js';
 import { escapeLabelValue } from '../text.js';
 import { BACKFILL_FAMILIES } from './backfill.js';
@@ -37,13 +38,19 @@ export interface SelfStats {
  */
 export type FeedFamily =
   | { readonly kind: 'feed'; readonly def: MetricDef; read(f: FeedState, now: number): number }
-  | { readonly kind: 'labelled'; readonly def: MetricDef; readonly label: string; read(f: FeedState): Readonly<Record<string, number>> }
+  | { readonly kind: 'labelled'; readonly def: MetricDef; readonly label: string; read(f: FeedState, now: number): Readonly<Record<string, number>> }
   | { readonly kind: 'histogram'; readonly def: MetricDef; read(f: FeedState): BucketHistogram }
   | { readonly kind: 'process'; readonly def: MetricDef; read(self: SelfStats): number }
   | { readonly kind: 'series'; readonly def: MetricDef; series(feeds: readonly FeedState[], self: SelfStats): [labels: string, value: number][] };
 
 const feed = <D extends MetricDef>(d: D, read: (f: FeedState, now: number) => number) => ({ kind: 'feed' as const, def: d, read });
 const proc = <D extends MetricDef>(d: D, read: (self: SelfStats) => number) => ({ kind: 'process' as const, def: d, read });
+/** A state set: every state of the closed list, 1 for the current one (so each series exists from the first scrape). */
+function venueStates(current: VenueStateName): Record<VenueStateName, number> {
+  const out = {} as Record<VenueStateName, number>;
+  for (const s of VENUE_STATES) out[s] = s === current ? 1 : 0;
+  return out;
+}
 const unknown = (v: string | undefined) => escapeLabelValue(v ?? 'unknown');
 
 export const FEED_FAMILIES = {
@@ -73,6 +80,21 @@ export const FEED_FAMILIES = {
     label: 'type',
     read: (f: FeedState) => f.errors,
   },
+  venueStatus: {
+    kind: 'labelled',
+    def: def(
+      'market_venue_status',
+      'gauge',
+      [...X, 'status'],
+      'What the venue says of its state, one series per state, 1 for the current one: online, maintenance, cancel_only, post_only (Kraken status channel), restart_announced (Binance serverShutdown, OKX notice 64008; held 2 min), unknown (nothing said, or an engine state not refreshable for 1 h with no connection open).',
+    ),
+    label: 'status',
+    read: (f: FeedState, now: number) => venueStates(f.venue.state(now)),
+  },
+  venueMaintenanceStart: feed(
+    def('market_venue_maintenance_start_timestamp_seconds', 'gauge', X, 'Start of the next maintenance window the venue announces for its spot data (Kraken upcoming_maintenance), Unix seconds; absent when none is announced.'),
+    (f, now) => f.venue.nextMaintenance(now) / 1000,
+  ),
   heartbeats: feed(def('market_feed_heartbeats_total', 'counter', X, 'Venue heartbeats received.'), (f) => f.heartbeats),
   pingRtt: feed(def('market_feed_ping_rtt_seconds', 'gauge', X, 'Round trip of the last answered ping.'), (f) => f.pingRtt),
   clockSkew: feed(def('market_feed_clock_skew_seconds', 'gauge', X, 'Estimated venue clock minus local clock (positive: venue ahead).'), (f) => f.clockSkew),
