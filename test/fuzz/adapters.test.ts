@@ -168,6 +168,7 @@ function controlHandled(e: MarketEvent, symbols: ReadonlySet<string>): boolean {
       return e.symbol === undefined || symbols.has(e.symbol);
     case 'pong':
     case 'notice':
+    case 'venue_status':
       return true;
     case 'subscribed':
       return e.ok;
