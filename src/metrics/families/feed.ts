@@ -3,7 +3,7 @@
  * in exposition order (they follow the per-symbol families). render.ts walks this table.
  */
 import { DEFAULT_SHARD } from '../../config/defaults.js';
-import type { ShardConfig } from '../../config/types.js';
+import type { BasisPair, ShardConfig } from '../../config/types.js';
 import { LAG_BUCKETS, PROCESSING_BUCKETS, type FeedState } from '../../market/feed-state.js';
 import type { BucketHistogram } from '../../market/histogram.js';
 import { def, X, type MetricDef } from '../def.js';
@@ -26,6 +26,8 @@ export interface SelfStats {
   logsSuppressed: Record<string, number>;
   /** This replica's shard; absent: not sharded. */
   shard?: ShardConfig;
+  /** The config's perpetual-to-spot pairs (families/perp.ts); absent: none. */
+  basis?: readonly BasisPair[];
 }
 
 /**
