@@ -233,7 +233,7 @@ export const bybit: Adapter = createBybitAdapter('bybit', BYBIT_SPOT_URL, BYBIT_
  * pointed at it would subscribe perpetual symbols that never come. Refused at config load.
  */
 function linearUrlProblems(_options: Readonly<Record<string, unknown>>, feed: { readonly url?: string }): OptionProblem[] {
-  let path = '';
+  let path: string;
   try {
     path = feed.url === undefined ? '' : new URL(feed.url).pathname;
   } catch {
