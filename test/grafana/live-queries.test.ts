@@ -31,6 +31,7 @@ const EMPTY_IN_A_SHORT_RUN: Record<string, string> = {
   'exchange_symbol_window:market_window_return_ratio:zscore1h': 'over the hour that ended 5m ago, once it holds 1800 samples: needs 35m of history',
   market_feed_clock_skew_seconds: 'only venues whose pong carries their clock (Kraken); the simulator has none',
   market_exporter_log_messages_suppressed_total: 'no log line is rate-limited in a healthy run',
+  market_perp_: 'perpetuals (mark, index, funding, basis): the simulator speaks Binance spot, which has none',
 };
 
 /** Grafana's built-in interval variables, as it would set them for a 1s scrape interval. */
