@@ -29,7 +29,7 @@ export interface ConnectionConfig {
 export interface FeedConfig {
   /** The `exchange` label. Unique. Defaults to the venue. */
   name: string;
-  /** Adapter key in src/feeds/index.ts (binance, coinbase, kraken, okx, bybit, bybit-linear, generic). */
+  /** Adapter key in src/feeds/index.ts (binance, coinbase, kraken, okx, bybit, bybit-linear, binance-usdm, generic). */
   venue: string;
   /** As the venue spells them (BTCUSDT, BTC-USD, BTC/USD). */
   symbols: string[];
