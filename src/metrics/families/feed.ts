@@ -56,7 +56,7 @@ export const FEED_FAMILIES = {
     (f) => f.lastMessage / 1000,
   ),
   dataSilence: feed(
-    def('market_feed_data_silence_seconds', 'gauge', X, 'Seconds, as of the scrape, since the quietest connection of the feed delivered market data (a trade or quote; acks, pongs and heartbeats do not count), or since the feed started.'),
+    def('market_feed_data_silence_seconds', 'gauge', X, 'Seconds, as of the scrape, since the quietest connection of the feed delivered market data (a trade, quote or perpetual mark update; acks, pongs and heartbeats do not count), or since the feed started.'),
     (f, now) => f.dataSilence(now),
   ),
   messages: feed(def('market_feed_messages_total', 'counter', X, 'Frames received from the feed.'), (f) => f.messages),
