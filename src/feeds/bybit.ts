@@ -98,7 +98,9 @@ function ticker(d: Obj, ts: unknown): MarketEvent[] {
   if (q) out.push(q);
   // A bad quote refuses the whole ticker: its mark fields are from the same suspect message.
   if (q?.kind === 'error') return out;
-  const m = mark(d, s, eventTime);
+  // One message, one lag observation: beside a quote the mark leaves its time out (ingest
+  // observes lag for each event that has one, and both would be the same `ts`).
+  const m = mark(d, s, q ? undefined : eventTime);
   if (m) out.push(m);
   return out;
 }
@@ -139,7 +141,8 @@ function mark(d: Obj, s: string, eventTime: number | undefined): MarketEvent | u
   if (bad(markPrice) || bad(indexPrice) || (fundingRate !== undefined && !(fundingRate > -Infinity && fundingRate < Infinity)) || (next !== undefined && !(next >= 0 && next < Infinity))) {
     return err('invalid_price', `tickers ${s} markPrice ${show(d.markPrice)} indexPrice ${show(d.indexPrice)} fundingRate ${show(d.fundingRate)} nextFundingTime ${show(d.nextFundingTime)}`);
   }
-  const m: MarkEvent = { kind: 'mark', symbol: s, eventTime };
+  const m: MarkEvent = { kind: 'mark', symbol: s };
+  if (eventTime !== undefined) m.eventTime = eventTime;
   if (markPrice !== undefined) m.markPrice = markPrice;
   if (indexPrice !== undefined) m.indexPrice = indexPrice;
   if (fundingRate !== undefined) m.fundingRate = fundingRate;

@@ -120,10 +120,10 @@ describe('bybit adapters: market data', () => {
         bidSize: 23789.165,
         askSize: 23775.469,
       },
+      // No eventTime beside the quote: the message's lag is observed once, through the quote.
       {
         kind: 'mark',
         symbol: 'BTCUSDT',
-        eventTime: 1760325052630,
         markPrice: 66666.6,
         indexPrice: 115418.19,
         fundingRate: -0.005,

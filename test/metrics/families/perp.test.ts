@@ -44,6 +44,7 @@ test('a Bybit delta keeps the fields it does not carry; an invalid one is droppe
   const p = f.symbols.get('BTCUSDT')!.perp!;
   assert.deepEqual([p.mark, p.index, p.funding, p.nextFunding], [66650.1, 66655.32, 0.0001, 1760342400000]);
   assert.equal(f.errors.invalid_price, 1);
+  assert.equal(f.lag.count, 2, 'one lag observation per message: the snapshot (through its quote) and the delta');
 });
 
 test('a mark event for a symbol the config does not name makes no series (unknown_symbol)', () => {
