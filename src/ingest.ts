@@ -7,6 +7,7 @@ import type { Adapter, ErrorType, MarketEvent, ReconnectReason } from './feeds/t
 import type { Logger } from './log.js';
 import type { FeedState } from './market/feed-state.js';
 import type { Applier, IngestQueue, Queued } from './market/queue.js';
+import { PerpState, validMark } from './market/perp.js';
 import type { Merged, SymbolState } from './market/symbol.js';
 
 /** What the ingest step asks of the connection layer. */
@@ -81,6 +82,19 @@ export class Ingest {
         s.lastUpdate = receivedAt;
         f.noteData(conn, receivedAt);
         if (this.queue.pushQuote(s, bid, ask, last, ev.eventTime ?? receivedAt)) f.conflated++;
+        return;
+      }
+      case 'mark': {
+        const s = this.symbol(f, ev.symbol);
+        if (!s) return;
+        if (!validMark(ev))
+          return this.drop(f, 'invalid_price', `${ev.symbol} mark=${ev.markPrice} index=${ev.indexPrice} funding=${ev.fundingRate} next=${ev.nextFundingTime}`);
+        if (ev.eventTime !== undefined) this.lag(f, ev.eventTime, receivedAt);
+        s.lastUpdate = receivedAt;
+        f.noteData(conn, receivedAt);
+        // Applied here rather than queued: a few fields overwritten at about one event a second
+        // per symbol, independent of the trades and quotes whose order the queue keeps.
+        (s.perp ??= new PerpState()).apply(ev, receivedAt);
         return;
       }
       case 'heartbeat': {

@@ -65,6 +65,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     scrapeDuration: NaN,
     logsSuppressed: {},
     shard: config.shard,
+    basis: config.basis,
   };
   const log =
     opts.log ??
@@ -142,6 +143,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
         if (next.logLevel !== running.logLevel && !opts.logLevel) log.setLevel(next.logLevel);
         running = next;
         self.reloadOk = 1;
+        self.basis = next.basis;
         self.reloadTime = Date.now() / 1000;
         log.info('config reloaded', { trigger, feeds: next.feeds.length });
       } catch (e) {

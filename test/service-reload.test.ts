@@ -166,3 +166,47 @@ test('logLevel reloaded back to its start value takes effect', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe('reload of the basis pairs', () => {
+  let dir: string;
+  let sim: Simulator;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'me-reload-basis-'));
+    sim = await Simulator.start({ symbols: ['AAAUSDT', 'BBBUSDT'], ratePerSymbol: 5, log: quiet });
+  });
+  afterAll(async () => {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('market_perp_spot_info follows the reloaded `basis:` at once', async () => {
+    const file = join(dir, 'config.yml');
+    // Two feeds on the simulator (Binance format) stand for a perpetual and a spot feed: the pairs
+    // are config, whatever the feeds carry.
+    const write = (spot: string) =>
+      writeFileSync(
+        file,
+        [
+          'feeds:',
+          `  - {name: perp, venue: binance, url: "${sim.url}", symbols: [AAAUSDT]}`,
+          `  - {name: spot, venue: binance, url: "${sim.url}", symbols: [AAAUSDT, BBBUSDT]}`,
+          'basis:',
+          `  - {perp: {feed: perp, symbol: AAAUSDT}, spot: {feed: spot, symbol: ${spot}}}`,
+          '',
+        ].join('\n'),
+      );
+    write('AAAUSDT');
+    const svc = await startService(loadConfig(file), { listen: '127.0.0.1:0', log: quiet, loadConfig: () => loadConfig(file) });
+    try {
+      const info = (s: Map<string, number>) => [...s].filter(([k]) => k.startsWith('market_perp_spot_info')).map(([k]) => k);
+      assert.deepEqual(info(await scrape(svc.url)), ['market_perp_spot_info{exchange="perp",symbol="AAAUSDT",spot_exchange="spot",spot_symbol="AAAUSDT"}']);
+      write('BBBUSDT');
+      const r = await fetch(`${svc.url}/-/reload`, { method: 'POST' });
+      assert.equal(r.status, 200, await r.text());
+      assert.deepEqual(info(await scrape(svc.url)), ['market_perp_spot_info{exchange="perp",symbol="AAAUSDT",spot_exchange="spot",spot_symbol="BBBUSDT"}']);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

@@ -29,7 +29,7 @@ export interface ConnectionConfig {
 export interface FeedConfig {
   /** The `exchange` label. Unique. Defaults to the venue. */
   name: string;
-  /** Adapter key in src/feeds/index.ts (binance, coinbase, kraken, okx, bybit, bybit-linear, generic). */
+  /** Adapter key in src/feeds/index.ts (binance, coinbase, kraken, okx, bybit, bybit-linear, binance-usdm, generic). */
   venue: string;
   /** As the venue spells them (BTCUSDT, BTC-USD, BTC/USD). */
   symbols: string[];
@@ -90,6 +90,18 @@ export interface ShardConfig {
   count: number;
 }
 
+/** One feed's symbol, named by the feed's `name` (its `exchange` label). */
+export interface FeedSymbol {
+  feed: string;
+  symbol: string;
+}
+
+/** A perpetual and the spot instrument its basis is measured against (docs/config.md, `basis`). */
+export interface BasisPair {
+  perp: FeedSymbol;
+  spot: FeedSymbol;
+}
+
 export interface Config {
   /** host:port for the HTTP server. */
   listen: string;
@@ -106,6 +118,8 @@ export interface Config {
   limits: LimitsConfig;
   /** Every feed carries only the symbols that hash to shard.index (all of them when count is 1). */
   shard: ShardConfig;
+  /** Perpetuals and their spot instruments: exported as market_perp_spot_info for the basis rule. */
+  basis: BasisPair[];
   /** Whether POST /-/reload is served. */
   enableReloadEndpoint: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';

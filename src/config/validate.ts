@@ -5,6 +5,8 @@
  */
 import type {
   BackfillConfig,
+  BasisPair,
+  FeedSymbol,
   BackoffConfig,
   Config,
   ConnectionConfig,
@@ -54,6 +56,7 @@ const STATIC_KEYS = {
     'extraIndicators',
     'limits',
     'shard',
+    'basis',
   ],
   connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
   'connection.backoff': ['initial', 'max', 'multiplier', 'jitter', 'resetAfter'],
@@ -61,6 +64,9 @@ const STATIC_KEYS = {
   'feeds[].backfill': ['enabled', 'depth', 'url'],
   limits: ['queueCapacity', 'maxFrameBytes'],
   shard: ['index', 'count'],
+  'basis[]': ['perp', 'spot'],
+  'basis[].perp': ['feed', 'symbol'],
+  'basis[].spot': ['feed', 'symbol'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Where an extra indicator runs, beside its parameters. */
@@ -393,6 +399,44 @@ function checkExtraPlacement(c: Checker, extra: ExtraIndicatorsConfig, feeds: re
   }
 }
 
+/**
+ * `basis:` pairs a perpetual with a spot instrument, each a configured feed and one of its
+ * symbols: a name that matches nothing would make a basis series that never appears.
+ */
+function readBasis(c: Checker, v: unknown, path: Path, feeds: readonly FeedConfig[]): BasisPair[] {
+  const items = c.list(v, path, 'a list of {perp: {feed, symbol}, spot: {feed, symbol}}');
+  if (!items) return [];
+  const out: BasisPair[] = [];
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const at = [...path, i];
+    const m = c.mapping(item, at, CONFIG_KEYS['basis[]'], 'a mapping with perp and spot');
+    if (!m) return;
+    const side = (key: 'perp' | 'spot'): FeedSymbol | undefined => {
+      const p = [...at, key];
+      if (!Object.hasOwn(m, key)) return c.fail(p, 'missing; expected {feed: <feed name>, symbol: <one of its symbols>}');
+      const s = c.mapping(m[key], p, CONFIG_KEYS[`basis[].${key}`], 'a mapping with feed and symbol');
+      if (!s) return undefined;
+      const feed = c.str(s.feed, [...p, 'feed'], 'the name of a feed');
+      const symbol = c.str(s.symbol, [...p, 'symbol'], 'a symbol of that feed');
+      if (feed === undefined || symbol === undefined) return undefined;
+      const f = feeds.find((x) => x.name === feed);
+      if (!f) return c.fail([...p, 'feed'], `${c.got(feed)} is not the name of a feed (one of ${feeds.map((x) => x.name).join(', ')})`);
+      if (!f.symbols.includes(symbol)) return c.fail([...p, 'symbol'], `${c.got(symbol)} is not a symbol of feed ${feed}`);
+      return { feed, symbol };
+    };
+    const perp = side('perp');
+    const spot = side('spot');
+    if (!perp || !spot) return;
+    if (perp.feed === spot.feed && perp.symbol === spot.symbol) return void c.fail([...at, 'spot'], 'names the perpetual itself; expected the spot instrument');
+    const key = `${perp.feed}\u0000${perp.symbol}`;
+    if (seen.has(key)) return void c.fail([...at, 'perp'], `${perp.symbol} on ${perp.feed} already has a spot instrument (one per perpetual)`);
+    seen.add(key);
+    out.push({ perp, spot });
+  });
+  return out;
+}
+
 function readLimits(c: Checker, v: unknown, path: Path): LimitsConfig {
   const m = c.mapping(v, path, CONFIG_KEYS.limits);
   if (!m) return { ...DEFAULT_LIMITS };
@@ -602,9 +646,11 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
       c.bool(x, ['enableReloadEndpoint']),
     ),
     logLevel: field(top, 'logLevel', DEFAULT_LOG_LEVEL, (x) => c.oneOf(x, ['logLevel'], LOG_LEVELS)),
+    basis: [],
   };
   checkExtraPlacement(c, config.extraIndicators, config.feeds, config.intervals.length);
   checkBackfill(c, ctx, config.feeds, config.intervals);
+  config.basis = field(top, 'basis', [], (x) => readBasis(c, x, ['basis'], config.feeds));
   if (ctx.source !== undefined) config.source = ctx.source;
   return { config, problems: c.problems };
 }

@@ -21,7 +21,9 @@
  *   `sentAt` and so a round trip. The `{"op":"pong","args":["<server ms>"]}` form (option,
  *   spread, private streams) gives a server time instead.
  * - Ticker deltas (linear) carry only what changed: the quote holds the fields present. A delta
- *   with none of last/bid/ask (open interest moved, say) yields no event. Spot tickers carry no
+ *   with none of last/bid/ask (open interest moved, say) yields no quote. Linear tickers also
+ *   carry the perpetual's mark, index, funding rate and next funding time: a MarkEvent beside
+ *   the quote, with the fields present (none: no MarkEvent). Spot tickers carry no
  *   bid/ask, only `lastPrice`. The quote's event time is the message `ts`.
  * - A refused subscribe (`success:false`) is `subscribe_failed` WITHOUT a reconnect: the answer
  *   names one topic and the venue keeps the others flowing, so reconnecting would cut off every
@@ -31,7 +33,7 @@
  *   time), like the other adapters.
  */
 import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
-import type { Adapter, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
+import type { Adapter, MarkEvent, MarketEvent, OptionProblem, QuoteEvent, VenueLimits } from './types.js';
 
 export const BYBIT_SPOT_URL = 'wss://stream.bybit.com/v5/public/spot';
 export const BYBIT_LINEAR_URL = 'wss://stream.bybit.com/v5/public/linear';
@@ -87,20 +89,33 @@ function trade(d: Obj): MarketEvent {
 function ticker(d: Obj, ts: unknown): MarketEvent[] {
   const s = d.symbol;
   if (typeof s !== 'string') return [err('malformed_frame', 'tickers data lacks symbol')];
+  const eventTime = typeof ts === 'number' ? ts : undefined;
+  if (ts !== undefined && !(eventTime !== undefined && eventTime > 0 && eventTime < Infinity)) {
+    return [err('invalid_timestamp', `tickers ${s} has an unusable ts`)];
+  }
+  const out: MarketEvent[] = [];
+  const q = quote(d, s, eventTime);
+  if (q) out.push(q);
+  // A bad quote refuses the whole ticker: its mark fields are from the same suspect message.
+  if (q?.kind === 'error') return out;
+  // One message, one lag observation: beside a quote the mark leaves its time out (ingest
+  // observes lag for each event that has one, and both would be the same `ts`).
+  const m = mark(d, s, q ? undefined : eventTime);
+  if (m) out.push(m);
+  return out;
+}
+
+function quote(d: Obj, s: string, eventTime: number | undefined): MarketEvent | undefined {
   const last = decimal(d.lastPrice);
   const bid = decimal(d.bid1Price);
   const ask = decimal(d.ask1Price);
   const bidSize = decimal(d.bid1Size);
   const askSize = decimal(d.ask1Size);
-  if (last === undefined && bid === undefined && ask === undefined) return [];
+  if (last === undefined && bid === undefined && ask === undefined) return undefined;
   const bad = (x: number | undefined) => x !== undefined && !(x > 0 && x < Infinity);
   const badSize = (x: number | undefined) => x !== undefined && !(x >= 0 && x < Infinity);
   if (bad(last) || bad(bid) || bad(ask) || badSize(bidSize) || badSize(askSize)) {
-    return [err('invalid_price', `tickers ${s} last ${show(d.lastPrice)} bid ${show(d.bid1Price)} ask ${show(d.ask1Price)}`)];
-  }
-  const eventTime = typeof ts === 'number' ? ts : undefined;
-  if (ts !== undefined && !(eventTime !== undefined && eventTime > 0 && eventTime < Infinity)) {
-    return [err('invalid_timestamp', `tickers ${s} has an unusable ts`)];
+    return err('invalid_price', `tickers ${s} last ${show(d.lastPrice)} bid ${show(d.bid1Price)} ask ${show(d.ask1Price)}`);
   }
   const q: QuoteEvent = { kind: 'quote', symbol: s, eventTime };
   if (last !== undefined) q.last = last;
@@ -108,7 +123,31 @@ function ticker(d: Obj, ts: unknown): MarketEvent[] {
   if (ask !== undefined) q.ask = ask;
   if (bidSize !== undefined) q.bidSize = bidSize;
   if (askSize !== undefined) q.askSize = askSize;
-  return [q];
+  return q;
+}
+
+/**
+ * Linear tickers carry the perpetual's markPrice, indexPrice, fundingRate and nextFundingTime
+ * (string ms); a delta only those that changed. Spot tickers have none of them: no event.
+ * Dated futures send fundingRate "" and nextFundingTime "0": no funding, left out.
+ */
+function mark(d: Obj, s: string, eventTime: number | undefined): MarketEvent | undefined {
+  const markPrice = decimal(d.markPrice);
+  const indexPrice = decimal(d.indexPrice);
+  const fundingRate = decimal(d.fundingRate);
+  const next = decimal(d.nextFundingTime);
+  if (markPrice === undefined && indexPrice === undefined && fundingRate === undefined && next === undefined) return undefined;
+  const bad = (x: number | undefined) => x !== undefined && !(x > 0 && x < Infinity);
+  if (bad(markPrice) || bad(indexPrice) || (fundingRate !== undefined && !(fundingRate > -Infinity && fundingRate < Infinity)) || (next !== undefined && !(next >= 0 && next < Infinity))) {
+    return err('invalid_price', `tickers ${s} markPrice ${show(d.markPrice)} indexPrice ${show(d.indexPrice)} fundingRate ${show(d.fundingRate)} nextFundingTime ${show(d.nextFundingTime)}`);
+  }
+  const m: MarkEvent = { kind: 'mark', symbol: s };
+  if (eventTime !== undefined) m.eventTime = eventTime;
+  if (markPrice !== undefined) m.markPrice = markPrice;
+  if (indexPrice !== undefined) m.indexPrice = indexPrice;
+  if (fundingRate !== undefined) m.fundingRate = fundingRate;
+  if (next !== undefined && next > 0) m.nextFundingTime = next;
+  return m;
 }
 
 function topicMessage(msg: Obj, topic: string, frame: string): MarketEvent[] {
@@ -192,5 +231,24 @@ export function createBybitAdapter(venue: string, defaultUrl: string, limits: Ve
 
 /** Bybit spot. */
 export const bybit: Adapter = createBybitAdapter('bybit', BYBIT_SPOT_URL, BYBIT_SPOT_LIMITS);
+/**
+ * The spot endpoint sends no mark price or funding, and refuses nothing for asking: a linear feed
+ * pointed at it would subscribe perpetual symbols that never come. Refused at config load.
+ */
+function linearUrlProblems(_options: Readonly<Record<string, unknown>>, feed: { readonly url?: string }): OptionProblem[] {
+  let path: string;
+  try {
+    path = feed.url === undefined ? '' : new URL(feed.url).pathname;
+  } catch {
+    return []; // the url check reports it
+  }
+  return /\/v5\/public\/(spot|inverse|option)\/?$/.test(path)
+    ? [{ path: ['url'], message: `${path} is not Bybit's linear category; bybit-linear needs ${new URL(BYBIT_LINEAR_URL).pathname} (perpetuals and futures)` }]
+    : [];
+}
+
 /** Bybit USDT/USDC perpetuals and futures. */
-export const bybitLinear: Adapter = createBybitAdapter('bybit-linear', BYBIT_LINEAR_URL, BYBIT_LINEAR_LIMITS);
+export const bybitLinear: Adapter = {
+  ...createBybitAdapter('bybit-linear', BYBIT_LINEAR_URL, BYBIT_LINEAR_LIMITS),
+  validateOptions: linearUrlProblems,
+};

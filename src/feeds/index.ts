@@ -1,5 +1,6 @@
 /** Every venue adapter, by the `venue` key a config uses. One file per venue beside this one. */
 import { binance } from './binance.js';
+import { binanceUsdm } from './binance-usdm.js';
 import { bybit, bybitLinear } from './bybit.js';
 import { coinbase } from './coinbase.js';
 import { generic } from './generic.js';
@@ -15,4 +16,5 @@ export const ADAPTERS: Readonly<Record<string, Adapter>> = {
   bybit,
   'bybit-linear': bybitLinear,
   generic,
+  'binance-usdm': binanceUsdm,
 };

@@ -1,5 +1,7 @@
 /**
- * OKX v5 public WebSocket: `trades` and `tickers` channels over wss://ws.okx.com:8443/ws/v5/public.
+ * OKX v5 public WebSocket: `trades` and `tickers` channels, and for swaps `mark-price` and
+ * `funding-rate` ("WS / Mark price channel", "WS / Funding rate channel" of the public data
+ * section), over wss://ws.okx.com:8443/ws/v5/public.
  * Pure: frames in, events out.
  *
  * Sources (OKX API v5 docs, www.okx.com/docs-v5/en/, read 2026): "Overview > WebSocket > Connect"
@@ -40,14 +42,15 @@
  *   the quote rather than rejected; a present value must be a finite number > 0 (sizes >= 0).
  */
 import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
-import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
+import type { Adapter, ErrorEvent, MarkEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 import { okxNotice } from './venue-status.js';
 
 /** The public endpoint (production). Demo trading: wss://wspap.okx.com:8443/ws/v5/public. */
 export const OKX_URL = 'wss://ws.okx.com:8443/ws/v5/public';
 
-export const OKX_CHANNELS = ['trades', 'tickers'] as const;
-export const OKX_DEFAULT_CHANNELS = OKX_CHANNELS;
+/** `mark-price` and `funding-rate` are for swaps (BTC-USDT-SWAP): opt-in. */
+export const OKX_CHANNELS = ['trades', 'tickers', 'mark-price', 'funding-rate'] as const;
+export const OKX_DEFAULT_CHANNELS = ['trades', 'tickers'] as const;
 
 /**
  * "The total length of multiple channels cannot exceed 64 KB" (Subscribe). Frames are cut at
@@ -123,10 +126,43 @@ function quote(d: Obj): MarketEvent {
   return q;
 }
 
+/** `mark-price`: `{instId, instType, markPx, ts}`, pushed on change (at most every 200 ms). */
+function markPrice(d: Obj): MarketEvent {
+  const s = d.instId;
+  if (typeof s !== 'string' || typeof d.markPx !== 'string') return err('malformed_frame', 'mark-price item lacks instId or markPx');
+  const time = decimal(d.ts);
+  if (time === undefined || !(time > 0 && time < Infinity)) return err('invalid_timestamp', `mark-price ${s} has no usable ts`);
+  const markPx = +d.markPx;
+  if (!(markPx > 0 && markPx < Infinity)) return err('invalid_price', `mark-price ${s} markPx ${show(d.markPx)}`);
+  return { kind: 'mark', symbol: s, markPrice: markPx, eventTime: time };
+}
+
+/**
+ * `funding-rate`: `fundingRate` for the current period and `fundingTime`, when it settles (so
+ * the next funding time); `nextFundingTime` is the settlement after that and is not used.
+ * Pushed every 30 to 90 s.
+ */
+function funding(d: Obj): MarketEvent {
+  const s = d.instId;
+  if (typeof s !== 'string' || typeof d.fundingRate !== 'string') return err('malformed_frame', 'funding-rate item lacks instId or fundingRate');
+  const rate = decimal(d.fundingRate);
+  if (rate === undefined || !(rate > -Infinity && rate < Infinity)) return err('invalid_price', `funding-rate ${s} fundingRate ${show(d.fundingRate)}`);
+  const at = decimal(d.fundingTime);
+  if (at !== undefined && !(at > 0 && at < Infinity)) return err('invalid_timestamp', `funding-rate ${s} has an unusable fundingTime`);
+  const time = decimal(d.ts);
+  if (time !== undefined && !(time > 0 && time < Infinity)) return err('invalid_timestamp', `funding-rate ${s} has an unusable ts`);
+  const ev: MarkEvent = { kind: 'mark', symbol: s, fundingRate: rate };
+  if (at !== undefined) ev.nextFundingTime = at;
+  if (time !== undefined) ev.eventTime = time;
+  return ev;
+}
+
+const PUSH: Readonly<Record<string, (d: Obj) => MarketEvent>> = { trades: trade, tickers: quote, 'mark-price': markPrice, 'funding-rate': funding };
+
 function push(msg: Obj, arg: Obj, frame: string): MarketEvent[] {
   const data = msg.data;
   if (!Array.isArray(data)) return [err('malformed_frame', `push without a data array: ${preview(frame)}`)];
-  const one = arg.channel === 'trades' ? trade : arg.channel === 'tickers' ? quote : undefined;
+  const one = typeof arg.channel === 'string' && Object.hasOwn(PUSH, arg.channel) ? PUSH[arg.channel] : undefined;
   if (!one) return [err('unknown_message', `push on unknown channel ${show(arg.channel)}`)];
   const out: MarketEvent[] = [];
   for (const d of data) out.push(isObj(d) ? one(d) : err('malformed_frame', `${show(arg.channel)} item is not an object`));

@@ -59,6 +59,23 @@ export interface QuoteEvent {
   seq?: number;
 }
 
+/**
+ * Perpetual-swap state: mark and index price, funding rate and the next funding time. Any subset:
+ * a Bybit ticker delta carries only what changed, OKX sends mark and funding on separate channels.
+ */
+export interface MarkEvent {
+  kind: 'mark';
+  symbol: string;
+  markPrice?: number;
+  indexPrice?: number;
+  /** Per funding interval, as a ratio (0.0001 = 0.01%); may be negative. */
+  fundingRate?: number;
+  /** When the next funding is settled, epoch ms. */
+  nextFundingTime?: number;
+  /** Venue's event time, epoch ms. */
+  eventTime?: number;
+}
+
 /** A venue heartbeat: proves the feed is alive even when nothing trades. */
 export interface HeartbeatEvent {
   kind: 'heartbeat';
@@ -127,6 +144,7 @@ export interface VenueStatusEvent {
 export type MarketEvent =
   | TradeEvent
   | QuoteEvent
+  | MarkEvent
   | HeartbeatEvent
   | PongEvent
   | SubscribedEvent

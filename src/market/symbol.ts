@@ -6,6 +6,7 @@ import type { Config } from '../config/types.js';
 import { IndicatorBank, updateExtras, type ExtraPlan } from '../indicators/bank.js';
 import type { ExtraInstance } from '../indicators/extra.js';
 import { BarBuilder, type Bar } from './bars.js';
+import type { PerpState } from './perp.js';
 import { SequenceTracker } from './sequence.js';
 import { TickWindow } from './window.js';
 
@@ -91,6 +92,8 @@ export class SymbolState {
   /** Events of this symbol waiting in the ingest queue (see queue.ts). */
   queued = 0;
   merged: Merged | undefined;
+  /** Mark, index and funding of a perpetual, made at its first mark event (perp.ts); spot symbols never have one. */
+  perp: PerpState | undefined = undefined;
 
   /** The `indicator` label value of each place in an interval's `values` (shared by symbols alike). */
   readonly indicatorNames: readonly string[];

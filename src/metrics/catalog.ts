@@ -8,6 +8,7 @@
 import { LAG_BUCKETS, PROCESSING_BUCKETS } from '../market/feed-state.js';
 import type { MetricDef } from './def.js';
 import { FEED_FAMILIES } from './families/feed.js';
+import { PERP_FAMILIES } from './families/perp.js';
 import { BAR_FAMILIES, INDICATOR_FAMILIES, SYMBOL_FAMILIES, WINDOW_FAMILIES } from './families/symbol.js';
 
 export type { MetricDef, MetricType } from './def.js';
@@ -26,6 +27,7 @@ export const METRICS = {
   ...defsOf(WINDOW_FAMILIES),
   ...defsOf(INDICATOR_FAMILIES),
   ...defsOf(FEED_FAMILIES),
+  ...defsOf(PERP_FAMILIES),
 } as const;
 
 export type MetricKey = keyof typeof METRICS;

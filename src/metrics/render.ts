@@ -22,6 +22,7 @@ import type { SymbolState } from '../market/symbol.js';
 import { RENDER_SLICE_MS, RENDER_STEP } from '../runtime/budgets.js';
 import { SCRAPE_GROUP_NAMES, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
 import { FEED_FAMILIES, type FeedFamily, type SelfStats } from './families/feed.js';
+import { PERP_FAMILIES } from './families/perp.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
 import { FAMILIES, readsBars, SymbolLines } from './symbol-lines.js';
 import { escapeLabelValue, formatValue, header } from './text.js';
@@ -72,7 +73,7 @@ const FULL_LANE = new Lane();
 const FAST_LANE = new Lane(segmentsOf(new Set(SCRAPE_GROUP_NAMES.filter((g) => g !== 'rest'))));
 const laneOf = (want: Selection): Lane => (want.has('rest') ? FULL_LANE : FAST_LANE);
 
-const feedFamilies: readonly FeedFamily[] = Object.values(FEED_FAMILIES);
+const feedFamilies: readonly FeedFamily[] = [...Object.values(FEED_FAMILIES), ...Object.values(PERP_FAMILIES)];
 
 /** The text of one per-feed or process family, header included. */
 function feedFamily(fam: FeedFamily, feeds: readonly FeedState[], self: SelfStats, now: number): string {

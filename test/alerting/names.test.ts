@@ -19,6 +19,7 @@ const STANDARD = [/^up$/, /^ALERTS(_FOR_STATE)?$/, /^process_/, /^nodejs_/, /^pr
 const LABELS = new Set([
   'exchange', 'symbol', 'interval', 'indicator', 'window', 'reason', 'type', 'kind', 'shard', // exporter
   'status', // exporter: market_venue_status
+  'spot_exchange', 'spot_symbol', // exporter: market_perp_spot_info (the basis pairs)
   'job', 'instance', 'le', '__name__', // Prometheus
   'lane', // prometheus.yml: the fast-lane job's series
   'quantile', 'band', // recording/alerting rules

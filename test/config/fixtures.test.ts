@@ -164,6 +164,11 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     for (const [k, v] of Object.entries(raw.extraIndicators as Record<string, unknown>)) note(`extraIndicators.${k}`, v);
     note('limits', raw.limits);
     note('shard', raw.shard);
+    for (const b of raw.basis as Record<string, unknown>[]) {
+      note('basis[]', b);
+      note('basis[].perp', b.perp);
+      note('basis[].spot', b.spot);
+    }
     for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
       for (const key of keys) assert.ok(seen.get(section)?.has(key), `valid-full.yml does not set ${section || '<top>'} ${key}`);
     }

@@ -18,6 +18,7 @@ test('a symbol spelled for another venue is refused, naming the venue and its sp
   assert.equal(problems(feed('coinbase', 'BTC/USD')), 'c.yml: feeds[0].symbols[0]: "BTC/USD" is not how coinbase spells a symbol: expected one like BTC-USD');
   assert.equal(problems(feed('binance', 'btcusdt')), 'c.yml: feeds[0].symbols[0]: "btcusdt" is not how binance spells a symbol: expected one like BTCUSDT');
   assert.equal(problems(feed('bybit', 'BTC-USDT-SWAP')), 'c.yml: feeds[0].symbols[0]: "BTC-USDT-SWAP" is not how bybit spells a symbol: expected one like BTCUSDT');
+  assert.equal(problems(feed('binance-usdm', 'BTC-USDT-SWAP')), 'c.yml: feeds[0].symbols[0]: "BTC-USDT-SWAP" is not how binance-usdm spells a symbol: expected one like BTCUSDT');
 });
 
 test('each venue accepts the spellings it uses', () => {
@@ -25,6 +26,7 @@ test('each venue accepts the spellings it uses', () => {
     ['binance', 'BTCUSDT, 1000SATSUSDT'],
     ['bybit', 'BTCUSDT'],
     ['bybit-linear', 'BTCUSDT, BTC-27DEC24'],
+    ['binance-usdm', 'BTCUSDT, BTCUSDT_240628'],
     ['coinbase', 'BTC-USD, ETH-EUR'],
     ['kraken', 'BTC/USD, XBT/EUR, 1INCH/USD'],
     ['okx', 'BTC-USDT, BTC-USDT-SWAP, BTC-USD-250328'],

@@ -108,17 +108,51 @@ describe('bybit adapters: market data', () => {
     assert.deepEqual(one('ticker-spot'), { kind: 'quote', symbol: 'BTCUSDT', eventTime: 1673853746003, last: 21109.77 });
   });
 
-  test('linear ticker snapshot: last, bid/ask and sizes', () => {
-    assert.deepEqual(one('ticker-linear-snapshot'), {
-      kind: 'quote',
+  test('linear ticker snapshot: last, bid/ask and sizes; mark, index and funding beside them', () => {
+    assert.deepEqual(bybitLinear.parse(frame('ticker-linear-snapshot')), [
+      {
+        kind: 'quote',
+        symbol: 'BTCUSDT',
+        eventTime: 1760325052630,
+        last: 66666.6,
+        bid: 66666.6,
+        ask: 66666.7,
+        bidSize: 23789.165,
+        askSize: 23775.469,
+      },
+      // No eventTime beside the quote: the message's lag is observed once, through the quote.
+      {
+        kind: 'mark',
+        symbol: 'BTCUSDT',
+        markPrice: 66666.6,
+        indexPrice: 115418.19,
+        fundingRate: -0.005,
+        nextFundingTime: 1760342400000,
+      },
+    ]);
+  });
+
+  test('linear ticker delta with only mark, index and funding: a mark event with those, no quote', () => {
+    assert.deepEqual(one('ticker-linear-delta-funding'), {
+      kind: 'mark',
       symbol: 'BTCUSDT',
-      eventTime: 1760325052630,
-      last: 66666.6,
-      bid: 66666.6,
-      ask: 66666.7,
-      bidSize: 23789.165,
-      askSize: 23775.469,
+      eventTime: 1760325053630,
+      markPrice: 66650.1,
+      indexPrice: 66655.32,
+      fundingRate: 0.0001,
     });
+  });
+
+  test('a spot ticker has no mark fields: no mark event', () => {
+    assert.deepEqual(bybit.parse(frame('ticker-spot')).map((e) => e.kind), ['quote']);
+  });
+
+  test('the linear feed refuses the spot endpoint at config load', () => {
+    const [p] = bybitLinear.validateOptions!({}, { url: 'wss://stream.bybit.com/v5/public/spot' });
+    assert.deepEqual(p?.path, ['url']);
+    assert.equal(p?.message, "/v5/public/spot is not Bybit's linear category; bybit-linear needs /v5/public/linear (perpetuals and futures)");
+    assert.deepEqual(bybitLinear.validateOptions!({}, { url: 'ws://127.0.0.1:5000/v5/public/linear' }), []);
+    assert.equal(bybit.validateOptions, undefined, 'spot takes any url');
   });
 
   test('linear ticker delta: only what changed', () => {
@@ -175,6 +209,7 @@ describe('bybit adapters: bad frames become errors, never exceptions', () => {
     ['malformed-missing-price', 'malformed_frame'],
     ['malformed-string-time', 'invalid_timestamp'],
     ['malformed-ticker-bad-ask', 'invalid_price'],
+    ['malformed-ticker-bad-mark', 'invalid_price'],
     ['malformed-trade-data-object', 'malformed_frame'],
     ['unknown-topic-orderbook', 'unknown_message'],
     ['unknown-op-auth', 'unknown_message'],

@@ -16,8 +16,8 @@ describe('okx adapter: connection facts', () => {
     assert.equal(okx.url(OKX_URL, ['BTC-USDT'], ['trades']), OKX_URL, 'the URL carries no subscription');
   });
 
-  test('channels: trades and tickers, both by default; one stream per symbol and channel', () => {
-    assert.deepEqual([...okx.channels], ['trades', 'tickers']);
+  test('channels: trades and tickers by default, mark-price and funding-rate for swaps; one stream per symbol and channel', () => {
+    assert.deepEqual([...okx.channels], ['trades', 'tickers', 'mark-price', 'funding-rate']);
     assert.deepEqual([...okx.defaultChannels], ['trades', 'tickers']);
     assert.equal(okx.streamsFor(['A-B', 'C-D', 'E-F'], ['trades', 'tickers']), 6);
   });
@@ -187,6 +187,8 @@ describe('okx adapter: control frames', () => {
 
 describe('okx adapter: bad frames become errors, never exceptions', () => {
   errorCaseTests(fx, [
+    ['malformed-mark-zero', 'invalid_price'],
+    ['malformed-funding-empty-rate', 'invalid_price'],
     ['malformed-truncated', 'malformed_frame'],
     ['malformed-not-json', 'malformed_frame'],
     ['malformed-nan-price', 'invalid_price'],
@@ -201,6 +203,20 @@ describe('okx adapter: bad frames become errors, never exceptions', () => {
     ['unknown-event-login', 'unknown_message'],
     ['unknown-array', 'unknown_message'],
   ]);
+
+  test('mark-price: the swap\'s mark and its ts', () => {
+    assert.deepEqual(one('mark-price'), { kind: 'mark', symbol: 'BTC-USDT-SWAP', markPrice: 42310.6, eventTime: 1630049139746 });
+  });
+
+  test('funding-rate: the current rate and fundingTime (when it settles) as the next funding time', () => {
+    assert.deepEqual(one('funding-rate'), {
+      kind: 'mark',
+      symbol: 'BTC-USDT-SWAP',
+      fundingRate: 0.0001875391284828,
+      nextFundingTime: 1700726400000,
+      eventTime: 1700724675402,
+    });
+  });
 
   test('one bad item does not take the good one in the same push with it', () => {
     const good = JSON.parse(frame('trades')) as { arg: unknown; data: Record<string, unknown>[] };

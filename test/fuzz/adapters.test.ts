@@ -14,6 +14,7 @@ import { applier, Ingest, type FeedControl } from '../../src/ingest.js';
 import { createLogger } from '../../src/log.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import { IngestQueue } from '../../src/market/queue.js';
+import { validMark } from '../../src/market/perp.js';
 import type { SymbolState } from '../../src/market/symbol.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -172,6 +173,9 @@ function controlHandled(e: MarketEvent, symbols: ReadonlySet<string>): boolean {
       return true;
     case 'subscribed':
       return e.ok;
+    // Applied to the symbol's perpetual state at ingest, not queued (ingest.ts).
+    case 'mark':
+      return symbols.has(e.symbol) && validMark(e);
     default:
       return false;
   }
@@ -206,6 +210,13 @@ function check(p: Pipeline, frame: string): void {
   for (const s of p.state.symbols.values()) {
     assert.ok(Number.isNaN(s.price) || (s.price > 0 && s.price < Infinity), `price ${s.price}`);
     assert.ok(s.volume >= 0 && s.volume < Infinity, `volume ${s.volume}`);
+    const perp = s.perp;
+    if (perp) {
+      assert.ok(Number.isNaN(perp.mark) || (perp.mark > 0 && perp.mark < Infinity), `mark ${perp.mark}`);
+      assert.ok(Number.isNaN(perp.index) || (perp.index > 0 && perp.index < Infinity), `index ${perp.index}`);
+      assert.ok(Number.isNaN(perp.funding) || Number.isFinite(perp.funding), `funding ${perp.funding}`);
+      assert.ok(Number.isNaN(perp.nextFunding) || (perp.nextFunding > 0 && perp.nextFunding < Infinity), `next funding ${perp.nextFunding}`);
+    }
   }
   for (const r of p.reconnects) assert.ok((RECONNECT_REASONS as readonly string[]).includes(r), r);
 }

@@ -5,6 +5,7 @@
 import { alertAnnotation, byName, byRegex, dashboard, EXS, limit, q, stat, table, timeseries, variable } from '../build.js';
 import type { DashboardJson } from '../schema.js';
 import { exchangeVar, symbolVar, UID } from './common.js';
+import { derivativesRow } from './derivatives.js';
 
 const IND = `${EXS}, interval="$bar"`;
 
@@ -309,6 +310,7 @@ export function symbol(): DashboardJson {
           }),
         ],
       },
+      derivativesRow(),
     ],
   });
 }

@@ -3,7 +3,7 @@
  * in exposition order (they follow the per-symbol families). render.ts walks this table.
  */
 import { DEFAULT_SHARD } from '../../config/defaults.js';
-import type { ShardConfig } from '../../config/types.js';
+import type { BasisPair, ShardConfig } from '../../config/types.js';
 import { LAG_BUCKETS, PROCESSING_BUCKETS, type FeedState } from '../../market/feed-state.js';
 import type { BucketHistogram } from '../../market/histogram.js';
 import { VENUE_STATES, type VenueStateName } from '../../market/venue-state.js';
@@ -28,6 +28,8 @@ export interface SelfStats {
   logsSuppressed: Record<string, number>;
   /** This replica's shard; absent: not sharded. */
   shard?: ShardConfig;
+  /** The config's perpetual-to-spot pairs (families/perp.ts); absent: none. */
+  basis?: readonly BasisPair[];
 }
 
 /**
@@ -62,7 +64,7 @@ export const FEED_FAMILIES = {
     (f) => f.lastMessage / 1000,
   ),
   dataSilence: feed(
-    def('market_feed_data_silence_seconds', 'gauge', X, 'Seconds, as of the scrape, since the quietest connection of the feed delivered market data (a trade or quote; acks, pongs and heartbeats do not count), or since the feed started.'),
+    def('market_feed_data_silence_seconds', 'gauge', X, 'Seconds, as of the scrape, since the quietest connection of the feed delivered market data (a trade, quote or perpetual mark update; acks, pongs and heartbeats do not count), or since the feed started.'),
     (f, now) => f.dataSilence(now),
   ),
   messages: feed(def('market_feed_messages_total', 'counter', X, 'Frames received from the feed.'), (f) => f.messages),

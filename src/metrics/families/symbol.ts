@@ -49,7 +49,7 @@ export const SYMBOL_FAMILIES = {
     read: (s: SymbolState) => s.lateTrades,
   },
   symbolLastMessage: {
-    def: def('market_symbol_last_update_timestamp_seconds', 'gauge', XS, 'Local time the last trade, quote or heartbeat for the symbol arrived, Unix seconds.'),
+    def: def('market_symbol_last_update_timestamp_seconds', 'gauge', XS, 'Local time the last trade, quote, perpetual mark update or heartbeat for the symbol arrived, Unix seconds.'),
     read: (s: SymbolState) => s.lastUpdate / 1000,
   },
   seqGaps: {
