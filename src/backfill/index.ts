@@ -1,5 +1,5 @@
 /** Every venue's REST candles description, by the adapter key a feed's `venue` names. */
-import { binanceRest } from './binance.js';
+import { binanceRest, binanceUsdmRest } from './binance.js';
 import { bybitLinearRest, bybitSpotRest } from './bybit.js';
 import { coinbaseRest } from './coinbase.js';
 import { krakenRest } from './kraken.js';
@@ -8,6 +8,7 @@ import type { RestVenue } from './rest.js';
 
 export const REST_VENUES: Readonly<Record<string, RestVenue>> = {
   binance: binanceRest,
+  'binance-usdm': binanceUsdmRest,
   coinbase: coinbaseRest,
   kraken: krakenRest,
   okx: okxRest,

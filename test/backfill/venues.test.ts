@@ -56,6 +56,18 @@ describe('binance /api/v3/klines', () => {
   });
 });
 
+describe('binance-usdm /fapi/v1/klines', () => {
+  const f = REST_VENUES['binance-usdm']!;
+  test("spot's rows on the futures path; no 1s bars", () => {
+    assert.deepEqual(bars(f.parse(rest('binance', 'klines'), MIN)).map((x) => x.close), CLOSES);
+    const u = new URL(f.url('http://h', 'BTCUSDT', MIN, 0, 5000 * MIN, 0));
+    assert.equal(u.pathname, '/fapi/v1/klines');
+    assert.equal(u.searchParams.get('limit'), '1000');
+    assert.equal(f.intervalCode(1000), undefined);
+    assert.equal(REST_VENUES.binance!.intervalCode(1000), '1s');
+  });
+});
+
 describe('coinbase /products/{id}/candles', () => {
   const c = REST_VENUES.coinbase!;
   test('candles (newest first, [time, low, high, open, close, volume]) parse oldest first', () => {
