@@ -43,6 +43,11 @@ export interface FeedConfig {
   connection: ConnectionConfig;
   /** Venue-specific options (the generic JSON adapter's field paths live here). */
   options: Record<string, unknown>;
+  /**
+   * Canonical instrument (`BTC/USDT`) of some symbols, over what the adapter parses
+   * (src/feeds/instrument.ts). Absent: every symbol's is parsed.
+   */
+  instruments?: Record<string, string>;
 }
 
 /** Each native indicator's `enabled` and parameters, by key: derived from src/indicators/registry.ts. */
@@ -99,6 +104,8 @@ export interface Config {
   /** Whether POST /-/reload is served. */
   enableReloadEndpoint: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Asset codes to rename in instruments (XBT: BTC), over DEFAULT_ASSET_ALIASES; absent: those alone. */
+  assetAliases?: Record<string, string>;
   /** The file it came from, for messages; undefined for the built-in default. */
   source?: string;
 }

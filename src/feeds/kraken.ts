@@ -47,6 +47,7 @@ import type {
   VenueLimits,
 } from './types.js';
 import { err, isObj, jsonObject, type Obj, positive, preview, show } from './frame.js';
+import { splitSeparated } from './instrument.js';
 
 export const KRAKEN_URL = 'wss://ws.kraken.com/v2';
 
@@ -236,6 +237,7 @@ export const kraken: Adapter = {
   defaultChannels: KRAKEN_DEFAULT_CHANNELS,
   channels: KRAKEN_CHANNELS,
   symbolSpelling: { pattern: /^[A-Z0-9.]+\/[A-Z0-9.]+$/, example: 'BTC/USD' },
+  instrumentOf: (s) => splitSeparated(s, '/'),
   // The heartbeat is one per connection and carries no symbol: not a stream.
   streamsFor: (symbols, channels) => symbols.length * channels.length,
   url: (base) => base,

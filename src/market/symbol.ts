@@ -75,6 +75,8 @@ export class SymbolState {
   /** Events of this symbol waiting in the ingest queue (see queue.ts). */
   queued = 0;
   merged: Merged | undefined;
+  /** Canonical instrument across venues (src/feeds/instrument.ts); the fleet sets it from the config. */
+  instrument: string;
 
   /** The `indicator` label value of each place in an interval's `values` (shared by symbols alike). */
   readonly indicatorNames: readonly string[];
@@ -87,6 +89,7 @@ export class SymbolState {
     cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'> & Partial<Pick<Config, 'extraIndicators'>>,
     private readonly bank: IndicatorBank = new IndicatorBank(cfg.indicators, cfg.extraIndicators),
   ) {
+    this.instrument = symbol;
     this.plan = bank.planFor(exchange, symbol);
     this.indicatorNames = this.plan.names;
     this.intervals = cfg.intervals.map((iv) => ({
