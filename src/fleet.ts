@@ -11,6 +11,7 @@ import { REST_VENUES } from './backfill/index.js';
 import { ExporterError } from './errors.js';
 import { Feed, type FeedStatus } from './feeds/feed.js';
 import { ADAPTERS } from './feeds/index.js';
+import { DEFAULT_ASSET_ALIASES, instrumentOf } from './feeds/instrument.js';
 import type { Adapter } from './feeds/types.js';
 import type { FeedControl } from './ingest.js';
 import type { Logger } from './log.js';
@@ -44,6 +45,19 @@ function copyStatus(st: FeedState, s: FeedStatus): void {
   st.streamsMax = s.streamsMaxPerConnection;
   st.streamsLimit = s.streamsLimit;
   st.venue.contact(s.connectionsOpen, Date.now());
+}
+
+/** The feed's config as far as its sockets and state care: instruments are labels only. */
+function withoutInstruments(fc: FeedConfig): FeedConfig {
+  const { instruments: _, ...rest } = fc;
+  return rest;
+}
+
+/** Each symbol's canonical instrument, from the feed's overrides, its venue's spelling and the aliases. */
+function nameInstruments(st: FeedState, fc: FeedConfig, configAliases: Readonly<Record<string, string>> | undefined): void {
+  const split = ADAPTERS[fc.venue]?.instrumentOf;
+  const aliases = configAliases ? { ...DEFAULT_ASSET_ALIASES, ...configAliases } : DEFAULT_ASSET_ALIASES;
+  for (const s of st.symbols.values()) s.instrument = instrumentOf(s.symbol, split, fc.instruments, aliases);
 }
 
 export class Fleet {
@@ -108,8 +122,11 @@ export class Fleet {
     for (const fc of feeds) {
       const r = this.feeds.get(fc.name);
       if (!r) this.add(fc);
-      else if (!isDeepStrictEqual(r.config, fc)) await this.replace(r, fc);
+      else if (!isDeepStrictEqual(withoutInstruments(r.config), withoutInstruments(fc))) await this.replace(r, fc);
+      else if (!isDeepStrictEqual(r.config, fc)) r.config = fc;
     }
+    // Instruments only label the symbols (market_instrument_info): renamed in place, no reconnect.
+    for (const r of this.feeds.values()) nameInstruments(r.state, r.config, next.assetAliases);
   }
 
   private add(fc: FeedConfig, state?: FeedState): void {
@@ -118,6 +135,7 @@ export class Fleet {
     // Venues whose frames depend on the feed's options (the generic JSON feed) build one per feed.
     const adapter = venue.configure ? venue.configure(fc.options) : venue;
     const st = state ?? new FeedState(fc.name, fc.symbols, this.config);
+    nameInstruments(st, fc, this.config.assetAliases);
     const log = this.log.child({ exchange: fc.name });
     const pipeline = this.pipeline;
     const backfill = this.backfillFor(fc, st, log);

@@ -81,6 +81,18 @@ describe('reload', () => {
     assert.equal(fleet.feeds.get('a')!.state, before.state);
   });
 
+  test('instruments and asset aliases rename symbols in place: no reconnect', async () => {
+    const { fleet } = start(config([{ name: 'a', symbols: ['XBTUSDT', 'ETHUSDT'] }]));
+    const before = fleet.feeds.get('a')!;
+    const inst = () => [...fleet.feeds.get('a')!.state.symbols.values()].map((s) => s.instrument);
+    assert.deepEqual(inst(), ['BTC/USDT', 'ETH/USDT'], 'parsed, XBT through the built-in aliases');
+    const next = buildConfig({ assetAliases: { XBT: 'XBT' }, feeds: [{ name: 'a', venue: 'binance', url: NOWHERE, symbols: ['XBTUSDT', 'ETHUSDT'], instruments: { ETHUSDT: 'ETH/USD' } }] });
+    await fleet.reload(next);
+    assert.deepEqual(inst(), ['XBT/USDT', 'ETH/USD'], 'the alias overridden, the override applied');
+    assert.equal(fleet.feeds.get('a')!.feed, before.feed, 'same sockets');
+    assert.equal(fleet.feeds.get('a')!.state.reconnects.config_reload, 0);
+  });
+
   test('a changed feed reconnects, keeps the symbols it still carries, and counts a config_reload', async () => {
     const { fleet } = start(config([{ name: 'a', symbols: ['AAAUSDT', 'BBBUSDT'] }]));
     const before = fleet.feeds.get('a')!;

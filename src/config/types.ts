@@ -43,6 +43,11 @@ export interface FeedConfig {
   connection: ConnectionConfig;
   /** Venue-specific options (the generic JSON adapter's field paths live here). */
   options: Record<string, unknown>;
+  /**
+   * Canonical instrument (`BTC/USDT`) of some symbols, over what the adapter parses
+   * (src/feeds/instrument.ts). Absent: every symbol's is parsed.
+   */
+  instruments?: Record<string, string>;
   /** Closed bars fetched over the venue's REST API at start and after a disconnect; absent: off. */
   backfill?: BackfillConfig;
 }
@@ -123,6 +128,8 @@ export interface Config {
   /** Whether POST /-/reload is served. */
   enableReloadEndpoint: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Asset codes to rename in instruments (XBT: BTC), over DEFAULT_ASSET_ALIASES; absent: those alone. */
+  assetAliases?: Record<string, string>;
   /** The file it came from, for messages; undefined for the built-in default. */
   source?: string;
 }

@@ -41,6 +41,7 @@ import { EXTRA_INDICATORS } from '../indicators/extra.js';
 import type { NativeIndicator, ParamDef } from '../indicators/kernel.js';
 import { NATIVE_INDICATORS } from '../indicators/registry.js';
 import type { OptionProblem, SymbolSpelling } from '../feeds/types.js';
+import { ASSET_RE, INSTRUMENT_RE } from '../feeds/instrument.js';
 
 const STATIC_KEYS = {
   '': [
@@ -57,10 +58,11 @@ const STATIC_KEYS = {
     'limits',
     'shard',
     'basis',
+    'assetAliases',
   ],
   connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
   'connection.backoff': ['initial', 'max', 'multiplier', 'jitter', 'resetAfter'],
-  'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options', 'backfill'],
+  'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options', 'backfill', 'instruments'],
   'feeds[].backfill': ['enabled', 'depth', 'url'],
   limits: ['queueCapacity', 'maxFrameBytes'],
   shard: ['index', 'count'],
@@ -530,6 +532,39 @@ function readChannels(c: Checker, v: unknown, path: Path, known: readonly string
   return out;
 }
 
+const INSTRUMENT_HINT = 'an instrument like BTC/USDT (BASE/QUOTE, upper case; a derivative adds :SETTLE, as in BTC/USDT:USDT or BTC/USD:BTC-250328)';
+
+/** A feed's `instruments`: symbol -> canonical instrument, for symbols of this feed only. */
+function readInstruments(c: Checker, v: unknown, path: Path, symbols: readonly string[]): Record<string, string> | undefined {
+  const m = c.anyMapping(v, path);
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const [sym, inst] of Object.entries(m)) {
+    const at = [...path, sym];
+    if (!symbols.includes(sym)) {
+      const guess = closest(sym, symbols);
+      c.fail(at, `${c.got(sym)} is not one of this feed's symbols${guess ? `; did you mean '${guess}'?` : ''}`);
+    } else if (typeof inst !== 'string' || !INSTRUMENT_RE.test(inst)) c.expected(at, INSTRUMENT_HINT, inst);
+    else out[sym] = inst;
+  }
+  return out;
+}
+
+/** `assetAliases`: venue asset code -> the code instruments use (XBT: BTC), on top of the built-in table. */
+function readAssetAliases(c: Checker, v: unknown, path: Path): Record<string, string> | undefined {
+  const m = c.anyMapping(v, path);
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  const what = 'an asset code like BTC (upper case letters, digits or dots)';
+  for (const [code, to] of Object.entries(m)) {
+    const at = [...path, code];
+    if (!ASSET_RE.test(code)) c.fail(at, `${c.got(code)} is not ${what}`);
+    else if (typeof to !== 'string' || !ASSET_RE.test(to)) c.expected(at, what, to);
+    else out[code] = to;
+  }
+  return out;
+}
+
 function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, connection: ConnectionConfig): FeedConfig | undefined {
   const m = c.mapping(v, path, CONFIG_KEYS['feeds[]'], 'a mapping with venue and symbols');
   if (!m) return undefined;
@@ -584,6 +619,7 @@ function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, conn
     const note = limit === undefined ? '' : ` (${venue}'s own limit)`;
     feed.streamsPerConnection = c.int(m.streamsPerConnection, [...path, 'streamsPerConnection'], 1, limit, note);
   }
+  if (Object.hasOwn(m, 'instruments')) feed.instruments = readInstruments(c, m.instruments, [...path, 'instruments'], symbols);
   if (venue !== undefined && ctx.optionsProblemsOf) {
     // The url as written: a malformed one was reported above and must not also read as missing.
     const url = Object.hasOwn(m, 'url') ? String(m.url) : undefined;
@@ -648,6 +684,10 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
     logLevel: field(top, 'logLevel', DEFAULT_LOG_LEVEL, (x) => c.oneOf(x, ['logLevel'], LOG_LEVELS)),
     basis: [],
   };
+  if (Object.hasOwn(top, 'assetAliases')) {
+    const aliases = readAssetAliases(c, top.assetAliases, ['assetAliases']);
+    if (aliases) config.assetAliases = aliases;
+  }
   checkExtraPlacement(c, config.extraIndicators, config.feeds, config.intervals.length);
   checkBackfill(c, ctx, config.feeds, config.intervals);
   config.basis = field(top, 'basis', [], (x) => readBasis(c, x, ['basis'], config.feeds));

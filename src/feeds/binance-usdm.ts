@@ -26,6 +26,7 @@
  */
 import { createBinanceAdapter } from './binance.js';
 import { decimal, err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
+import { splitUsdmPerpetual } from './instrument.js';
 import type { Adapter, MarkEvent, MarketEvent, OptionProblem, VenueLimits } from './types.js';
 
 /** The `/market` route of the USD-M stream host (aggTrade, markPrice). */
@@ -97,6 +98,8 @@ export const binanceUsdm: Adapter = {
   defaultChannels: BINANCE_USDM_DEFAULT_CHANNELS,
   // Perpetuals BTCUSDT; quarterlies BTCUSDT_240628.
   symbolSpelling: { pattern: /^[A-Z0-9]+(_[0-9]{6})?$/, example: 'BTCUSDT' },
+  // A perpetual, never compared with the spot pair of the same name.
+  instrumentOf: splitUsdmPerpetual,
   parse,
   validateOptions,
 };

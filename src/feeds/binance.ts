@@ -34,6 +34,7 @@
 import type { Adapter, ErrorEvent, MarketEvent, VenueLimits } from './types.js';
 import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
 import { binanceServerShutdown } from './venue-status.js';
+import { splitConcatenated } from './instrument.js';
 
 /** The spot stream endpoint (9443 and 443 both serve it). */
 export const BINANCE_URL = 'wss://stream.binance.com:9443';
@@ -177,6 +178,7 @@ export function createBinanceAdapter(venue: string, defaultUrl: string): Adapter
     channels: BINANCE_CHANNELS,
     // Upper case: the trade's `s` field is, and the config names symbols as the venue sends them.
     symbolSpelling: { pattern: /^[A-Z0-9]+$/, example: 'BTCUSDT' },
+    instrumentOf: splitConcatenated,
     streamsFor: (symbols, channels) => symbols.length * channels.length,
     // Streams are subscribed with SUBSCRIBE frames rather than ?streams=, so a URL never
     // outgrows proxies' limits and resubscribing after a reconnect is the same code path.

@@ -34,6 +34,7 @@
  */
 import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
 import type { Adapter, MarkEvent, MarketEvent, OptionProblem, QuoteEvent, VenueLimits } from './types.js';
+import { splitBybitLinear, splitConcatenated, type InstrumentOf } from './instrument.js';
 
 export const BYBIT_SPOT_URL = 'wss://stream.bybit.com/v5/public/spot';
 export const BYBIT_LINEAR_URL = 'wss://stream.bybit.com/v5/public/linear';
@@ -201,7 +202,7 @@ function parse(frame: string): MarketEvent[] {
  * A Bybit v5 public adapter for one category endpoint. Spot and linear speak the same protocol
  * and differ in endpoint and subscribe limits, so each is its own venue key.
  */
-export function createBybitAdapter(venue: string, defaultUrl: string, limits: VenueLimits): Adapter {
+export function createBybitAdapter(venue: string, defaultUrl: string, limits: VenueLimits, split: InstrumentOf = splitConcatenated): Adapter {
   const perFrame = limits.argsPerSubscribe ?? 10;
   return {
     venue,
@@ -211,6 +212,7 @@ export function createBybitAdapter(venue: string, defaultUrl: string, limits: Ve
     channels: BYBIT_CHANNELS,
     // Spot and perpetuals BTCUSDT; dated linear futures BTC-27DEC24.
     symbolSpelling: { pattern: /^[A-Z0-9]{2,}(-[A-Z0-9]+)?$/, example: 'BTCUSDT' },
+    instrumentOf: split,
     streamsFor: (symbols, channels) => symbols.length * channels.length,
     // The path is the category; a base URL (testnet, proxy) is used as given.
     url: (base) => base,
@@ -249,6 +251,6 @@ function linearUrlProblems(_options: Readonly<Record<string, unknown>>, feed: { 
 
 /** Bybit USDT/USDC perpetuals and futures. */
 export const bybitLinear: Adapter = {
-  ...createBybitAdapter('bybit-linear', BYBIT_LINEAR_URL, BYBIT_LINEAR_LIMITS),
+  ...createBybitAdapter('bybit-linear', BYBIT_LINEAR_URL, BYBIT_LINEAR_LIMITS, splitBybitLinear),
   validateOptions: linearUrlProblems,
 };

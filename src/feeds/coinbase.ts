@@ -36,6 +36,7 @@
 import { parseRfc3339 } from './rfc3339.js';
 import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 import { err, isObj, jsonObject, type Obj, positive, preview, show } from './frame.js';
+import { splitSeparated } from './instrument.js';
 
 /** Coinbase Market Data (no authentication). The sandbox is wss://ws-feed-public.sandbox.exchange.coinbase.com. */
 export const COINBASE_URL = 'wss://ws-feed.exchange.coinbase.com';
@@ -189,6 +190,7 @@ export const coinbase: Adapter = {
   defaultChannels: COINBASE_DEFAULT_CHANNELS,
   channels: COINBASE_CHANNELS,
   symbolSpelling: { pattern: /^[A-Z0-9]+-[A-Z0-9]+$/, example: 'BTC-USD' },
+  instrumentOf: (s) => splitSeparated(s, '-'),
   streamsFor: (symbols, channels) => symbols.length * channels.length,
   // Everything is subscribed with frames on the one endpoint.
   url: (base) => base,

@@ -48,6 +48,7 @@ import type {
 } from './types.js';
 import { err, isObj, jsonObject, type Obj, positive, preview, show } from './frame.js';
 import { krakenStatus } from './venue-status.js';
+import { splitSeparated } from './instrument.js';
 
 export const KRAKEN_URL = 'wss://ws.kraken.com/v2';
 
@@ -228,6 +229,7 @@ export const kraken: Adapter = {
   defaultChannels: KRAKEN_DEFAULT_CHANNELS,
   channels: KRAKEN_CHANNELS,
   symbolSpelling: { pattern: /^[A-Z0-9.]+\/[A-Z0-9.]+$/, example: 'BTC/USD' },
+  instrumentOf: (s) => splitSeparated(s, '/'),
   // The heartbeat is one per connection and carries no symbol: not a stream.
   streamsFor: (symbols, channels) => symbols.length * channels.length,
   url: (base) => base,

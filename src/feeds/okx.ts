@@ -44,6 +44,7 @@
 import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
 import type { Adapter, ErrorEvent, MarkEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 import { okxNotice } from './venue-status.js';
+import { splitOkx } from './instrument.js';
 
 /** The public endpoint (production). Demo trading: wss://wspap.okx.com:8443/ws/v5/public. */
 export const OKX_URL = 'wss://ws.okx.com:8443/ws/v5/public';
@@ -239,6 +240,7 @@ export const okx: Adapter = {
   channels: OKX_CHANNELS,
   // Spot BTC-USDT, swaps BTC-USDT-SWAP, futures and options with more dashed parts.
   symbolSpelling: { pattern: /^[A-Z0-9]+(-[A-Z0-9]+)+$/, example: 'BTC-USDT' },
+  instrumentOf: splitOkx,
   streamsFor: (symbols, channels) => symbols.length * channels.length,
   // The path selects the service (public/private/business); a base URL is used as given.
   url: (base) => base,

@@ -2,6 +2,7 @@
  * The contract between a venue adapter (pure: frames in, events out) and the rest of the exporter.
  * Adapters never touch sockets, timers or metrics; connection.ts and the pipeline do.
  */
+import type { InstrumentOf } from './instrument.js';
 
 /** Why a connection was (re)opened. A closed set: it becomes the `reason` label. */
 export const RECONNECT_REASONS = [
@@ -202,6 +203,11 @@ export interface Adapter {
    * would subscribe to nothing and never trade. Absent: any spelling (the generic feed).
    */
   readonly symbolSpelling?: SymbolSpelling;
+  /**
+   * How the venue spells a pair (src/feeds/instrument.ts), for each symbol's canonical
+   * `instrument`. Absent: the symbol is its own instrument unless the config names one.
+   */
+  readonly instrumentOf?: InstrumentOf;
   /** Streams one symbol costs on a connection (one per channel). */
   streamsFor(symbols: readonly string[], channels: readonly string[]): number;
   /** The URL to open for this connection's symbols (Binance puts streams in the URL). */

@@ -94,6 +94,8 @@ export class SymbolState {
   merged: Merged | undefined;
   /** Mark, index and funding of a perpetual, made at its first mark event (perp.ts); spot symbols never have one. */
   perp: PerpState | undefined = undefined;
+  /** Canonical instrument across venues (src/feeds/instrument.ts); the fleet sets it from the config. */
+  instrument: string;
 
   /** The `indicator` label value of each place in an interval's `values` (shared by symbols alike). */
   readonly indicatorNames: readonly string[];
@@ -106,6 +108,7 @@ export class SymbolState {
     cfg: Pick<Config, 'intervals' | 'windows' | 'indicators'> & Partial<Pick<Config, 'extraIndicators'>>,
     private readonly bank: IndicatorBank = new IndicatorBank(cfg.indicators, cfg.extraIndicators),
   ) {
+    this.instrument = symbol;
     this.plan = bank.planFor(exchange, symbol);
     this.indicatorNames = this.plan.names;
     this.intervals = cfg.intervals.map((iv) => ({

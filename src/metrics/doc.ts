@@ -75,6 +75,24 @@ What the venue said holds as long as it can still be true (\`src/market/venue-st
 MarketVenueMaintenance (docs/alerts.md) fires on maintenance, cancel_only, post_only and
 restart_announced, and silences the feed's down and stale alerts in Alertmanager.
 
+## One instrument across venues (\`market_instrument_info\`)
+
+Every configured symbol has a canonical \`instrument\`: \`BTCUSDT\` on Binance and \`BTC-USDT\` on OKX
+are \`BTC/USDT\`; \`XBT/USD\` on Kraken and \`BTC-USD\` on Coinbase are \`BTC/USD\`; perpetuals add their
+settlement currency (\`BTC/USDT:USDT\`). Each adapter parses its venue's spelling
+(\`src/feeds/instrument.ts\`), asset aliases such as XBT -> BTC apply, and the config can name any
+symbol's instrument (docs/config.md, \`instruments\` and \`assetAliases\`). It is exported as an info
+series to join, \`market_price * on(exchange, symbol) group_left(instrument) market_instrument_info\`,
+not as a label on the per-symbol families:
+
+- Cost: one series per symbol. At 10k symbols the exposition has 560k per-symbol series (53.8 MB);
+  the info family adds 10k series and 0.9 MB (1.6%), where an \`instrument\` label on every
+  per-symbol series would add 11.8 MB (22%) to every full scrape, and to every fast-lane one.
+- Churn: renaming an instrument (a reload with a new alias) changes one series per symbol instead
+  of ending and restarting all ~56 of them, with their history.
+- It rides the 15 s lane: an instrument changes only with the config, and the cross-venue rules
+  (prometheus/rules/instruments.rules.yml) join it with the 1 s prices.
+
 ## Label values of \`reason\` and \`type\`
 
 See \`RECONNECT_REASONS\` and \`ERROR_TYPES\` in \`src/feeds/types.ts\`; each is listed in docs/runbook.md

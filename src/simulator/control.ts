@@ -14,6 +14,8 @@
  * | POST /control/silence?on=true|false               | stop sending and stop answering pings           |
  * | POST /control/disconnect[?code=N]                 | close every client with N, or reset (no code)   |
  * | POST /control/shock?symbol=S&pct=P                | S's next trade moves the price by P percent     |
+ * | POST /control/freeze?symbol=S[&noise=R]           | S trades on at one price (moved by at most R)   |
+ * | POST /control/thaw?symbol=S                       | S's price walks again                           |
  * | POST /control/lag?ms=N                            | event times N ms in the past                    |
  * | POST /control/pause, POST /control/resume         | stop / restart the rate-driven flow             |
  * | POST /control/backfill?minutes=M[&step=S][&end=T] | trades stamped over the past M minutes          |
@@ -80,6 +82,8 @@ export interface SimulatorKnobs {
   silence(on: boolean): void;
   disconnect(code?: number): number;
   shock(symbol: string, pct: number): void;
+  freeze(symbol: string, noise?: number): void;
+  thaw(symbol: string): void;
   lag(ms: number): void;
   pause(): void;
   resume(): void;
@@ -151,6 +155,12 @@ export const KNOB_DOCS: Record<string, KnobDoc> = {
   silence: { method: 'POST', effect: 'stop (or restart) sending anything and answering pings', params: { on: 'true or false (default true)' } },
   disconnect: { method: 'POST', effect: 'close every client', params: { code: 'optional close code (1000-1014 except 1004-1006, or 3000-4999); without it, reset the TCP connections' } },
   shock: { method: 'POST', effect: "the symbol's next trade moves the price by pct percent", params: { symbol: SYMBOL_PARAM, pct: 'percent, -99.99 to 10000' } },
+  freeze: {
+    method: 'POST',
+    effect: "the symbol's trades keep coming at its current price, each moved by at most noise of it, until thaw",
+    params: { symbol: SYMBOL_PARAM, noise: 'a ratio from 0 to under 0.01 (default 0: one price)' },
+  },
+  thaw: { method: 'POST', effect: "the symbol's price walks again, from where it froze", params: { symbol: SYMBOL_PARAM } },
   lag: { method: 'POST', effect: 'stamp event and trade times ms in the past from now on', params: { ms: 'a number >= 0 (0 ends the lag)' } },
   pause: { method: 'POST', effect: 'stop the rate-driven flow', params: {} },
   resume: { method: 'POST', effect: 'restart the rate-driven flow', params: {} },
@@ -182,6 +192,8 @@ const KNOBS: Record<string, (k: SimulatorKnobs, q: URLSearchParams, symbol: () =
   silence: (k, q) => k.silence(bool(q, 'on', true)),
   disconnect: (k, q) => k.disconnect(q.has('code') ? num(q, 'code', { int: true }) : undefined),
   shock: (k, q, s) => k.shock(s(), num(q, 'pct', { min: -99.99, max: 10_000 })),
+  freeze: (k, q, s) => k.freeze(s(), num(q, 'noise', { min: 0, max: 0.009999, def: 0 })),
+  thaw: (k, _q, s) => k.thaw(s()),
   lag: (k, q) => k.lag(num(q, 'ms', { min: 0 })),
   pause: (k) => k.pause(),
   resume: (k) => k.resume(),

@@ -84,6 +84,9 @@ export class SymbolMarket {
   private readonly rng: () => number;
   private readonly volatility: number;
   private pendingShockPct: number | undefined;
+  /** Frozen: every trade prints this price, moved by at most `frozenNoise` of it (pyth-observer's "frozen under noise"). */
+  private frozenAt: number | undefined;
+  private frozenNoise = 0;
 
   constructor(symbol: string, params: WalkParams) {
     this.symbol = symbol;
@@ -105,10 +108,25 @@ export class SymbolMarket {
     this.pendingShockPct = pct;
   }
 
+  /**
+   * Trades keep coming at the current price, each moved by a uniform draw of at most `noise`
+   * (a ratio: 0.000001 = 0.01 bps) of it, until `thaw`; the walk then continues from there.
+   */
+  freeze(noise = 0): void {
+    this.frozenAt ??= this.price;
+    this.frozenNoise = noise;
+  }
+
+  thaw(): void {
+    if (this.frozenAt !== undefined) this.price = this.frozenAt;
+    this.frozenAt = undefined;
+  }
+
   /** Advance one trade and return its raw payload. */
   trade(tradeTime: number, eventTime: number): string {
     const r = this.rng;
-    if (this.pendingShockPct !== undefined) {
+    if (this.frozenAt !== undefined) this.price = this.frozenAt * (1 + this.frozenNoise * (r() * 2 - 1));
+    else if (this.pendingShockPct !== undefined) {
       this.price *= 1 + this.pendingShockPct / 100;
       this.pendingShockPct = undefined;
     } else {

@@ -351,6 +351,20 @@ export class Simulator implements SimulatorKnobs {
     this.known(symbol).shock(pct);
   }
 
+  /**
+   * The symbol's trades keep coming at its current price (each moved by at most `noise` of it, a
+   * ratio) until thaw(): a frozen price on a live feed.
+   */
+  freeze(symbol: string, noise = 0): void {
+    if (!(noise >= 0 && noise < 0.01)) throw new RangeError(`noise must be from 0 to under 0.01, got ${noise}`);
+    this.known(symbol).freeze(noise);
+  }
+
+  /** The symbol's price walks again, from where it froze. */
+  thaw(symbol: string): void {
+    this.known(symbol).thaw();
+  }
+
   /** Event and trade times are set `ms` in the past from now on. */
   lag(ms: number): void {
     if (!(ms >= 0 && ms < Infinity)) throw new RangeError(`lag must be a finite number >= 0, got ${ms}`);

@@ -24,6 +24,7 @@ const LABELS = new Set([
   'lane', // prometheus.yml: the fast-lane job's series
   'quantile', 'band', // recording/alerting rules
   'alertname', 'alertstate', 'severity', // ALERTS
+  'instrument', // exporter: market_instrument_info
 ]);
 
 const files = ruleFilePaths();

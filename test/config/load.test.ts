@@ -137,7 +137,7 @@ describe('validation', () => {
     ].join('\n');
     // x-conn is not a config key: the merge works, the stray anchor holder is still reported.
     const msg = failsWith('CONFIG_INVALID', () => parseConfig(text, 'c.yml', { ...VENUES, env: {} }));
-    assert.equal(msg, 'c.yml: x-conn: unknown key; expected one of listen, logLevel, enableReloadEndpoint, connection, feeds, intervals, windows, barCloseGrace, indicators, extraIndicators, limits, shard, basis');
+    assert.equal(msg, 'c.yml: x-conn: unknown key; expected one of listen, logLevel, enableReloadEndpoint, connection, feeds, intervals, windows, barCloseGrace, indicators, extraIndicators, limits, shard, basis, assetAliases');
     const c = parseConfig('connection: &c {connectTimeout: 1s}\nfeeds: [{venue: binance, symbols: [BTCUSDT], connection: {<<: *c, silenceTimeout: 5s}}]', 'c.yml', { ...VENUES, env: {} });
     assert.equal(c.feeds[0]!.connection.connectTimeoutMs, 1_000);
     assert.equal(c.feeds[0]!.connection.silenceTimeoutMs, 5_000);

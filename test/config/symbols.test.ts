@@ -33,3 +33,22 @@ test('each venue accepts the spellings it uses', () => {
   ]) assert.equal(problems(feed(venue!, symbols!)), '', `${venue}: ${symbols}`);
   assert.equal(problems(`feeds:\n  - venue: generic\n    url: wss://x.example/ws\n    symbols: [BINANCE:BTCUSDT]\n    options: {}\n`).includes('spells'), false, 'generic: any spelling');
 });
+
+test('instruments: an override per symbol of the feed, spelled BASE/QUOTE[:SETTLE]', () => {
+  const cfg = (inst: string) => `feeds:\n  - venue: okx\n    symbols: [BTC-USDT, BTC-USD-250328]\n    instruments: ${inst}\n`;
+  assert.equal(problems(cfg('{BTC-USD-250328: "BTC/USD:BTC"}')), '');
+  assert.equal(parseConfig(cfg('{BTC-USD-250328: "BTC/USD:BTC"}'), 'c.yml').feeds[0]!.instruments?.['BTC-USD-250328'], 'BTC/USD:BTC');
+  assert.equal(problems(cfg('{BTC-USDT-SWAP: BTC/USDT}')), `c.yml: feeds[0].instruments.BTC-USDT-SWAP: "BTC-USDT-SWAP" is not one of this feed's symbols; did you mean 'BTC-USDT'?`);
+  assert.equal(
+    problems(cfg('{BTC-USDT: btc-usdt}')),
+    'c.yml: feeds[0].instruments.BTC-USDT: expected an instrument like BTC/USDT (BASE/QUOTE, upper case; a derivative adds :SETTLE, as in BTC/USDT:USDT or BTC/USD:BTC-250328), got "btc-usdt"',
+  );
+  assert.equal(problems(cfg('[BTC/USDT]')), 'c.yml: feeds[0].instruments: expected a mapping, got a list');
+});
+
+test('assetAliases: asset code to asset code, over the built-in table', () => {
+  const cfg = (aliases: string) => `assetAliases: ${aliases}\n${feed('binance', 'WBTCUSDT')}`;
+  assert.deepEqual(parseConfig(cfg('{WBTC: BTC}'), 'c.yml').assetAliases, { WBTC: 'BTC' });
+  assert.equal(problems(cfg('{wbtc: BTC}')), 'c.yml: assetAliases.wbtc: "wbtc" is not an asset code like BTC (upper case letters, digits or dots)');
+  assert.equal(problems(cfg('{WBTC: 1}')), 'c.yml: assetAliases.WBTC: expected an asset code like BTC (upper case letters, digits or dots), got 1');
+});

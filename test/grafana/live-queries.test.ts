@@ -115,6 +115,7 @@ describe('dashboard queries against a live exporter and Prometheus', { timeout: 
       'market_feed_ping_rtt_seconds',
       'ALERTS{alertname="DashboardProbe", alertstate="firing"}',
       'count_over_time(up{job="market-exporter"}[1m]) >= 5',
+      'instrument_exchange_symbol:market_price:unmoved_seconds',
     ]) {
       await pollUntil(async () => (await prom.query(ready)).length > 0, ready, { timeoutMs: 40_000, everyMs: 250 });
     }

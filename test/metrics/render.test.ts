@@ -80,6 +80,8 @@ test('values: price, spread, closed bar, window, counters and a cumulative histo
   assert.equal(s.get('market_feed_lag_seconds_count{exchange="binance"}'), 2);
   assert.equal(s.get('market_ingest_queue_depth'), 3);
   assert.equal(s.get('market_exporter_build_info{version="1.2.3",revision="unknown",branch="unknown",build_date="unknown",node_version="v20.0.0"}'), 1);
+  // The symbol itself until the fleet names its instrument (src/fleet.ts).
+  assert.equal(s.get('market_instrument_info{exchange="binance",symbol="BTCUSDT",instrument="BTCUSDT"}'), 1);
 });
 
 test('unset gauges are absent, not NaN: a symbol with no trade has no price series', () => {
@@ -146,4 +148,16 @@ test('extra indicators past maxInstances are refused and counted, the natives un
   assert.equal(f.indicators.extraRefused, 1);
   assert.equal(parse(text).get('market_indicator_extra_refused_total{exchange="binance"}'), 1, 'the refusal is exported');
   assert.equal(text.split('\n').filter((l) => l.includes('indicator="sma"')).length, 2);
+});
+
+test('market_instrument_info: one series per symbol with its instrument, escaped', () => {
+  const feeds = sample();
+  const f = feeds.get('binance')!;
+  f.symbols.get('BTCUSDT')!.instrument = 'BTC/USDT';
+  f.symbols.get('ETHUSDT')!.instrument = 'E"TH/USDT';
+  const lines = renderMarket(feeds, self).split('\n').filter((l) => l.startsWith('market_instrument_info{'));
+  assert.deepEqual(lines, [
+    'market_instrument_info{exchange="binance",symbol="BTCUSDT",instrument="BTC/USDT"} 1',
+    'market_instrument_info{exchange="binance",symbol="ETHUSDT",instrument="E\\"TH/USDT"} 1',
+  ]);
 });

@@ -71,6 +71,22 @@ describe('simulator market model', () => {
     assert.ok(Math.abs(after.price / shocked.price - 1) < 0.01, 'the next step is an ordinary one');
   });
 
+  test('freeze prints the frozen price within its noise until thaw; the walk goes on from there', () => {
+    const m = new Market(params).get('BTCUSDT');
+    const [before] = trades(m, 1);
+    m.freeze(0.000001);
+    const frozen = trades(m, 200);
+    const prices = frozen.map((t) => t.price);
+    const at = before!.price;
+    assert.ok(prices.every((p) => Math.abs(p / at - 1) <= 0.000001 + 1e-9), 'within the noise');
+    assert.ok(new Set(prices).size > 10, 'noisy, not one repeated price');
+    m.thaw();
+    const after = trades(m, 50).map((t) => t.price);
+    assert.ok(after.some((p) => Math.abs(p / at - 1) > 0.00002), 'walking again');
+    m.freeze();
+    assert.equal(new Set(trades(m, 20).map((t) => t.price)).size, 1, 'no noise: one price');
+  });
+
   test('bookTicker frames parse into quotes around the last price', () => {
     const m = new Market(params).get('ETHUSDT');
     const [t] = trades(m, 1);

@@ -340,6 +340,24 @@ describe('simulator server: knobs', () => {
     });
   });
 
+  test('freeze keeps trades coming at one price until thaw, over the API and the HTTP control', async () => {
+    await withSim({ volatility: 0.001 }, async (sim) => {
+      const c = await subscribed(sim, ['btcusdt@trade']);
+      sim.burstSymbol('BTCUSDT', 1);
+      const r = await fetch(`${sim.url.replace('ws:', 'http:')}/control/freeze?symbol=BTCUSDT`, { method: 'POST' });
+      assert.equal(r.status, 200, await r.text());
+      sim.burstSymbol('BTCUSDT', 20);
+      await waitFor(() => c.trades().length === 21, '21 trades');
+      assert.equal(new Set(c.trades().map((t) => t.price)).size, 1, 'one price');
+      sim.thaw('BTCUSDT');
+      sim.burstSymbol('BTCUSDT', 20);
+      await waitFor(() => c.trades().length === 41, '41 trades');
+      assert.ok(new Set(c.trades().slice(21).map((t) => t.price)).size > 1, 'walking again');
+      assert.throws(() => sim.freeze('BTCUSDT', 0.5), RangeError);
+      c.close();
+    });
+  });
+
   test('lag sets event times that many ms in the past', async () => {
     await withSim({}, async (sim) => {
       const c = await subscribed(sim, ['btcusdt@trade']);

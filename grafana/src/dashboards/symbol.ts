@@ -2,12 +2,14 @@
  * One symbol: price with its Bollinger bands, RSI, MACD, volume and returns, each next to the
  * threshold its alert uses. Indicators are computed on closed bars of the selected interval.
  */
-import { alertAnnotation, byName, byRegex, dashboard, EXS, limit, q, stat, table, timeseries, variable } from '../build.js';
+import { alertAnnotation, byName, byRegex, dashboard, EX, EXS, limit, q, stat, table, timeseries, variable } from '../build.js';
 import type { DashboardJson } from '../schema.js';
 import { exchangeVar, symbolVar, UID } from './common.js';
 import { derivativesRow } from './derivatives.js';
 
 const IND = `${EXS}, interval="$bar"`;
+/** The selected symbol's instrument, to select every venue of it with `and on(job, instrument)`. */
+const INFO = `market_instrument_info{${EXS}}`;
 
 const dashed = [
   { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
@@ -311,6 +313,50 @@ export function symbol(): DashboardJson {
         ],
       },
       derivativesRow(),
+      {
+        // Every venue of the selected symbol's instrument (market_instrument_info): BTCUSDT on
+        // binance brings BTC-USDT on okx and BTCUSDT on bybit with it.
+        title: 'Across venues: $symbol\'s instrument',
+        panels: [
+          timeseries({
+            title: 'Price on each venue and the median',
+            description: 'Each venue quoting the same instrument as this symbol, and the median across them (prometheus/rules/market.rules.yml).',
+            w: 8,
+            h: 8,
+            decimals: 4,
+            queries: [
+              q(`instrument_exchange_symbol:market_price:max and on(job, instrument) ${INFO}`, '{{exchange}} {{symbol}}'),
+              q(`instrument:market_price:median and on(job, instrument) ${INFO}`, 'median {{instrument}}'),
+            ],
+            overrides: [byRegex('median.*', dashed)],
+          }),
+          timeseries({
+            title: 'Deviation from the median (bps)',
+            description: 'Each venue\'s price over the cross-venue median, minus 1, in basis points. MarketPriceDivergence fires past the dashed lines for a minute, with at least the minimum number of venues.',
+            w: 8,
+            h: 8,
+            unit: 'none',
+            decimals: 1,
+            queries: [
+              q(`instrument_exchange_symbol:market_price:deviation_ratio * 10000 and on(job, instrument) ${INFO}`, '{{exchange}} {{symbol}}'),
+              limit('market:threshold_price_divergence:ratio * 10000', '+threshold'),
+              limit('-market:threshold_price_divergence:ratio * 10000', '-threshold'),
+            ],
+          }),
+          timeseries({
+            title: 'Not moved for',
+            description: 'How long each venue\'s price has ranged less than the frozen epsilon within a minute. MarketPriceFrozen fires past its venue\'s threshold while another venue moves and the feed delivers.',
+            w: 8,
+            h: 8,
+            unit: 's',
+            min: 0,
+            queries: [
+              q(`instrument_exchange_symbol:market_price:unmoved_seconds and on(job, instrument) ${INFO}`, '{{exchange}} {{symbol}}'),
+              limit(`exchange:threshold_price_frozen:seconds{${EX}}`, 'threshold ({{exchange}})'),
+            ],
+          }),
+        ],
+      },
     ],
   });
 }
