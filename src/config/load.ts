@@ -61,6 +61,7 @@ export function buildConfig(raw: unknown, opts: Omit<LoadOptions, 'env'> & { sou
     channelsOf: opts.channelsOf ?? ((venue) => ADAPTERS[venue]?.channels),
     streamsLimitOf: opts.streamsLimitOf ?? ((venue) => ADAPTERS[venue]?.limits.streamsPerConnection),
     symbolSpellingOf: (venue) => ADAPTERS[venue]?.symbolSpelling,
+    bookOf: (venue) => ADAPTERS[venue]?.book,
     optionsProblemsOf: (venue, options, feed) => ADAPTERS[venue]?.validateOptions?.(options, feed) ?? [],
     redact: opts.redact ?? ((t) => t),
   });

@@ -7,6 +7,7 @@ import type { ShardConfig } from '../../config/types.js';
 import { LAG_BUCKETS, PROCESSING_BUCKETS, type FeedState } from '../../market/feed-state.js';
 import type { BucketHistogram } from '../../market/histogram.js';
 import { def, X, type MetricDef } from '../def.js';
+import { BOOK_FAMILIES } from './book.js';
 import { escapeLabelValue } from '../text.js';
 
 /** Process-wide values that are not per feed. */
@@ -46,6 +47,9 @@ const proc = <D extends MetricDef>(d: D, read: (self: SelfStats) => number) => (
 const unknown = (v: string | undefined) => escapeLabelValue(v ?? 'unknown');
 
 export const FEED_FAMILIES = {
+  // ---- order books (opt-in per feed; families/book.ts) ----
+  ...BOOK_FAMILIES,
+
   // ---- feed health ----
   feedUp: feed(def('market_feed_up', 'gauge', X, '1 when every connection of the feed is open and subscribed, else 0.'), (f) => f.up),
   feedSymbols: feed(def('market_feed_symbols', 'gauge', X, 'Symbols configured on the feed.'), (f) => f.symbols.size),
