@@ -154,7 +154,10 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     note('', raw);
     note('connection', raw.connection);
     note('connection.backoff', (raw.connection as Record<string, unknown>).backoff);
-    for (const f of raw.feeds as unknown[]) note('feeds[]', f);
+    for (const f of raw.feeds as unknown[]) {
+      note('feeds[]', f);
+      note('feeds[].book', (f as Record<string, unknown>).book);
+    }
     note('indicators', raw.indicators);
     for (const [k, v] of Object.entries(raw.indicators as Record<string, unknown>)) note(`indicators.${k}`, v);
     note('extraIndicators', raw.extraIndicators);
