@@ -47,9 +47,6 @@ const proc = <D extends MetricDef>(d: D, read: (self: SelfStats) => number) => (
 const unknown = (v: string | undefined) => escapeLabelValue(v ?? 'unknown');
 
 export const FEED_FAMILIES = {
-  // ---- order books (opt-in per feed; families/book.ts) ----
-  ...BOOK_FAMILIES,
-
   // ---- feed health ----
   feedUp: feed(def('market_feed_up', 'gauge', X, '1 when every connection of the feed is open and subscribed, else 0.'), (f) => f.up),
   feedSymbols: feed(def('market_feed_symbols', 'gauge', X, 'Symbols configured on the feed.'), (f) => f.symbols.size),
@@ -131,4 +128,7 @@ export const FEED_FAMILIES = {
     },
   },
   shards: proc(def('market_exporter_shards', 'gauge', [], 'shard.count: exporters the symbols are split over (1: not sharded).'), (s) => (s.shard ?? DEFAULT_SHARD).count),
+
+  // ---- order books (opt-in per feed; families/book.ts) ----
+  ...BOOK_FAMILIES,
 } as const satisfies Record<string, FeedFamily>;
