@@ -119,7 +119,10 @@ function syncBooks(f: FeedState, o: BookBenchOptions, first: number[], names: (i
   for (let i = 0; i < o.books; i++) {
     const bids: number[] = [];
     const asks: number[] = [];
-    for (let l = 1; l <= o.depth; l++) bids.push(100 - l * 0.01, 1), asks.push(100 + l * 0.01, 1);
+    for (let l = 1; l <= o.depth; l++) {
+      bids.push(100 - l * 0.01, 1);
+      asks.push(100 + l * 0.01, 1);
+    }
     const b = f.books.get(names(i))!;
     b.onEvent({ kind: 'book', symbol: names(i), snapshot: false, bids: [], asks: [], firstId: first[i]! - 1, lastId: first[i]! - 1 });
     const snap: BookEvent = { kind: 'book', symbol: names(i), snapshot: true, bids, asks, firstId: first[i]! - 1, lastId: first[i]! - 1 };
