@@ -5,6 +5,7 @@
  *
  * - checksum (Kraken v2 `book`): after every message the top 10 levels must hash to the message's
  *   `checksum`; a mismatch marks the book out of sync until the resubscription's snapshot.
+ * - snapshot (OKX `books5`): every push replaces the book; there is nothing to check.
  * - sequence (Binance spot diff depth, "How to manage a local order book correctly"): updates are
  *   buffered until a REST snapshot arrives; those with u <= lastUpdateId are dropped, the first
  *   applied must have U <= lastUpdateId+1 <= u, and from then on each U must be the previous u + 1
@@ -64,7 +65,7 @@ export class BookSync {
 
   /** A book event from the socket. */
   onEvent(ev: BookEvent): BookAction {
-    return this.integrity === 'checksum' ? this.checksumEvent(ev) : this.sequenceEvent(ev);
+    return this.integrity === 'sequence' ? this.sequenceEvent(ev) : this.checksumEvent(ev);
   }
 
   /**

@@ -168,10 +168,11 @@ export interface OptionProblem {
 
 /**
  * How a venue's book channel is kept honest: `checksum` (the venue sends a checksum of its top
- * levels; a mismatch resubscribes) or `sequence` (diff updates carry update ids; a break refetches
- * a REST snapshot, as the venue documents).
+ * levels; a mismatch resubscribes), `sequence` (diff updates carry update ids; a break refetches
+ * a REST snapshot, as the venue documents) or `snapshot` (every push is the whole book, OKX
+ * `books5`: nothing to keep in step).
  */
-export type BookIntegrity = 'checksum' | 'sequence';
+export type BookIntegrity = 'checksum' | 'sequence' | 'snapshot';
 
 /** An adapter's order-book channel (opt-in per feed: `book:` in the config). */
 export interface BookSupport {
