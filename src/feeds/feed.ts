@@ -66,9 +66,12 @@ export class Feed {
     const { config, adapter } = opts;
     const channels = config.channels ?? adapter.defaultChannels;
     this.streamsLimit = Math.min(adapter.limits.streamsPerConnection, config.streamsPerConnection ?? Infinity);
-    const groups = planConnections(config.symbols, channels, this.streamsLimit);
-    this.groups = groups;
     const book = config.book && adapter.book ? { cfg: config.book, support: adapter.book } : undefined;
+    // Planned as if every symbol had its book: never past the venue's limit, at the cost of a
+    // connection that could carry a few more symbols when only some have books.
+    const planned = book ? [...channels, ...Array.from({ length: book.support.streamsPerSymbol }, () => 'book')] : channels;
+    const groups = planConnections(config.symbols, planned, this.streamsLimit);
+    this.groups = groups;
     const booked = new Set(book?.cfg.symbols ?? []);
     /** Each connection's symbols that also have a book (books ride with their symbol's other streams). */
     const bookSymbols = groups.map((g) => g.filter((s) => booked.has(s)));
