@@ -103,9 +103,12 @@ export class BookSync {
     } else {
       // Updates before the resubscription's snapshot belong to a book already known wrong.
       if (!this.synced) return 'none';
+      // An update id that does not advance (Bybit's u) is a replay: already in the book.
+      if (ev.lastId !== undefined && ev.lastId <= this.lastId) return 'none';
       this.levels(ev);
       this.updates++;
     }
+    if (ev.lastId !== undefined) this.lastId = ev.lastId;
     this.book.truncate(this.depth);
     if (ev.checksum === undefined || !this.support.checksum) return 'none';
     if (this.support.checksum(this.book, this.priceDecimals, this.qtyDecimals) === ev.checksum) return 'none';
