@@ -3,6 +3,7 @@
  * own process on loopback, driven through the simulator's HTTP control API. Each scenario is a
  * function returning its part of the report; runBench runs them in order and checks targets.
  */
+import { bookBench, type BookBenchReport } from './book.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -570,7 +571,13 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = ()
       for (const symbols of sizes) metrics.push(await metricsRun(o, sim, dir, { kind: 'production', symbols, fastBars: false }, log));
       if (o.worstScrapes > 0) for (const symbols of sizes) metrics.push(await metricsRun(o, sim, dir, { kind: 'worst-case', symbols, fastBars: true }, log));
     }
-    const partial = { version: 1 as const, createdAt: new Date().toISOString(), machine, options: o, throughput: tp, latency: lat, burst: bursts, metrics };
+    let book: BookBenchReport | undefined;
+    if (on.has('book')) {
+      log('book: per-update cost and trade throughput with books on vs off');
+      // 100 books of 100 levels among the symbols, against the first latency rate of trades.
+      book = bookBench({ symbols: o.symbols, books: Math.min(100, o.symbols), depth: 100, tradeRate: o.rates[0] ?? 10_000, frames: Math.round(o.durationS * 40_000), reps: o.reps });
+    }
+    const partial = { version: 1 as const, createdAt: new Date().toISOString(), machine, options: o, throughput: tp, latency: lat, burst: bursts, metrics, ...(book ? { book } : {}) };
     return { ...partial, targets: targets(partial), durationS: sig((performance.now() - started) / 1000) };
   } finally {
     await sim.proc.stop();

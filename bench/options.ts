@@ -45,7 +45,7 @@ export interface BenchOptions {
   exporterNodeArgs: string[];
 }
 
-export const SCENARIOS = ['throughput', 'latency', 'burst', 'metrics'] as const;
+export const SCENARIOS = ['throughput', 'latency', 'burst', 'metrics', 'book'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const FULL: BenchOptions = {
@@ -94,12 +94,13 @@ export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--symbols N] 
                         [--warmup S] [--reps N] [--rates A,B,C] [--burst N] [--metrics-warm S]
                         [--metrics-rate N] [--scrapes N] [--scrape-interval S] [--worst-scrapes N]
                         [--backfill-minutes M] [--backfill-step S] [--tick MS] [--out FILE]
-                        [--only throughput,latency,burst,metrics] [--profile DIR]
+                        [--only throughput,latency,burst,metrics,book] [--profile DIR]
                         [--node-args="--max-old-space-size=4096 ..."]
 Runs the simulator, a parse-only ceiling client and the exporter as separate processes on
 loopback, prints a table and writes a JSON report (default ${FULL.out}). The /metrics scenario
 runs the default config warmed by a backfill of history (judged), then 1 s bars (worst case,
-reported only). Exporters run with the production Node flags (${NODE_FLAGS.join(' ')});
+reported only). The book scenario runs in this process: per-update CPU of order-book updates
+and trade throughput with books on vs off. Exporters run with the production Node flags (${NODE_FLAGS.join(' ')});
 --node-args adds flags after them (a repeated V8 flag: the last one wins).`;
 
 function num(name: string, raw: string | undefined, min: number, int = false): number | undefined {

@@ -2,6 +2,7 @@
  * The benchmark report: its JSON shape, a check that a report is well formed (the smoke test
  * uses it), and the Markdown table `npm run bench` prints and docs/performance.md carries.
  */
+import type { BookBenchReport } from './book.js';
 import type { FrameWait } from './frame-wait.js';
 import type { BenchOptions } from './options.js';
 
@@ -176,6 +177,8 @@ export interface BenchReport {
   latency: { symbols: number; peakRssBytes: number; heapUsedBytes: number; rows: LatencyRow[] };
   burst: BurstCase[];
   metrics: MetricsRun[];
+  /** The order-book scenario (bench/book.ts); absent when not run. */
+  book?: BookBenchReport;
   targets: TargetCheck[];
   durationS: number;
 }
@@ -218,6 +221,10 @@ export function checkReport(r: unknown): string[] {
       if (!(c.drainMs >= 0)) p.push(`burst ${c.name}: drainMs is not a number`);
       if (!c.runs.every((run) => run.tradesApplied + run.dropped === run.framesSent)) p.push(`burst ${c.name}: applied + dropped != sent`);
     }
+  if (o.book) {
+    for (const k of ['binanceUpdateNs', 'krakenUpdateNs', 'tradeFpsOff', 'tradeFpsOn', 'ratio'] as const) if (!isNum(o.book[k]) || !(o.book[k] > 0)) p.push(`book.${k} is not a positive number`);
+    if (o.book.failures !== 0) p.push(`book: ${o.book.failures} integrity failures on generated updates`);
+  }
   if (!Array.isArray(o.metrics) || o.metrics.length === 0) p.push('metrics has no runs');
   else {
     if (!o.metrics.some((m) => m.kind === 'production')) p.push('metrics has no production-shaped run');
@@ -269,6 +276,13 @@ export function formatReport(r: BenchReport): string {
     if (m.kind === 'production')
       out.push(`| Same, the first scrape after the exporter started (builds the renderer's cache; not in the figures above): scrape / stall | ${ms3(m.firstScrape.ms)} / ${ms3(m.firstScrape.stallMs)} ms | |`);
     out.push(`| Memory at ${f0(m.symbols)} symbols under load, ${m.kind === 'production' ? 'default config' : 'worst case'}: RSS peak / heap used | ${mb(m.peakRssBytes)} / ${mb(m.heapUsedBytes)} | |`);
+  }
+  const b = r.book;
+  if (b) {
+    out.push(`| Order book update, Binance diff depth (10 levels, sequence checked, books of ${f0(b.depth)} levels): CPU per update | ${(b.binanceUpdateNs / 1000).toFixed(2)} µs | |`);
+    out.push(`| Order book update, Kraken v2 (2 levels, CRC32 of the top 10 verified): CPU per update | ${(b.krakenUpdateNs / 1000).toFixed(2)} µs | |`);
+    out.push(`| ${f0(b.books)} books at @100ms (${f0(b.updatesPerSecond)} updates/s): share of one core | ${pct(b.coreShare)} | |`);
+    out.push(`| Trades per CPU-second (${f0(b.symbols)} symbols), books off / on (those updates mixed in); integrity failures while measuring | ${f0(b.tradeFpsOff)} / ${f0(b.tradeFpsOn)}; ${f0(b.failures)} | **${pct(b.ratio)}** |`);
   }
   out.push('', '| Target | Wanted | Got | |', '| --- | --- | --- | --- |');
   for (const c of r.targets) out.push(`| ${c.name} | ${c.target} | ${c.value} | ${c.pass ? 'pass' : '**miss**'} |`);

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Config, FeedConfig } from './config/types.js';
 import { Backfill } from './backfill/runner.js';
 import { REST_VENUES } from './backfill/index.js';
+import { SnapshotFetcher } from './book/fetcher.js';
 import { ExporterError } from './errors.js';
 import { Feed, type FeedStatus } from './feeds/feed.js';
 import { ADAPTERS } from './feeds/index.js';
@@ -28,6 +29,8 @@ export interface Running {
   feed: Feed;
   /** The feed's REST backfill, when its config turns it on. */
   backfill?: Backfill;
+  /** REST snapshots of its books, for venues that resync that way. */
+  snapshots?: SnapshotFetcher;
 }
 
 /** The feeds as this replica runs them: each with only the symbols of its shard. */
@@ -92,6 +95,7 @@ export class Fleet {
   }
 
   async stop(): Promise<void> {
+    for (const r of this.feeds.values()) r.snapshots?.stop();
     await Promise.all([...this.feeds.values()].map((r) => Promise.all([r.feed.stop(), r.backfill?.stop()])));
   }
 
@@ -139,9 +143,26 @@ export class Fleet {
     const log = this.log.child({ exchange: fc.name });
     const pipeline = this.pipeline;
     const backfill = this.backfillFor(fc, st, log);
+    const book = fc.book && adapter.book ? { cfg: fc.book, support: adapter.book } : undefined;
+    st.configureBooks(book?.cfg, book?.support);
+    const snapshots =
+      book?.support.integrity === 'sequence'
+        ? new SnapshotFetcher({
+            support: book.support,
+            restBase: book.cfg.restUrl ?? book.support.defaultRestUrl ?? '',
+            depth: book.cfg.depth,
+            onSnapshot: (sym, ev) => st.books.get(sym)?.onSnapshot(ev) === 'fetch_snapshot',
+            wanted: (sym) => st.books.get(sym)?.awaitingSnapshot === true,
+            onError: (detail) => pipeline.drop(st, 'venue_error', detail),
+          })
+        : undefined;
     const control: FeedControl = {
       noteAlive: (conn) => feed.noteAlive(conn),
       reconnect: (conn, reason, detail) => feed.reconnect(conn, reason, detail),
+      resubscribeBook: (conn, sym) => {
+        for (const frame of book?.support.resubscribeFrames?.(sym, book.cfg.depth) ?? []) feed.send(conn, frame);
+      },
+      fetchBookSnapshot: (sym) => snapshots?.request(sym),
     };
     const feed = new Feed({
       config: fc,
@@ -160,7 +181,11 @@ export class Fleet {
         onSessionEnd: (symbols) => {
           // Trades sent while we were away are not gaps we lost in a session: without this a
           // reconnect storm counts a gap on every symbol at every reconnect.
-          for (const sym of symbols) st.symbols.get(sym)?.seq.reset();
+          for (const sym of symbols) {
+            st.symbols.get(sym)?.seq.reset();
+            // A book is rebuilt from the next session's snapshot: updates across the gap are lost.
+            st.books.get(sym)?.reset();
+          }
           backfill?.sessionEnded(symbols);
         },
         onPingRtt: (ms) => {
@@ -169,7 +194,7 @@ export class Fleet {
         onDrop: (type, detail) => pipeline.drop(st, type, detail),
       },
     });
-    this.feeds.set(fc.name, { config: fc, adapter, state: st, feed, ...(backfill ? { backfill } : {}) });
+    this.feeds.set(fc.name, { config: fc, adapter, state: st, feed, snapshots, ...(backfill ? { backfill } : {}) });
     const s = feed.status();
     // A reloaded feed keeps its FeedState, which still says what the old sockets were: the new
     // Feed has nothing open yet, and until a connection opens no onStatus will say so.
@@ -207,11 +232,13 @@ export class Fleet {
     if (!r) return;
     this.feeds.delete(name);
     this.pipeline.forget(new Set(r.state.symbols.values()));
+    r.snapshots?.stop();
     await Promise.all([r.feed.stop(), r.backfill?.stop()]);
     this.log.info('feed removed', { exchange: name });
   }
 
   private async replace(r: Running, fc: FeedConfig): Promise<void> {
+    r.snapshots?.stop();
     await Promise.all([r.feed.stop(), r.backfill?.stop()]);
     const st = r.state;
     const keep = new Set(fc.symbols);

@@ -14,6 +14,10 @@ import type { Merged, SymbolState } from './market/symbol.js';
 export interface FeedControl {
   noteAlive(conn: number): void;
   reconnect(conn: number, reason: ReconnectReason, detail: string): void;
+  /** Drop and re-request one symbol's book on connection `conn` (checksum venues). */
+  resubscribeBook?(conn: number, symbol: string): void;
+  /** Fetch a REST snapshot of one symbol's book (sequence venues); BookSync.onSnapshot takes it. */
+  fetchBookSnapshot?(symbol: string): void;
 }
 
 /** Venue clocks may run ahead of ours, but not by this much: beyond it a timestamp is wrong. */
@@ -95,6 +99,20 @@ export class Ingest {
         // Applied here rather than queued: a few fields overwritten at about one event a second
         // per symbol, independent of the trades and quotes whose order the queue keeps.
         (s.perp ??= new PerpState()).apply(ev, receivedAt);
+        return;
+      }
+      case 'book': {
+        const b = f.books.get(ev.symbol);
+        // A book the config does not name: never a new series.
+        if (!b) return this.drop(f, 'unknown_symbol', `book ${ev.symbol}`);
+        const s = f.symbols.get(ev.symbol);
+        if (s) s.lastUpdate = receivedAt;
+        f.noteData(conn, receivedAt);
+        const action = b.onEvent(ev);
+        if (action === 'resubscribe') {
+          this.log.limited('book_checksum', 'book checksum mismatch: resubscribing', { exchange: f.name, symbol: ev.symbol });
+          control.resubscribeBook?.(conn, ev.symbol);
+        } else if (action === 'fetch_snapshot') control.fetchBookSnapshot?.(ev.symbol);
         return;
       }
       case 'heartbeat': {

@@ -147,7 +147,7 @@ describe('the fast lane and reconnects', () => {
       'market_feed_messages_total', 'market_feed_reconnects_total', 'market_feed_symbols', 'market_feed_up',
       'market_ingest_conflated_total', 'market_ingest_queue_capacity', 'market_ingest_queue_depth',
       'market_price', 'market_sequence_gaps_total', 'market_sequence_missed_total', 'market_symbol_last_update_timestamp_seconds',
-      'market_window_return_ratio',
+      'market_venue_status', 'market_window_return_ratio',
     ]);
     assert.deepEqual([...fast].filter((n) => slow.has(n)), [], 'no family in both lanes');
     assert.deepEqual([...all].sort(), [...new Set([...fast, ...slow])].sort());

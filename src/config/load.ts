@@ -62,6 +62,7 @@ export function buildConfig(raw: unknown, opts: Omit<LoadOptions, 'env'> & { sou
     channelsOf: opts.channelsOf ?? ((venue) => ADAPTERS[venue]?.channels),
     streamsLimitOf: opts.streamsLimitOf ?? ((venue) => ADAPTERS[venue]?.limits.streamsPerConnection),
     symbolSpellingOf: (venue) => ADAPTERS[venue]?.symbolSpelling,
+    bookOf: (venue) => ADAPTERS[venue]?.book,
     optionsProblemsOf: (venue, options, feed) => ADAPTERS[venue]?.validateOptions?.(options, feed) ?? [],
     backfillIntervalsOf: (venue) => {
       const rest = REST_VENUES[venue];

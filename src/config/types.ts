@@ -26,6 +26,18 @@ export interface ConnectionConfig {
   backoff: BackoffConfig;
 }
 
+/** Order books of a feed (opt-in): which symbols, how deep, and the bands depth is summed within. */
+export interface BookConfig {
+  /** A subset of the feed's symbols. */
+  symbols: string[];
+  /** Distances from the mid, in basis points, within which depth is summed per side: ascending, unique. */
+  bands: number[];
+  /** Levels held per side (and subscribed, where the venue takes a depth). */
+  depth: number;
+  /** REST base for venues whose books resync from a REST snapshot (Binance); the venue's own by default. */
+  restUrl?: string;
+}
+
 export interface FeedConfig {
   /** The `exchange` label. Unique. Defaults to the venue. */
   name: string;
@@ -43,6 +55,8 @@ export interface FeedConfig {
   connection: ConnectionConfig;
   /** Venue-specific options (the generic JSON adapter's field paths live here). */
   options: Record<string, unknown>;
+  /** Order books for some of the symbols; absent: none. */
+  book?: BookConfig;
   /**
    * Canonical instrument (`BTC/USDT`) of some symbols, over what the adapter parses
    * (src/feeds/instrument.ts). Absent: every symbol's is parsed.

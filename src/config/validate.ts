@@ -8,6 +8,7 @@ import type {
   BasisPair,
   FeedSymbol,
   BackoffConfig,
+  BookConfig,
   Config,
   ConnectionConfig,
   ExtraIndicatorConfig,
@@ -62,8 +63,9 @@ const STATIC_KEYS = {
   ],
   connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
   'connection.backoff': ['initial', 'max', 'multiplier', 'jitter', 'resetAfter'],
-  'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options', 'backfill', 'instruments'],
+  'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options', 'backfill', 'instruments', 'book'],
   'feeds[].backfill': ['enabled', 'depth', 'url'],
+  'feeds[].book': ['symbols', 'bands', 'depth', 'restUrl'],
   limits: ['queueCapacity', 'maxFrameBytes'],
   shard: ['index', 'count'],
   'basis[]': ['perp', 'spot'],
@@ -108,6 +110,8 @@ export interface ValidateContext {
   optionsProblemsOf?(venue: string, options: Readonly<Record<string, unknown>>, feed: { url?: string }): readonly OptionProblem[];
   /** The bar lengths (ms) the venue's REST API serves for backfill; undefined: the venue has none. */
   backfillIntervalsOf?(venue: string): ((ms: number) => boolean) | undefined;
+  /** The venue's book channel (Adapter.book); absent or undefined: the venue has none. */
+  bookOf?(venue: string): { readonly depths?: readonly number[]; readonly integrity: string } | undefined;
   /** Hides substituted environment values in anything echoed from the file. */
   redact(text: string): string;
 }
@@ -513,6 +517,60 @@ function checkBackfill(c: Checker, ctx: ValidateContext, feeds: readonly FeedCon
   });
 }
 
+/** Bands a book may have: each is a few series per symbol. */
+export const MAX_BOOK_BANDS = 4;
+export const DEFAULT_BOOK_BANDS = [10, 50];
+export const DEFAULT_BOOK_DEPTH = 25;
+/** Levels a book may hold per side. */
+export const MAX_BOOK_DEPTH = 1000;
+
+function readBook(c: Checker, ctx: ValidateContext, v: unknown, path: Path, venue: string | undefined, feedSymbols: readonly string[]): BookConfig | undefined {
+  const m = c.mapping(v, path, CONFIG_KEYS['feeds[].book'], 'a mapping with symbols (and bands, depth)');
+  if (!m) return undefined;
+  const support = venue === undefined ? undefined : ctx.bookOf?.(venue);
+  if (venue !== undefined && ctx.bookOf && !support) return c.fail(path, `${venue} has no book channel in this exporter; remove book or use a venue that has one`);
+  let symbols: string[] = [];
+  if (!Object.hasOwn(m, 'symbols')) c.fail([...path, 'symbols'], "missing; expected a list of the feed's symbols to keep books for");
+  else {
+    symbols = c.symbols(m.symbols, [...path, 'symbols']) ?? [];
+    symbols.forEach((s, i) => {
+      if (!feedSymbols.includes(s)) c.fail([...path, 'symbols', i], `${c.got(s)} is not one of the feed's symbols; a book needs its symbol in the feed's symbols list`);
+    });
+  }
+  let bands = DEFAULT_BOOK_BANDS;
+  if (Object.hasOwn(m, 'bands')) {
+    const items = c.list(m.bands, [...path, 'bands'], 'a list of distances from the mid in basis points, like [10, 50]');
+    if (items) {
+      if (items.length === 0 || items.length > MAX_BOOK_BANDS) c.expected([...path, 'bands'], `1 to ${MAX_BOOK_BANDS} bands`, m.bands);
+      const out: number[] = [];
+      items.forEach((b, i) => {
+        const n = c.num(b, [...path, 'bands', i], 0, 10_000, true);
+        if (n === undefined) return;
+        const prev = out[out.length - 1];
+        if (prev !== undefined && n <= prev) c.fail([...path, 'bands', i], `bands must ascend without repeats: ${n} after ${prev}`);
+        out.push(n);
+      });
+      bands = out;
+    }
+  }
+  let depth = DEFAULT_BOOK_DEPTH;
+  if (Object.hasOwn(m, 'depth')) {
+    const allowed = support?.depths;
+    if (allowed) {
+      if (typeof m.depth === 'number' && allowed.includes(m.depth)) depth = m.depth;
+      else c.expected([...path, 'depth'], `one of ${allowed.join(', ')} (the depths ${venue} subscribes)`, m.depth);
+    } else depth = c.int(m.depth, [...path, 'depth'], 1, MAX_BOOK_DEPTH) ?? depth;
+  } else if (support?.depths && !support.depths.includes(depth)) depth = support.depths[0]!;
+  const book: BookConfig = { symbols, bands, depth };
+  if (Object.hasOwn(m, 'restUrl')) {
+    if (support && support.integrity !== 'sequence') c.fail([...path, 'restUrl'], `${venue} books resync over the socket; restUrl applies only to venues that fetch REST snapshots (binance)`);
+    const u = typeof m.restUrl === 'string' ? URL.parse(m.restUrl) : null;
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.hostname === '') c.expected([...path, 'restUrl'], 'an http:// or https:// URL', m.restUrl);
+    else book.restUrl = m.restUrl as string;
+  }
+  return book;
+}
+
 function readChannels(c: Checker, v: unknown, path: Path, known: readonly string[] | undefined, venue?: string): string[] | undefined {
   const items = c.list(v, path, 'a list of channels');
   if (!items) return undefined;
@@ -620,6 +678,10 @@ function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, conn
     feed.streamsPerConnection = c.int(m.streamsPerConnection, [...path, 'streamsPerConnection'], 1, limit, note);
   }
   if (Object.hasOwn(m, 'instruments')) feed.instruments = readInstruments(c, m.instruments, [...path, 'instruments'], symbols);
+  if (Object.hasOwn(m, 'book')) {
+    const book = readBook(c, ctx, m.book, [...path, 'book'], venue, symbols);
+    if (book) feed.book = book;
+  }
   if (venue !== undefined && ctx.optionsProblemsOf) {
     // The url as written: a malformed one was reported above and must not also read as missing.
     const url = Object.hasOwn(m, 'url') ? String(m.url) : undefined;

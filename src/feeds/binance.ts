@@ -27,11 +27,15 @@
  *   documented flat form `{"code":2,"msg":...}` and the nested `{"error":{"code":..,"msg":..},
  *   "id":..}` are understood; any other code is a `venue_error` that does not by itself end the
  *   session (the socket layer sees the close if the venue follows through).
+ * - Books (opt-in per feed, `book:` in the config) use the diff depth stream `<symbol>@depth@100ms`
+ *   and a REST snapshot (`GET /api/v3/depth?symbol=&limit=`), kept in step as "How to manage a
+ *   local order book correctly" says for spot (book/sync.ts). Spot diff events carry `U` (first)
+ *   and `u` (last update id); `pu` belongs to the futures stream, not this one.
  * - `serverShutdown` (raw `{"e":"serverShutdown","E":..}` or combined under `!serverShutdown`)
  *   is a NoticeEvent asking for a reconnect with reason `venue_notice`, and a VenueStatusEvent
  *   `restart_announced` (venue-status.ts).
  */
-import type { Adapter, ErrorEvent, MarketEvent, VenueLimits } from './types.js';
+import type { Adapter, BookEvent, BookSupport, ErrorEvent, MarketEvent, VenueLimits } from './types.js';
 import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
 import { binanceServerShutdown } from './venue-status.js';
 import { splitConcatenated } from './instrument.js';
@@ -68,6 +72,63 @@ export const BINANCE_LIMITS: VenueLimits = Object.freeze({
 
 
 
+
+/** The spot REST endpoint the depth snapshot comes from. */
+export const BINANCE_REST_URL = 'https://api.binance.com';
+
+/** `[["price","qty"], ...]` as flat numbers; undefined if any level is not two numeric strings (price > 0, qty >= 0). */
+function levels(v: unknown): number[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: number[] = [];
+  for (const l of v) {
+    if (!Array.isArray(l) || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
+    const p = +l[0];
+    const q = +l[1];
+    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) return undefined;
+    out.push(p, q);
+  }
+  return out;
+}
+
+function depthUpdate(d: Obj): MarketEvent {
+  const s = d.s;
+  if (typeof s !== 'string' || !Number.isSafeInteger(d.U) || !Number.isSafeInteger(d.u)) {
+    return err('malformed_frame', 'depthUpdate payload lacks s, U or u');
+  }
+  const bids = levels(d.b);
+  const asks = levels(d.a);
+  if (!bids || !asks) return err('invalid_price', `depthUpdate ${s} has a level that is not a price > 0 and a qty >= 0`);
+  return { kind: 'book', symbol: s, snapshot: false, bids, asks, firstId: d.U as number, lastId: d.u as number };
+}
+
+/** GET /api/v3/depth's body: {"lastUpdateId":N,"bids":[...],"asks":[...]}. */
+function depthSnapshot(symbol: string, body: string): BookEvent | ErrorEvent {
+  const m = jsonObject(body);
+  if (Array.isArray(m)) return err('malformed_frame', `depth snapshot for ${symbol} is not JSON`);
+  if (!Number.isSafeInteger(m.lastUpdateId)) return err('malformed_frame', `depth snapshot for ${symbol} lacks lastUpdateId`);
+  const bids = levels(m.bids);
+  const asks = levels(m.asks);
+  if (!bids || !asks) return err('invalid_price', `depth snapshot for ${symbol} has a level that is not a price > 0 and a qty >= 0`);
+  const id = m.lastUpdateId as number;
+  return { kind: 'book', symbol, snapshot: true, bids, asks, firstId: id, lastId: id };
+}
+
+export const BINANCE_BOOK: BookSupport = Object.freeze({
+  integrity: 'sequence' as const,
+  streamsPerSymbol: 1,
+  subscribeFrames(symbols: readonly string[]): string[] {
+    const frames: string[] = [];
+    for (let i = 0; i < symbols.length; i += STREAMS_PER_SUBSCRIBE) {
+      const params = symbols.slice(i, i + STREAMS_PER_SUBSCRIBE).map((s) => `${s.toLowerCase()}@depth@100ms`);
+      frames.push(JSON.stringify({ method: 'SUBSCRIBE', params, id: 1000 + frames.length }));
+    }
+    return frames;
+  },
+  defaultRestUrl: BINANCE_REST_URL,
+  snapshotUrl: (base: string, symbol: string, depth: number) =>
+    `${base.endsWith('/') ? base.slice(0, -1) : base}/api/v3/depth?symbol=${encodeURIComponent(symbol)}&limit=${depth}`,
+  parseSnapshot: depthSnapshot,
+});
 
 /** trade and aggTrade share a shape; only the id field differs (`t` vs `a`). */
 function trade(d: Obj, id: unknown): MarketEvent {
@@ -139,6 +200,8 @@ function parse(frame: string): MarketEvent[] {
       return [trade(d, d.a)];
     case 'bookTicker':
       return [quote(d)];
+    case 'depthUpdate':
+      return [depthUpdate(d)];
     case 'serverShutdown':
       return binanceServerShutdown();
     case undefined:
@@ -193,6 +256,7 @@ export function createBinanceAdapter(venue: string, defaultUrl: string): Adapter
       return frames;
     },
     parse,
+    book: BINANCE_BOOK,
   };
 }
 

@@ -33,7 +33,7 @@
  *   time), like the other adapters.
  */
 import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
-import type { Adapter, MarkEvent, MarketEvent, OptionProblem, QuoteEvent, VenueLimits } from './types.js';
+import type { Adapter, BookSupport, MarkEvent, MarketEvent, OptionProblem, QuoteEvent, VenueLimits } from './types.js';
 import { splitBybitLinear, splitConcatenated, type InstrumentOf } from './instrument.js';
 
 export const BYBIT_SPOT_URL = 'wss://stream.bybit.com/v5/public/spot';
@@ -151,6 +151,53 @@ function mark(d: Obj, s: string, eventTime: number | undefined): MarketEvent | u
   return m;
 }
 
+/** `[["price","size"], ...]` as flat [price, size, ...]; undefined if a level is not a price > 0 and a size >= 0. */
+function levels(v: unknown): number[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: number[] = [];
+  for (const l of v) {
+    if (!Array.isArray(l) || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
+    const p = +l[0];
+    const q = +l[1];
+    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) return undefined;
+    out.push(p, q);
+  }
+  return out;
+}
+
+/** The depth this adapter subscribes (`orderbook.50.<symbol>`). */
+export const BYBIT_BOOK_DEPTH = 50;
+
+/**
+ * orderbook.50: a snapshot on subscribe, then deltas (size 0 removes a level). "u" is the update
+ * id; u = 1 is a snapshot after the venue's service restarted ("overwrite your local orderbook"),
+ * whatever `type` says. Bybit documents no step for u, so only an update id that does not
+ * advance is judged (a replay, ignored); `seq` orders books of different depths and is not used.
+ */
+function orderbook(msg: Obj, topic: string): MarketEvent {
+  const d = msg.data;
+  if (!isObj(d) || typeof d.s !== 'string' || !Number.isSafeInteger(d.u)) return err('malformed_frame', `${preview(topic)} without data.s and an integer data.u`);
+  const bids = levels(d.b);
+  const asks = levels(d.a);
+  if (!bids || !asks) return err('invalid_price', `${preview(topic)} has a level that is not a price > 0 and a size >= 0`);
+  const u = d.u as number;
+  return { kind: 'book', symbol: d.s, snapshot: msg.type === 'snapshot' || u === 1, bids, asks, lastId: u };
+}
+
+export const BYBIT_BOOK: BookSupport = Object.freeze({
+  integrity: 'snapshot' as const,
+  depths: [BYBIT_BOOK_DEPTH],
+  streamsPerSymbol: 1,
+  subscribeFrames: (symbols: readonly string[]) => {
+    const frames: string[] = [];
+    for (let i = 0; i < symbols.length; i += 10) {
+      const args = symbols.slice(i, i + 10).map((sym) => `orderbook.${BYBIT_BOOK_DEPTH}.${sym}`);
+      frames.push(JSON.stringify({ req_id: `book-${frames.length + 1}`, op: 'subscribe', args }));
+    }
+    return frames;
+  },
+});
+
 function topicMessage(msg: Obj, topic: string, frame: string): MarketEvent[] {
   const dot = topic.indexOf('.');
   const channel = dot < 0 ? topic : topic.slice(0, dot);
@@ -164,6 +211,7 @@ function topicMessage(msg: Obj, topic: string, frame: string): MarketEvent[] {
     if (!isObj(msg.data)) return [err('malformed_frame', `${preview(topic)} without a data object`)];
     return ticker(msg.data, msg.ts);
   }
+  if (topic.startsWith(`orderbook.${BYBIT_BOOK_DEPTH}.`)) return [orderbook(msg, topic)];
   return [err('unknown_message', `unknown topic ${preview(topic)}: ${preview(frame)}`)];
 }
 
@@ -227,6 +275,7 @@ export function createBybitAdapter(venue: string, defaultUrl: string, limits: Ve
       return frames;
     },
     parse,
+    book: BYBIT_BOOK,
     appPing: Object.freeze({ intervalMs: BYBIT_PING_INTERVAL_MS, frame: (now: number) => `{"req_id":"${now}","op":"ping"}` }),
   };
 }

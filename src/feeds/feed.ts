@@ -66,9 +66,16 @@ export class Feed {
     const { config, adapter } = opts;
     const channels = config.channels ?? adapter.defaultChannels;
     this.streamsLimit = Math.min(adapter.limits.streamsPerConnection, config.streamsPerConnection ?? Infinity);
-    const groups = planConnections(config.symbols, channels, this.streamsLimit);
+    const book = config.book && adapter.book ? { cfg: config.book, support: adapter.book } : undefined;
+    // Planned as if every symbol had its book: never past the venue's limit, at the cost of a
+    // connection that could carry a few more symbols when only some have books.
+    const planned = book ? [...channels, ...Array.from({ length: book.support.streamsPerSymbol }, () => 'book')] : channels;
+    const groups = planConnections(config.symbols, planned, this.streamsLimit);
     this.groups = groups;
-    this.streamCounts = groups.map((g) => adapter.streamsFor(g, channels));
+    const booked = new Set(book?.cfg.symbols ?? []);
+    /** Each connection's symbols that also have a book (books ride with their symbol's other streams). */
+    const bookSymbols = groups.map((g) => g.filter((s) => booked.has(s)));
+    this.streamCounts = groups.map((g, i) => adapter.streamsFor(g, channels) + bookSymbols[i]!.length * (book?.support.streamsPerSymbol ?? 0));
     this.open = groups.map(() => false);
     this.opened = groups.map(() => false);
     this.lifetimeTimers = groups.map(() => undefined);
@@ -81,7 +88,11 @@ export class Feed {
         new Connection({
           name: `${config.name}#${i}`,
           url: () => adapter.url(base, symbols, channels),
-          subscribeFrames: () => adapter.subscribeFrames(symbols, channels),
+          subscribeFrames: () => {
+            const frames = adapter.subscribeFrames(symbols, channels);
+            const withBook = bookSymbols[i]!;
+            return book && withBook.length > 0 ? [...frames, ...book.support.subscribeFrames(withBook, book.cfg.depth)] : frames;
+          },
           appPing: adapter.appPing,
           config: config.connection,
           maxFrameBytes: opts.maxFrameBytes,
@@ -132,6 +143,11 @@ export class Feed {
   /** Reconnect the connection `conn` (pipeline calls it on venue notices / fatal venue errors). */
   reconnect(conn: number, reason: ReconnectReason, detail: string): void {
     this.connection(conn).reconnect(reason, detail);
+  }
+
+  /** Send a text frame on connection `conn` (dropped if it is not open: it belonged to that session). */
+  send(conn: number, frame: string): void {
+    this.connection(conn).send(frame);
   }
 
   noteAlive(conn: number): void {

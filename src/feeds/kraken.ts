@@ -30,15 +30,25 @@
  *   pair) is counted as `subscribe_failed` and the connection stays, since the other symbols on it
  *   are fine and reconnecting would only be refused again; a refusal of the whole request (no
  *   symbol: bad arguments, message rate exceeded) ends the connection as `subscribe_failed`.
+ * - `book` (opt-in per feed, `book:` in the config) is subscribed with `snapshot: true` at the
+ *   configured depth (10, 25, 100, 500 or 1000). Snapshot and update carry `checksum`, the CRC32
+ *   of the top 10 levels as the venue printed them ("Book checksum (WebSocket v2)"): the numbers
+ *   come at full precision, trailing zeros included, so the decimals of each `price` and `qty`
+ *   are read from the frame's text and go with the event (book/kraken-checksum.ts prints the book
+ *   back at that precision). A mismatch unsubscribes and subscribes the one book again, which
+ *   brings a fresh snapshot.
  * - `status` arrives on connect and when the engine's state changes: a VenueStatusEvent
  *   (venue-status.ts), with the next announced maintenance window where the frame has one. It
  *   does not reconnect, because Kraken asks clients not to reconnect faster than every 5 s
  *   around maintenance and the socket layer notices a close anyway.
  */
+import { krakenChecksum } from '../book/kraken-checksum.js';
 import { parseRfc3339 } from './rfc3339.js';
 import type {
   Adapter,
   AppPing,
+  BookEvent,
+  BookSupport,
   ErrorEvent,
   MarketEvent,
   PongEvent,
@@ -156,6 +166,78 @@ function ticker(d: Obj): QuoteEvent | ErrorEvent {
   return q;
 }
 
+/** Depths the v2 `book` channel accepts. */
+export const KRAKEN_BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
+
+/** The most decimals any `"<key>":<number>` in the frame is written with. */
+function decimalsOf(frame: string, key: '"price":' | '"qty":'): number {
+  let most = 0;
+  for (let at = frame.indexOf(key); at >= 0; at = frame.indexOf(key, at + key.length)) {
+    let i = at + key.length;
+    while (frame.charCodeAt(i) === 32) i++;
+    let dot = -1;
+    let end = i;
+    for (; end < frame.length; end++) {
+      const c = frame.charCodeAt(end);
+      if (c === 46) dot = end;
+      else if (c < 48 || c > 57) break;
+    }
+    if (dot >= 0 && end - dot - 1 > most) most = end - dot - 1;
+  }
+  return most;
+}
+
+/** A side's [{price, qty}, ...] as flat [price, qty, ...]; undefined if any level is not two numbers >= 0. */
+function levels(v: unknown): number[] | undefined {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) return undefined;
+  const out: number[] = [];
+  for (const l of v) {
+    if (!isObj(l)) return undefined;
+    const p = l.price;
+    const q = l.qty;
+    if (typeof p !== 'number' || typeof q !== 'number' || !positive(p) || !(q >= 0 && q < Infinity)) return undefined;
+    out.push(p, q);
+  }
+  return out;
+}
+
+function book(msg: Obj, data: readonly unknown[], frame: string): MarketEvent[] {
+  const snapshot = msg.type === 'snapshot';
+  const priceDecimals = decimalsOf(frame, '"price":');
+  const qtyDecimals = decimalsOf(frame, '"qty":');
+  return data.map((d): MarketEvent => {
+    if (!isObj(d) || typeof d.symbol !== 'string') return err('malformed_frame', 'book entry lacks symbol');
+    const bids = levels(d.bids);
+    const asks = levels(d.asks);
+    if (!bids || !asks) return err('invalid_price', `book ${d.symbol} has a level that is not a price > 0 and a qty >= 0`);
+    const ev: BookEvent = { kind: 'book', symbol: d.symbol, snapshot, bids, asks, priceDecimals, qtyDecimals };
+    if (typeof d.checksum === 'number' && Number.isSafeInteger(d.checksum)) ev.checksum = d.checksum;
+    return ev;
+  });
+}
+
+const bookParams = (symbol: string[], depth: number, snapshot?: boolean) =>
+  snapshot === undefined ? { channel: 'book', symbol, depth } : { channel: 'book', symbol, depth, snapshot };
+
+export const KRAKEN_BOOK: BookSupport = Object.freeze({
+  integrity: 'checksum' as const,
+  depths: KRAKEN_BOOK_DEPTHS,
+  streamsPerSymbol: 1,
+  subscribeFrames(symbols: readonly string[], depth: number): string[] {
+    const frames: string[] = [];
+    for (let i = 0; i < symbols.length; i += SYMBOLS_PER_SUBSCRIBE) {
+      frames.push(subscribe(1000 + frames.length, bookParams(symbols.slice(i, i + SYMBOLS_PER_SUBSCRIBE), depth, true)));
+    }
+    return frames;
+  },
+  resubscribeFrames: (symbol: string, depth: number) => [
+    JSON.stringify({ method: 'unsubscribe', params: bookParams([symbol], depth), req_id: 2000 }),
+    subscribe(2001, bookParams([symbol], depth, true)),
+  ],
+  checksum: krakenChecksum,
+});
+
 function pong(msg: Obj): PongEvent {
   const ev: PongEvent = { kind: 'pong' };
   const id = msg.req_id;
@@ -194,6 +276,8 @@ function parse(frame: string): MarketEvent[] {
         return trades(msg, data);
       case 'ticker':
         return data.map((d) => (isObj(d) ? ticker(d) : err('malformed_frame', 'ticker entry is not an object')));
+      case 'book':
+        return book(msg, data, frame);
       case 'status':
         return krakenStatus(data);
       default:
@@ -246,4 +330,5 @@ export const kraken: Adapter = {
   },
   parse,
   appPing: KRAKEN_APP_PING,
+  book: KRAKEN_BOOK,
 };

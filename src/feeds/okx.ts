@@ -42,7 +42,7 @@
  *   the quote rather than rejected; a present value must be a finite number > 0 (sizes >= 0).
  */
 import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
-import type { Adapter, ErrorEvent, MarkEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
+import type { Adapter, BookSupport, ErrorEvent, MarkEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 import { okxNotice } from './venue-status.js';
 import { splitOkx } from './instrument.js';
 
@@ -160,9 +160,42 @@ function funding(d: Obj): MarketEvent {
 
 const PUSH: Readonly<Record<string, (d: Obj) => MarketEvent>> = { trades: trade, tickers: quote, 'mark-price': markPrice, 'funding-rate': funding };
 
+/** `[["price","size","0","orders"], ...]` as flat [price, size, ...]; undefined if a level is not a price > 0 and a size >= 0. */
+function levels(v: unknown): number[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: number[] = [];
+  for (const l of v) {
+    if (!Array.isArray(l) || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
+    const p = +l[0];
+    const q = +l[1];
+    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) return undefined;
+    out.push(p, q);
+  }
+  return out;
+}
+
+/** books5: each push is the top 5 levels whole, so every one is a snapshot. */
+function books5(d: Obj, instId: unknown): MarketEvent {
+  const s = typeof d.instId === 'string' ? d.instId : instId;
+  if (typeof s !== 'string') return err('malformed_frame', 'books5 push without instId');
+  const bids = levels(d.bids);
+  const asks = levels(d.asks);
+  if (!bids || !asks) return err('invalid_price', `books5 ${s} has a level that is not a price > 0 and a size >= 0`);
+  return { kind: 'book', symbol: s, snapshot: true, bids, asks };
+}
+
+export const OKX_BOOK: BookSupport = Object.freeze({
+  integrity: 'snapshot' as const,
+  depths: [5],
+  streamsPerSymbol: 1,
+  // Answers are matched by nothing here, so the ids may repeat the other channels' frames.
+  subscribeFrames: (symbols: readonly string[]) => subscribeFrames(symbols, ['books5']),
+});
+
 function push(msg: Obj, arg: Obj, frame: string): MarketEvent[] {
   const data = msg.data;
   if (!Array.isArray(data)) return [err('malformed_frame', `push without a data array: ${preview(frame)}`)];
+  if (arg.channel === 'books5') return data.map((d) => (isObj(d) ? books5(d, arg.instId) : err('malformed_frame', 'books5 item is not an object')));
   const one = typeof arg.channel === 'string' && Object.hasOwn(PUSH, arg.channel) ? PUSH[arg.channel] : undefined;
   if (!one) return [err('unknown_message', `push on unknown channel ${show(arg.channel)}`)];
   const out: MarketEvent[] = [];
@@ -247,4 +280,5 @@ export const okx: Adapter = {
   subscribeFrames,
   parse,
   appPing: Object.freeze({ intervalMs: OKX_PING_INTERVAL_MS, frame: () => 'ping' }),
+  book: OKX_BOOK,
 };

@@ -3,6 +3,7 @@
  * Adapters never touch sockets, timers or metrics; connection.ts and the pipeline do.
  */
 import type { InstrumentOf } from './instrument.js';
+import type { Book } from '../book/book.js';
 
 /** Why a connection was (re)opened. A closed set: it becomes the `reason` label. */
 export const RECONNECT_REASONS = [
@@ -142,7 +143,28 @@ export interface VenueStatusEvent {
   maintenanceStart?: number | null;
 }
 
+/**
+ * Price levels of one symbol's book: a snapshot replaces the book, an update sets levels (qty 0
+ * removes one). Levels are flat [price, qty, price, qty, ...] in the order the venue sent them.
+ */
+export interface BookEvent {
+  kind: 'book';
+  symbol: string;
+  snapshot: boolean;
+  bids: number[];
+  asks: number[];
+  /** The venue's checksum of its book after this message (Kraken: CRC32 of the top 10 levels). */
+  checksum?: number;
+  /** Decimals the venue writes prices and quantities with, read from the frame (for the checksum). */
+  priceDecimals?: number;
+  qtyDecimals?: number;
+  /** First and last update id the message covers (Binance `U`, `u`; a REST snapshot's lastUpdateId as both). */
+  firstId?: number;
+  lastId?: number;
+}
+
 export type MarketEvent =
+  | BookEvent
   | TradeEvent
   | QuoteEvent
   | MarkEvent
@@ -189,6 +211,35 @@ export interface OptionProblem {
   message: string;
 }
 
+/**
+ * How a venue's book channel is kept honest: `checksum` (the venue sends a checksum of its top
+ * levels; a mismatch resubscribes), `sequence` (diff updates carry update ids; a break refetches
+ * a REST snapshot, as the venue documents) or `snapshot` (every push is the whole book, OKX
+ * `books5`: nothing to keep in step).
+ */
+export type BookIntegrity = 'checksum' | 'sequence' | 'snapshot';
+
+/** An adapter's order-book channel (opt-in per feed: `book:` in the config). */
+export interface BookSupport {
+  readonly integrity: BookIntegrity;
+  /** Depths the venue lets a subscription ask for; absent: any from 1 to 1000. */
+  readonly depths?: readonly number[];
+  /** Streams one book costs on a connection. */
+  readonly streamsPerSymbol: number;
+  /** Frames (or stream names folded into frames) subscribing these symbols' books. */
+  subscribeFrames(symbols: readonly string[], depth: number): string[];
+  /** checksum venues: frames that drop and re-request one symbol's book, for a fresh snapshot. */
+  resubscribeFrames?(symbol: string, depth: number): string[];
+  /** sequence venues: the REST base URL when the feed's `book.restUrl` is not set. */
+  readonly defaultRestUrl?: string;
+  /** sequence venues: where a snapshot of `symbol` at `depth` levels is fetched. */
+  snapshotUrl?(restBase: string, symbol: string, depth: number): string;
+  /** sequence venues: a REST snapshot's body as a snapshot BookEvent. Never throws. */
+  parseSnapshot?(symbol: string, body: string): BookEvent | ErrorEvent;
+  /** checksum venues: the venue's checksum of a book, for comparison with BookEvent.checksum. */
+  checksum?(book: Book, priceDecimals: number, qtyDecimals: number): number;
+}
+
 /** A venue adapter. Pure: no sockets, timers or metrics. One file per venue under src/feeds/. */
 export interface Adapter {
   readonly venue: string;
@@ -228,4 +279,6 @@ export interface Adapter {
    * options (the generic JSON adapter) implement it; the exporter calls it once per feed.
    */
   configure?(options: Readonly<Record<string, unknown>>): Adapter;
+  /** The venue's order-book channel, where the adapter has one. */
+  readonly book?: BookSupport;
 }

@@ -1,6 +1,7 @@
 /** What the exporter knows about one configured feed: plain counters, read by the renderer. */
-import type { Config } from '../config/types.js';
-import { ERROR_TYPES, RECONNECT_REASONS, type ErrorType, type ReconnectReason } from '../feeds/types.js';
+import { BookSync } from '../book/sync.js';
+import type { BookConfig, Config } from '../config/types.js';
+import { ERROR_TYPES, RECONNECT_REASONS, type BookSupport, type ErrorType, type ReconnectReason } from '../feeds/types.js';
 import { IndicatorBank } from '../indicators/bank.js';
 import { BackfillStats } from '../backfill/stats.js';
 import { BucketHistogram } from './histogram.js';
@@ -51,6 +52,8 @@ export class FeedState {
   private readonly dataAt: number[] = [];
   /** What the feed's REST backfill has done (src/backfill/); state `off` when not configured. */
   readonly backfill = new BackfillStats();
+  /** Order books of the symbols the feed's `book:` names (none by default). */
+  books = new Map<string, BookSync>();
   /** Every symbol's indicator state (bank.ts); `extraRefused` counts extras past the cap. */
   readonly indicators: IndicatorBank;
   /** What the venue says of its own state (maintenance, restarts): market_venue_status. */
@@ -66,6 +69,23 @@ export class FeedState {
     this.started = now;
     this.indicators = new IndicatorBank(cfg.indicators, cfg.extraIndicators);
     for (const s of symbols) this.symbols.set(s, new SymbolState(name, s, cfg, this.indicators));
+  }
+
+  /**
+   * Keep books for what `cfg` names. A book whose depth and bands are unchanged keeps its state
+   * and counters across a reload; any other is made afresh.
+   */
+  configureBooks(cfg: BookConfig | undefined, support: BookSupport | undefined): void {
+    const next = new Map<string, BookSync>();
+    if (cfg && support) {
+      for (const sym of cfg.symbols) {
+        if (!this.symbols.has(sym)) continue;
+        const old = this.books.get(sym);
+        const same = old && old.depth === cfg.depth && old.bands.length === cfg.bands.length && old.bands.every((b, i) => b === cfg.bands[i]);
+        next.set(sym, same ? old : new BookSync(support, cfg.depth, cfg.bands));
+      }
+    }
+    this.books = next;
   }
 
   /** A trade or quote arrived on connection `conn` at `at` (ms). Control frames must not call this. */

@@ -50,6 +50,11 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
     // The past-capacity burst really overflowed the queue: what it could not hold was conflated.
     assert.ok(report.burst[1]!.conflated > 0, `conflated ${report.burst[1]!.conflated}`);
     for (const c of report.targets) assert.equal(typeof c.pass, 'boolean', c.name);
+    // The order-book scenario ran, its generated books never failed their own checks.
+    assert.ok(report.book, 'book scenario in the report');
+    assert.equal(report.book.failures, 0);
+    assert.ok(report.book.binanceUpdateNs > 0 && report.book.krakenUpdateNs > 0 && report.book.ratio > 0);
+    assert.match(r.stdout, /\| Order book update, Kraken v2/);
     assert.match(r.stdout, /\| Ceiling: bare `ws` client/);
     assert.match(r.stdout, /\| Target \| Wanted \| Got \|/);
     assert.match(r.stdout, /worst case, not judged/);

@@ -157,6 +157,7 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
     for (const f of raw.feeds as unknown[]) {
       note('feeds[]', f);
       note('feeds[].backfill', (f as Record<string, unknown>).backfill);
+      note('feeds[].book', (f as Record<string, unknown>).book);
     }
     note('indicators', raw.indicators);
     for (const [k, v] of Object.entries(raw.indicators as Record<string, unknown>)) note(`indicators.${k}`, v);

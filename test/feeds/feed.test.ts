@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Feed, type FeedStatus } from '../../src/feeds/feed.js';
 import type { ErrorType, ReconnectReason } from '../../src/feeds/types.js';
 import type { FeedConfig } from '../../src/config/types.js';
+import { binance } from '../../src/feeds/binance.js';
 import { createLogger } from '../../src/log.js';
 import { createEchoAdapter, type EchoAdapterOptions, type EchoSubscribe } from '../support/echo-adapter.js';
 import { TestWsServer, type ServerSocket } from '../support/ws-test-server.js';
@@ -278,5 +279,27 @@ describe('Feed', () => {
       () => makeFeed(feedConfig('ws://127.0.0.1:9/', { channels: ['trade', 'quote'] }), { limits: { streamsPerConnection: 1 } }),
       /one symbol needs 2 streams/,
     );
+  });
+});
+
+describe('Feed with order books', () => {
+  test("book streams count, and the plan keeps every connection within the venue's limit", () => {
+    const feed = new Feed({
+      config: feedConfig('ws://127.0.0.1:1', {
+        venue: 'binance',
+        symbols: ['AUSDT', 'BUSDT', 'CUSDT', 'DUSDT'],
+        channels: ['trade'],
+        streamsPerConnection: 4,
+        book: { symbols: ['AUSDT', 'BUSDT'], bands: [10], depth: 10 },
+      }),
+      adapter: binance,
+      maxFrameBytes: 1_000,
+      log: createLogger({ write: () => {} }),
+      handlers: { onFrame: () => {}, onStatus: () => {}, onReconnect: () => {} },
+    });
+    const s = feed.status();
+    assert.equal(s.streams, 6, '4 trade streams and 2 book streams');
+    assert.ok(s.streamsMaxPerConnection <= 4, `fullest connection carries ${s.streamsMaxPerConnection}`);
+    assert.equal(s.connectionsPlanned, 2);
   });
 });

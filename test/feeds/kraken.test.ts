@@ -15,7 +15,7 @@ const cases: ErrorCase[] = [
   ['malformed-bad-timestamp', 'invalid_timestamp'],
   ['malformed-data-not-array', 'malformed_frame'],
   ['malformed-ticker-negative-ask', 'invalid_price'],
-  ['unknown-channel-book', 'unknown_message'],
+  ['unknown-channel-level3', 'unknown_message'],
   ['unknown-v1-array', 'unknown_message'],
   ['status-unknown-system', 'unknown_message'],
 ];

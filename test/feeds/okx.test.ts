@@ -199,7 +199,7 @@ describe('okx adapter: bad frames become errors, never exceptions', () => {
     ['malformed-bad-ts', 'invalid_timestamp'],
     ['malformed-ticker-bad-bid', 'invalid_price'],
     ['malformed-data-not-array', 'malformed_frame'],
-    ['unknown-channel-books5', 'unknown_message'],
+    ['unknown-channel-bbo-tbt', 'unknown_message'],
     ['unknown-event-login', 'unknown_message'],
     ['unknown-array', 'unknown_message'],
   ]);

@@ -33,6 +33,7 @@ const EMPTY_IN_A_SHORT_RUN: Record<string, string> = {
   market_exporter_log_messages_suppressed_total: 'no log line is rate-limited in a healthy run',
   market_venue_maintenance_start_timestamp_seconds: 'only venues that announce maintenance windows (Kraken); the simulator announces none',
   market_perp_: 'perpetuals (mark, index, funding, basis): the simulator speaks Binance spot, which has none',
+  market_book_: 'order books (opt-in per feed): the simulator serves no depth stream or REST snapshot',
 };
 
 /** Grafana's built-in interval variables, as it would set them for a 1s scrape interval. */

@@ -16,6 +16,10 @@ import { scrape, scrapeUntil, sum, type Series } from '../support/scrape.js';
 const NOT_BY_SIMULATOR: Record<string, string> = {
   market_feed_heartbeats_total: 'venue heartbeat frames (Coinbase, Kraken, OKX); the simulator speaks Binance, which has none',
   market_sequence_out_of_order_total: 'a venue delivering an older sequence number after a newer one; the simulator sends ids in order',
+  market_book_updates_total: 'order-book messages (Kraken book, Binance diff depth); the simulator sends no book channel. test/integration/book-resync.test.ts moves it',
+  market_book_checksum_failures_total: 'a Kraken book update whose CRC32 does not match; test/integration/book-resync.test.ts moves it (and test/book/kraken-checksum.test.ts)',
+  market_book_sequence_breaks_total: 'a Binance diff-depth update with U > previous u + 1; test/integration/book-resync.test.ts moves it (and test/book/sync.test.ts)',
+  market_book_resyncs_total: 'a book rebuilt after a checksum failure or sequence break; test/integration/book-resync.test.ts moves it',
   market_indicator_extra_refused_total:
     'a feed past extraIndicators.maxInstances (config validation refuses such a file; test/metrics/render.test.ts moves it on a FeedState built past the cap)',
   market_backfill_bars_total:

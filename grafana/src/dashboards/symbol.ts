@@ -312,6 +312,66 @@ export function symbol(): DashboardJson {
           }),
         ],
       },
+      {
+        // Empty unless the feed keeps a book for the symbol (`book:` in the config).
+        title: 'Order book',
+        panels: [
+          stat({
+            title: 'Book in sync',
+            description: '1 while the book is in step with the venue (snapshot applied, no checksum or sequence failure since).',
+            w: 4,
+            h: 7,
+            decimals: 0,
+            queries: [q(`market_book_synced{${EXS}}`, 'synced')],
+          }),
+          timeseries({
+            title: 'Best bid / ask size',
+            description: 'Base quantity at the best bid and the best ask.',
+            w: 10,
+            h: 7,
+            min: 0,
+            queries: [q(`market_book_best_bid_size{${EXS}}`, 'bid'), q(`market_book_best_ask_size{${EXS}}`, 'ask')],
+          }),
+          timeseries({
+            title: 'Spread (bps)',
+            description: 'Best ask minus best bid, in basis points of the mid.',
+            w: 10,
+            h: 7,
+            min: 0,
+            queries: [q(`market_book_spread_bps{${EXS}}`, 'spread')],
+          }),
+          timeseries({
+            title: 'Depth within bands',
+            description: 'Base quantity resting within each configured band (bps of the mid), per side.',
+            w: 8,
+            h: 8,
+            min: 0,
+            queries: [q(`market_book_depth{${EXS}}`, '{{side}} {{band_bps}} bps')],
+          }),
+          timeseries({
+            title: 'Imbalance',
+            description: '(bid depth - ask depth) / (bid depth + ask depth) within each band: +1 all bids, -1 all asks.',
+            w: 8,
+            h: 8,
+            min: -1,
+            max: 1,
+            queries: [q(`market_book_imbalance_ratio{${EXS}}`, '{{band_bps}} bps')],
+          }),
+          timeseries({
+            title: 'Book integrity',
+            description: 'Book updates per second, and checksum failures, sequence breaks and resyncs (MarketBookUnstable fires when they keep coming).',
+            w: 8,
+            h: 8,
+            min: 0,
+            queries: [
+              q(`rate(market_book_updates_total{${EXS}}[$__rate_interval])`, 'updates/s'),
+              q(`increase(market_book_checksum_failures_total{${EXS}}[$__rate_interval])`, 'checksum failures'),
+              q(`increase(market_book_sequence_breaks_total{${EXS}}[$__rate_interval])`, 'sequence breaks'),
+              q(`increase(market_book_resyncs_total{${EXS}}[$__rate_interval])`, 'resyncs'),
+            ],
+          }),
+        ],
+      },
       derivativesRow(),
       {
         // Every venue of the selected symbol's instrument (market_instrument_info): BTCUSDT on

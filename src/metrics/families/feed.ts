@@ -9,6 +9,7 @@ import type { BucketHistogram } from '../../market/histogram.js';
 import { VENUE_STATES, type VenueStateName } from '../../market/venue-state.js';
 import type { SymbolState } from '../../market/symbol.js';
 import { def, X, type MetricDef } from '../def.js';
+import { BOOK_FAMILIES } from './book.js';
 import { escapeLabelValue } from '../text.js';
 import { BACKFILL_FAMILIES } from './backfill.js';
 
@@ -179,4 +180,7 @@ export const FEED_FAMILIES = {
     },
   },
   shards: proc(def('market_exporter_shards', 'gauge', [], 'shard.count: exporters the symbols are split over (1: not sharded).'), (s) => (s.shard ?? DEFAULT_SHARD).count),
+
+  // ---- order books (opt-in per feed; families/book.ts) ----
+  ...BOOK_FAMILIES,
 } as const satisfies Record<string, FeedFamily>;
