@@ -16,6 +16,7 @@ import { createLogger } from '../../src/log.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import { RestServer, type RestAnswer } from '../support/rest-server.js';
 import { marketBar } from '../support/rest-venues.js';
+import { arraysAnswer, objectsAnswer, objectsBackfill } from '../support/rest-vendor.js';
 
 const MIN = 60_000;
 const HOUR_MS = 60 * MIN;
@@ -28,18 +29,10 @@ function spec(keys: Record<string, unknown>): GenericBackfill {
   return spec!;
 }
 
-/** Vendor A: GET /v1/candles?ticker&res&from&to&n, epoch seconds, `{status, result: {bars: [{t,o,h,l,c,v}]}}`. */
-const objectApi = (base: string, maxBars = 500) =>
-  spec({
-    url: `${base}/v1/candles?ticker={symbol}&res={interval}&from={start}&to={end}&n={limit}`,
-    rows: 'result.bars',
-    fields: { start: 't', open: 'o', high: 'h', low: 'l', close: 'c', volume: 'v' },
-    timeUnit: 's',
-    intervals: { '1m': '1', '5m': '5' },
-    maxBars,
-  });
+/** The objects vendor (test/support/rest-vendor.ts): rows under result.bars, epoch seconds. */
+const objectApi = (base: string, maxBars = 500) => spec(objectsBackfill(base, maxBars));
 
-/** Vendor B: GET /candles/{symbol}?interval&start&end&limit, epoch ms, a bare list of [t, o, h, l, c, v] newest first. */
+/** The arrays vendor: a bare list of [t, o, h, l, c, v] newest first, epoch ms. */
 const arrayApi = (base: string, maxBars = 100) =>
   spec({
     url: `${base}/candles/{symbol}?interval={interval}&start={start}&end={end}&limit={limit}`,
@@ -110,40 +103,9 @@ const T0 = 1_700_000_040_000 + 30_000; // mid-minute
 const quiet = createLogger({ write: () => {} });
 const CFG = { intervals: [{ label: '1m', ms: MIN }], windows: [], indicators: DEFAULT_INDICATORS };
 const lastClosedStart = (t: number) => Math.floor((t - 2_000) / MIN) * MIN - MIN;
-const RES: Record<string, number> = { '1': MIN, '5': 5 * MIN, '1m': MIN, '5m': 5 * MIN };
-
-/** Buckets starting in [from, to) before `now`, oldest first. */
-function market(from: number, to: number, ms: number, now: number) {
-  const out = [];
-  for (let s = Math.ceil(from / ms) * ms; s < to && s < now; s += ms) out.push(marketBar(s, ms));
-  return out;
-}
-
 const VENDORS = {
-  object: {
-    symbol: 'AAPL',
-    make: objectApi,
-    answer(url: URL, now: number): string {
-      assert.equal(url.pathname, '/v1/candles');
-      assert.equal(url.searchParams.get('ticker'), 'AAPL');
-      const ms = RES[url.searchParams.get('res')!]!;
-      const n = (k: string) => Number(url.searchParams.get(k));
-      const rows = market(n('from') * 1000, n('to') * 1000, ms, now).slice(0, Math.min(n('n'), 500));
-      return JSON.stringify({ status: 'ok', result: { bars: rows.map((b) => ({ t: b.start / 1000, o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume })) } });
-    },
-  },
-  array: {
-    symbol: 'BRK/B',
-    make: arrayApi,
-    answer(url: URL, now: number): string {
-      assert.equal(url.pathname, '/candles/BRK%2FB');
-      const ms = RES[url.searchParams.get('interval')!]!;
-      const n = (k: string) => Number(url.searchParams.get(k));
-      // This vendor's end is inclusive: one bar more than asked at most, which the runner drops.
-      const rows = market(n('start'), n('end') + 1, ms, now).slice(0, n('limit') + 1).reverse();
-      return JSON.stringify(rows.map((b) => [b.start, String(b.open), String(b.high), String(b.low), String(b.close), String(b.volume)]));
-    },
-  },
+  object: { symbol: 'AAPL', make: objectApi, answer: objectsAnswer, path: '/v1/candles' },
+  array: { symbol: 'BRK/B', make: arrayApi, answer: arraysAnswer, path: '/candles/BRK%2FB' },
 } as const;
 
 let servers: RestServer[] = [];
@@ -155,7 +117,12 @@ afterEach(async () => {
 async function rig(vendor: keyof typeof VENDORS, depth: number, override?: (url: URL, n: number) => RestAnswer | undefined) {
   const v = VENDORS[vendor];
   const clock = { t: T0 };
-  const server = await RestServer.start((url, n) => override?.(url, n) ?? { body: v.answer(url, clock.t) });
+  const server = await RestServer.start((url, n) => {
+    const o = override?.(url, n);
+    if (o) return o;
+    assert.equal(url.pathname, v.path);
+    return { body: v.answer(url, clock.t) };
+  });
   servers.push(server);
   const state = new FeedState('vendor', [v.symbol], CFG, clock.t);
   const backfill = new Backfill({
