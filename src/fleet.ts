@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Config, FeedConfig } from './config/types.js';
 import { Backfill } from './backfill/runner.js';
 import { REST_VENUES } from './backfill/index.js';
+import { genericRest } from './backfill/generic.js';
 import { SnapshotFetcher } from './book/fetcher.js';
 import { ExporterError } from './errors.js';
 import { Feed, type FeedStatus } from './feeds/feed.js';
@@ -208,9 +209,9 @@ export class Fleet {
     }
   }
 
-  /** The feed's backfill when its config turns it on (validation made sure the venue has a REST API). */
+  /** The feed's backfill when its config turns it on (validation made sure the venue has a REST API, built in or described). */
   private backfillFor(fc: FeedConfig, st: FeedState, log: Logger): Backfill | undefined {
-    const rest = REST_VENUES[fc.venue];
+    const rest = fc.backfill?.generic ? genericRest(fc.backfill.generic) : REST_VENUES[fc.venue];
     if (!fc.backfill || !rest) {
       st.backfill.state = 'off';
       return undefined;

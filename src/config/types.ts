@@ -3,6 +3,7 @@
  * are strings like "500ms", "30s", "5m", "1h" (or plain numbers of milliseconds) and are stored
  * here as milliseconds. Defaults live in defaults.ts and nowhere else.
  */
+import type { GenericBackfill } from '../backfill/generic.js';
 import type { NativeIndicatorConfig } from '../indicators/registry.js';
 
 export interface BackoffConfig {
@@ -72,6 +73,8 @@ export interface BackfillConfig {
   depth: number;
   /** Override the venue's REST base URL (a proxy, a local server). */
   url?: string;
+  /** A venue without a REST API of its own (generic): the API described in config. */
+  generic?: GenericBackfill;
 }
 
 /** Each native indicator's `enabled` and parameters, by key: derived from src/indicators/registry.ts. */

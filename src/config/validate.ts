@@ -43,6 +43,7 @@ import type { NativeIndicator, ParamDef } from '../indicators/kernel.js';
 import { NATIVE_INDICATORS } from '../indicators/registry.js';
 import type { OptionProblem, SymbolSpelling } from '../feeds/types.js';
 import { ASSET_RE, INSTRUMENT_RE } from '../feeds/instrument.js';
+import { GENERIC_BACKFILL_KEYS, readGenericBackfill } from '../backfill/generic.js';
 
 const STATIC_KEYS = {
   '': [
@@ -64,7 +65,7 @@ const STATIC_KEYS = {
   connection: ['connectTimeout', 'pingInterval', 'maxMissedPings', 'silenceTimeout', 'backoff'],
   'connection.backoff': ['initial', 'max', 'multiplier', 'jitter', 'resetAfter'],
   'feeds[]': ['name', 'venue', 'symbols', 'url', 'channels', 'streamsPerConnection', 'connection', 'options', 'backfill', 'instruments', 'book'],
-  'feeds[].backfill': ['enabled', 'depth', 'url'],
+  'feeds[].backfill': ['enabled', 'depth', 'url', ...GENERIC_BACKFILL_KEYS],
   'feeds[].book': ['symbols', 'bands', 'depth', 'restUrl'],
   limits: ['queueCapacity', 'maxFrameBytes'],
   shard: ['index', 'count'],
@@ -136,6 +137,11 @@ class Checker {
     let out = '';
     for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
     return this.ctx.redact(out);
+  }
+
+  /** Hides substituted environment values in text echoed from the file. */
+  redact(text: string): string {
+    return this.ctx.redact(text);
   }
 
   fail(path: Path, message: string): undefined {
@@ -474,8 +480,12 @@ function readUrl(c: Checker, v: unknown, path: Path): string | undefined {
   return v;
 }
 
-/** `backfill: true | false | {enabled, depth, url}`; undefined when off. */
-function readBackfill(c: Checker, v: unknown, path: Path): BackfillConfig | undefined {
+/**
+ * `backfill: true | false | {enabled, depth, url, ...}`; undefined when off. A venue with a REST
+ * API built in (`builtIn`) takes url as its base; one without (generic) may describe its API:
+ * url is then a template and the GENERIC_BACKFILL_KEYS say how to read the answer.
+ */
+function readBackfill(c: Checker, v: unknown, path: Path, venue: string | undefined, builtIn: boolean): BackfillConfig | undefined {
   if (typeof v === 'boolean') return v ? { depth: DEFAULT_BACKFILL_DEPTH } : undefined;
   const m = c.mapping(v, path, CONFIG_KEYS['feeds[].backfill'], 'true, false or a mapping with enabled, depth and url');
   if (!m) return undefined;
@@ -483,6 +493,17 @@ function readBackfill(c: Checker, v: unknown, path: Path): BackfillConfig | unde
   const out: BackfillConfig = {
     depth: field(m, 'depth', DEFAULT_BACKFILL_DEPTH, (x) => c.int(x, [...path, 'depth'], 1, MAX_BACKFILL_DEPTH)),
   };
+  const describes = GENERIC_BACKFILL_KEYS.filter((k) => Object.hasOwn(m, k));
+  if (venue !== undefined && !builtIn && (describes.length > 0 || Object.hasOwn(m, 'url'))) {
+    const { spec, problems } = readGenericBackfill(m);
+    for (const p of problems) c.fail([...path, ...p.path], c.redact(p.message));
+    // Off after a problem, so checkBackfill does not also say the venue has no API.
+    if (!spec) return undefined;
+    out.generic = spec;
+    return enabled ? out : undefined;
+  }
+  if (venue !== undefined && builtIn)
+    for (const k of describes) c.fail([...path, k], `only a venue without a REST API of its own (generic) describes one; ${venue}'s is built in, leave ${k} out`);
   if (Object.hasOwn(m, 'url')) {
     const what = 'an http:// or https:// URL (the venue\'s REST base, without a path)';
     const u = m.url;
@@ -507,8 +528,16 @@ function checkBackfill(c: Checker, ctx: ValidateContext, feeds: readonly FeedCon
     if (!f.backfill || f.venue === '') return;
     const serves = ctx.backfillIntervalsOf?.(f.venue);
     const at = ['feeds', i, 'backfill'];
+    const generic = f.backfill.generic;
+    if (generic) {
+      const missing = intervals.filter((iv) => !generic.intervals.some(([ms]) => ms === iv.ms)).map((iv) => iv.label);
+      if (missing.length > 0)
+        c.fail([...at, 'intervals'], `no spelling for ${missing.join(', ')}; list every configured interval with the API's spelling of it, like {${missing[0]}: "${missing[0]}"}`);
+      return;
+    }
     if (!serves) {
-      if (ctx.backfillIntervalsOf) c.fail(at, `venue ${f.venue} has no REST candles API to backfill from; leave backfill out for this feed`);
+      if (ctx.backfillIntervalsOf)
+        c.fail(at, `venue ${f.venue} has no REST candles API to backfill from; describe one (url template, fields, intervals, maxBars: docs/config.md#backfill) or leave backfill out for this feed`);
       return;
     }
     const missing = intervals.filter((iv) => !serves(iv.ms)).map((iv) => iv.label);
@@ -665,7 +694,8 @@ function readFeed(c: Checker, ctx: ValidateContext, v: unknown, path: Path, conn
   };
   if (Object.hasOwn(m, 'url')) feed.url = readUrl(c, m.url, [...path, 'url']);
   if (Object.hasOwn(m, 'backfill')) {
-    const b = readBackfill(c, m.backfill, [...path, 'backfill']);
+    const builtIn = venue === undefined || !ctx.backfillIntervalsOf || ctx.backfillIntervalsOf(venue) !== undefined;
+    const b = readBackfill(c, m.backfill, [...path, 'backfill'], venue, builtIn);
     if (b) feed.backfill = b;
   }
   if (Object.hasOwn(m, 'channels')) {

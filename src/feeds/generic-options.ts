@@ -58,8 +58,9 @@ const FIELD_KEYS = ['symbol', 'price', 'size', 'time', 'timeUnit', 'seq'];
 const MATCH_KEYS = ['path', 'value'];
 const PING_KEYS = ['frame', 'interval'];
 
-const PATH_RE = /^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/;
-const PATH_HINT = 'a field path like p or data.price';
+/** A field path as written: dot-separated keys or array indexes. */
+export const PATH_RE = /^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/;
+export const PATH_HINT = 'a field path like p or data.price';
 /** The app ping must leave room under the default 30 s silence timeout and not flood the vendor. */
 const MIN_PING_MS = 100;
 

@@ -34,7 +34,7 @@ export const GENERIC_CHANNELS = ['trades'] as const;
 export const GENERIC_LIMITS: VenueLimits = Object.freeze({ streamsPerConnection: 10_000 });
 
 /** The value at `path` (object keys; numeric segments also index arrays). */
-function get(v: unknown, path: FieldPath): unknown {
+export function get(v: unknown, path: FieldPath): unknown {
   let cur = v;
   for (let i = 0; i < path.length; i++) {
     if (typeof cur !== 'object' || cur === null) return undefined;

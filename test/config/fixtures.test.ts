@@ -138,6 +138,19 @@ describe('valid-*.yml, against the live ADAPTERS', () => {
       ['stochastic', 'adx', 'cci', 'obv', 'mfi', 'williamsr', 'psar', 'trix'],
     );
     assert.deepEqual(c.limits, { queueCapacity: 5_000, maxFrameBytes: 65_536 });
+    // A generic feed's backfill: url is the template, and the answer's shape is read.
+    assert.deepEqual(c.feeds.find((f) => f.name === 'vendor')!.backfill, {
+      depth: 100,
+      generic: {
+        template: 'https://api.vendor.example/v1/candles?ticker={symbol}&res={interval}&from={start}&to={end}&n={limit}',
+        rows: ['result', 'bars'],
+        fields: { start: ['t'], open: ['o'], high: ['h'], low: ['l'], close: ['c'], volume: ['v'] },
+        timeUnit: 's',
+        intervals: [[60_000, '1'], [300_000, '5'], [3_600_000, '60']],
+        maxBars: 500,
+        requestsPerMinute: 30,
+      },
+    });
     assert.deepEqual(c.shard, { index: 1, count: 3 });
   });
 
