@@ -36,7 +36,7 @@
  *   `restart_announced` (venue-status.ts).
  */
 import type { Adapter, BookEvent, BookSupport, ErrorEvent, MarketEvent, VenueLimits } from './types.js';
-import { err, isObj, jsonObject, preview, show, type Obj } from './frame.js';
+import { err, isObj, jsonObject, type Obj, preview, show, textLevels } from './frame.js';
 import { binanceServerShutdown } from './venue-status.js';
 import { splitConcatenated } from './instrument.js';
 
@@ -76,27 +76,13 @@ export const BINANCE_LIMITS: VenueLimits = Object.freeze({
 /** The spot REST endpoint the depth snapshot comes from. */
 export const BINANCE_REST_URL = 'https://api.binance.com';
 
-/** `[["price","qty"], ...]` as flat numbers; undefined if any level is not two numeric strings (price > 0, qty >= 0). */
-function levels(v: unknown): number[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  const out: number[] = [];
-  for (const l of v) {
-    if (!Array.isArray(l) || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
-    const p = +l[0];
-    const q = +l[1];
-    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) return undefined;
-    out.push(p, q);
-  }
-  return out;
-}
-
 function depthUpdate(d: Obj): MarketEvent {
   const s = d.s;
   if (typeof s !== 'string' || !Number.isSafeInteger(d.U) || !Number.isSafeInteger(d.u)) {
     return err('malformed_frame', 'depthUpdate payload lacks s, U or u');
   }
-  const bids = levels(d.b);
-  const asks = levels(d.a);
+  const bids = textLevels(d.b);
+  const asks = textLevels(d.a);
   if (!bids || !asks) return err('invalid_price', `depthUpdate ${s} has a level that is not a price > 0 and a qty >= 0`);
   return { kind: 'book', symbol: s, snapshot: false, bids, asks, firstId: d.U as number, lastId: d.u as number };
 }
@@ -106,8 +92,8 @@ function depthSnapshot(symbol: string, body: string): BookEvent | ErrorEvent {
   const m = jsonObject(body);
   if (Array.isArray(m)) return err('malformed_frame', `depth snapshot for ${symbol} is not JSON`);
   if (!Number.isSafeInteger(m.lastUpdateId)) return err('malformed_frame', `depth snapshot for ${symbol} lacks lastUpdateId`);
-  const bids = levels(m.bids);
-  const asks = levels(m.asks);
+  const bids = textLevels(m.bids);
+  const asks = textLevels(m.asks);
   if (!bids || !asks) return err('invalid_price', `depth snapshot for ${symbol} has a level that is not a price > 0 and a qty >= 0`);
   const id = m.lastUpdateId as number;
   return { kind: 'book', symbol, snapshot: true, bids, asks, firstId: id, lastId: id };

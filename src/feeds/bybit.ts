@@ -32,7 +32,7 @@
  * - `S` is the taker's side (`Buy`/`Sell`), as TradeEvent wants; a trade's time is `T` (fill
  *   time), like the other adapters.
  */
-import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
+import { decimal, err, isObj, jsonObject, type Obj, preview, show, textLevels } from './frame.js';
 import type { Adapter, BookSupport, MarkEvent, MarketEvent, OptionProblem, QuoteEvent, VenueLimits } from './types.js';
 import { splitBybitLinear, splitConcatenated, type InstrumentOf } from './instrument.js';
 
@@ -151,20 +151,6 @@ function mark(d: Obj, s: string, eventTime: number | undefined): MarketEvent | u
   return m;
 }
 
-/** `[["price","size"], ...]` as flat [price, size, ...]; undefined if a level is not a price > 0 and a size >= 0. */
-function levels(v: unknown): number[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  const out: number[] = [];
-  for (const l of v) {
-    if (!Array.isArray(l) || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
-    const p = +l[0];
-    const q = +l[1];
-    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) return undefined;
-    out.push(p, q);
-  }
-  return out;
-}
-
 /** The depth this adapter subscribes (`orderbook.50.<symbol>`). */
 export const BYBIT_BOOK_DEPTH = 50;
 
@@ -177,8 +163,8 @@ export const BYBIT_BOOK_DEPTH = 50;
 function orderbook(msg: Obj, topic: string): MarketEvent {
   const d = msg.data;
   if (!isObj(d) || typeof d.s !== 'string' || !Number.isSafeInteger(d.u)) return err('malformed_frame', `${preview(topic)} without data.s and an integer data.u`);
-  const bids = levels(d.b);
-  const asks = levels(d.a);
+  const bids = textLevels(d.b);
+  const asks = textLevels(d.a);
   if (!bids || !asks) return err('invalid_price', `${preview(topic)} has a level that is not a price > 0 and a size >= 0`);
   const u = d.u as number;
   return { kind: 'book', symbol: d.s, snapshot: msg.type === 'snapshot' || u === 1, bids, asks, lastId: u };

@@ -47,3 +47,20 @@ export function decimal(v: unknown): number | undefined {
 export function positive(x: unknown): x is number {
   return typeof x === 'number' && x > 0 && x < Infinity;
 }
+
+/**
+ * Book levels as Binance, Bybit and OKX write them, `[["price","qty", ...], ...]` (extra fields
+ * ignored), as flat [price, qty, ...]; undefined if any level is not a price > 0 and a qty >= 0.
+ */
+export function textLevels(v: unknown): number[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: number[] = [];
+  for (const l of v) {
+    if (!Array.isArray(l) || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
+    const p = +l[0];
+    const q = +l[1];
+    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) return undefined;
+    out.push(p, q);
+  }
+  return out;
+}

@@ -41,7 +41,7 @@
  * - A ticker field that is "" (OKX's empty value, e.g. no ask before the open) is left out of
  *   the quote rather than rejected; a present value must be a finite number > 0 (sizes >= 0).
  */
-import { decimal, err, isObj, jsonObject, type Obj, preview, show } from './frame.js';
+import { decimal, err, isObj, jsonObject, type Obj, preview, show, textLevels } from './frame.js';
 import type { Adapter, BookSupport, ErrorEvent, MarkEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
 import { okxNotice } from './venue-status.js';
 import { splitOkx } from './instrument.js';
@@ -160,26 +160,12 @@ function funding(d: Obj): MarketEvent {
 
 const PUSH: Readonly<Record<string, (d: Obj) => MarketEvent>> = { trades: trade, tickers: quote, 'mark-price': markPrice, 'funding-rate': funding };
 
-/** `[["price","size","0","orders"], ...]` as flat [price, size, ...]; undefined if a level is not a price > 0 and a size >= 0. */
-function levels(v: unknown): number[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  const out: number[] = [];
-  for (const l of v) {
-    if (!Array.isArray(l) || typeof l[0] !== 'string' || typeof l[1] !== 'string') return undefined;
-    const p = +l[0];
-    const q = +l[1];
-    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) return undefined;
-    out.push(p, q);
-  }
-  return out;
-}
-
 /** books5: each push is the top 5 levels whole, so every one is a snapshot. */
 function books5(d: Obj, instId: unknown): MarketEvent {
   const s = typeof d.instId === 'string' ? d.instId : instId;
   if (typeof s !== 'string') return err('malformed_frame', 'books5 push without instId');
-  const bids = levels(d.bids);
-  const asks = levels(d.asks);
+  const bids = textLevels(d.bids);
+  const asks = textLevels(d.asks);
   if (!bids || !asks) return err('invalid_price', `books5 ${s} has a level that is not a price > 0 and a size >= 0`);
   return { kind: 'book', symbol: s, snapshot: true, bids, asks };
 }

@@ -46,7 +46,7 @@ describe('bad frames on a live feed', () => {
     ['Infinity, negative, zero and text prices', 'invalid_price', () => [TRADE({ price: '1e999' }), TRADE({ price: '-5' }), TRADE({ price: '0' }), TRADE({ price: 'Infinity' }), TRADE({ price: 'abc' })], 5],
     ['zero and NaN sizes', 'invalid_price', () => [TRADE({ qty: '0' }), TRADE({ qty: 'NaN' })], 2],
     ['a missing event time', 'invalid_timestamp', () => [fixtureText('binance', 'malformed-missing-time')], 1],
-    ['valid JSON of an unknown type', 'unknown_message', () => ['{"stream":"aaausdt@depth","data":{"e":"depthUpdate"}}', '[1,2,3]', 'null', '"text"'], 4],
+    ['valid JSON of an unknown type', 'unknown_message', () => ['{"stream":"aaausdt@kline_1m","data":{"e":"kline"}}', '[1,2,3]', 'null', '"text"'], 4],
   ];
   for (const [what, type, frames, n] of cases) {
     test(`${what}: ${n} x errors{type="${type}"}, no price from it, no reconnect`, async () => {
