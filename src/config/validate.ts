@@ -112,7 +112,7 @@ export interface ValidateContext {
   /** The bar lengths (ms) the venue's REST API serves for backfill; undefined: the venue has none. */
   backfillIntervalsOf?(venue: string): ((ms: number) => boolean) | undefined;
   /** The venue's book channel (Adapter.book); absent or undefined: the venue has none. */
-  bookOf?(venue: string): { readonly depths?: readonly number[]; readonly integrity: string } | undefined;
+  bookOf?(venue: string): { readonly depths?: readonly number[]; readonly integrity: string; readonly minFrameBytes?: number } | undefined;
   /** Hides substituted environment values in anything echoed from the file. */
   redact(text: string): string;
 }
@@ -546,6 +546,27 @@ function checkBackfill(c: Checker, ctx: ValidateContext, feeds: readonly FeedCon
   });
 }
 
+/**
+ * A venue whose first book frame is the whole book (Coinbase's `snapshot`, several MB for a liquid
+ * product) needs frames that large let through; below that the snapshot is dropped as oversized on
+ * every connect and the book never syncs, which is worse than refusing the config.
+ */
+function checkBookFrames(c: Checker, ctx: ValidateContext, feeds: readonly FeedConfig[], maxFrameBytes: number): void {
+  feeds.forEach((f, i) => {
+    if (!f.book || f.venue === '') return;
+    const need = ctx.bookOf?.(f.venue)?.minFrameBytes;
+    if (need === undefined || maxFrameBytes >= need) return;
+    c.fail(
+      ['feeds', i, 'book'],
+      `${f.venue} books start with a snapshot of the whole book (several MB for a liquid product); set limits.maxFrameBytes to at least ${formatMiB(need)} (it is ${maxFrameBytes} bytes) or leave book out for this feed`,
+    );
+  });
+}
+
+function formatMiB(bytes: number): string {
+  return bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)}MiB` : `${bytes} bytes`;
+}
+
 /** Bands a book may have: each is a few series per symbol. */
 export const MAX_BOOK_BANDS = 4;
 export const DEFAULT_BOOK_BANDS = [10, 50];
@@ -782,6 +803,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
   }
   checkExtraPlacement(c, config.extraIndicators, config.feeds, config.intervals.length);
   checkBackfill(c, ctx, config.feeds, config.intervals);
+  checkBookFrames(c, ctx, config.feeds, config.limits.maxFrameBytes);
   config.basis = field(top, 'basis', [], (x) => readBasis(c, x, ['basis'], config.feeds));
   if (ctx.source !== undefined) config.source = ctx.source;
   return { config, problems: c.problems };

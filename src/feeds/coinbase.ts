@@ -5,7 +5,7 @@
  * Sources (Coinbase Developer Platform, Exchange docs, read 2026): "Exchange WebSocket Overview"
  * (docs.cdp.coinbase.com/exchange/docs/websocket-overview: subscribe, subscriptions message,
  * sequence numbers), "Exchange WebSocket Channels" (…/websocket-channels: heartbeat, matches,
- * ticker, match), "Exchange WebSocket Rate Limits" (…/websocket-rate-limits), "Exchange WebSocket
+ * ticker, match, level2_batch, snapshot, l2update), "Exchange WebSocket Rate Limits" (…/websocket-rate-limits), "Exchange WebSocket
  * Errors" (…/websocket-errors) and "Exchange WebSocket Best Practices" (…/websocket-best-practices).
  *
  * Decisions worth knowing:
@@ -32,10 +32,14 @@
  *   adapter sends are subscribes, so an error naming a subscription is `subscribe_failed` and any
  *   other is `venue_error`; both end the connection, because the session is over either way
  *   (a refused subscribe leaves a socket that carries nothing).
+ * - Books (`level2_batch`, opt-in with `book:`): the first `snapshot` is the whole book, so a feed
+ *   with books needs limits.maxFrameBytes of at least 16 MiB (checked at config load). Coinbase
+ *   documents no sequence number or checksum on level2_batch: an l2update is applied as it comes,
+ *   and a reconnect's new snapshot rebuilds the book.
  */
 import { parseRfc3339 } from './rfc3339.js';
-import type { Adapter, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
-import { err, isObj, jsonObject, type Obj, positive, preview, show } from './frame.js';
+import type { Adapter, BookSupport, ErrorEvent, MarketEvent, QuoteEvent, VenueLimits } from './types.js';
+import { err, isObj, jsonObject, type Obj, positive, preview, show, textLevels } from './frame.js';
 import { splitSeparated } from './instrument.js';
 
 /** Coinbase Market Data (no authentication). The sandbox is wss://ws-feed-public.sandbox.exchange.coinbase.com. */
@@ -143,6 +147,67 @@ function heartbeat(m: Obj): MarketEvent {
   return time === time ? { kind: 'heartbeat', symbol: product, eventTime: time } : { kind: 'heartbeat', symbol: product };
 }
 
+/** The book channel (opt-in per feed: `book:`); not one of `channels`, so never a default. */
+export const COINBASE_BOOK_CHANNEL = 'level2_batch';
+
+/**
+ * Frames of up to 16 MiB must pass for a `level2_batch` book: its first message is the product's
+ * whole book, several MB for BTC-USD, far past the default 1 MiB.
+ */
+export const COINBASE_BOOK_MIN_FRAME_BYTES = 16 << 20;
+
+/**
+ * level2_batch `snapshot`: the whole book, `bids`/`asks` as [price, size] strings. Coinbase
+ * documents no sequence number or checksum on this channel, so nothing is judged; a reconnect
+ * rebuilds the book from the next session's snapshot.
+ */
+function l2snapshot(m: Obj): MarketEvent {
+  const product = m.product_id;
+  if (typeof product !== 'string') return err('malformed_frame', 'snapshot lacks product_id');
+  const bids = textLevels(m.bids);
+  const asks = textLevels(m.asks);
+  if (!bids || !asks) return err('invalid_price', `snapshot ${product} has a level that is not [price > 0, size >= 0] strings`);
+  return { kind: 'book', symbol: product, snapshot: true, bids, asks };
+}
+
+/** level2_batch `l2update`: `changes` as [side, price, size], the size absolute ("0" removes the level). */
+function l2update(m: Obj): MarketEvent {
+  const product = m.product_id;
+  const changes = m.changes;
+  if (typeof product !== 'string' || !Array.isArray(changes)) return err('malformed_frame', 'l2update lacks product_id or changes');
+  const bids: number[] = [];
+  const asks: number[] = [];
+  for (const ch of changes) {
+    if (!Array.isArray(ch) || typeof ch[1] !== 'string' || typeof ch[2] !== 'string') {
+      return err('malformed_frame', `l2update ${product} change is not [side, price, size]`);
+    }
+    const side = ch[0] === 'buy' ? bids : ch[0] === 'sell' ? asks : undefined;
+    if (!side) return err('malformed_frame', `l2update ${product} side ${show(ch[0])}`);
+    const price = +ch[1];
+    const size = +ch[2];
+    if (!(positive(price) && size >= 0 && size < Infinity)) return err('invalid_price', `l2update ${product} price ${preview(ch[1])} size ${preview(ch[2])}`);
+    side.push(price, size);
+  }
+  return { kind: 'book', symbol: product, snapshot: false, bids, asks };
+}
+
+/**
+ * Coinbase `level2_batch` (level2 batched every 50 ms, no authentication): `snapshot` then
+ * `l2update`s. Integrity `snapshot`: nothing to check in step, as Coinbase documents none.
+ */
+export const COINBASE_BOOK: BookSupport = Object.freeze({
+  integrity: 'snapshot' as const,
+  streamsPerSymbol: 1,
+  minFrameBytes: COINBASE_BOOK_MIN_FRAME_BYTES,
+  subscribeFrames: (symbols: readonly string[]) => {
+    const frames: string[] = [];
+    for (let i = 0; i < symbols.length; i += SUBSCRIPTIONS_PER_FRAME) {
+      frames.push(JSON.stringify({ type: 'subscribe', product_ids: symbols.slice(i, i + SUBSCRIPTIONS_PER_FRAME), channels: [COINBASE_BOOK_CHANNEL] }));
+    }
+    return frames;
+  },
+});
+
 function subscriptions(m: Obj): MarketEvent {
   const channels = Array.isArray(m.channels) ? m.channels : [];
   const parts: string[] = [];
@@ -173,6 +238,10 @@ function parse(frame: string): MarketEvent[] {
       return [heartbeat(msg)];
     case 'last_match':
       return [lastMatch(msg)];
+    case 'l2update':
+      return [l2update(msg)];
+    case 'snapshot':
+      return [l2snapshot(msg)];
     case 'subscriptions':
       return [subscriptions(msg)];
     case 'error':
@@ -203,4 +272,5 @@ export const coinbase: Adapter = {
     return frames;
   },
   parse,
+  book: COINBASE_BOOK,
 };

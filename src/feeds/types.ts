@@ -238,6 +238,12 @@ export interface BookSupport {
   parseSnapshot?(symbol: string, body: string): BookEvent | ErrorEvent;
   /** checksum venues: the venue's checksum of a book, for comparison with BookEvent.checksum. */
   checksum?(book: Book, priceDecimals: number, qtyDecimals: number): number;
+  /**
+   * The `limits.maxFrameBytes` a feed with books needs, where the venue's first book frame is the
+   * whole book (Coinbase `level2_batch`): below it that frame would be dropped as oversized and the
+   * book never synced, so the config loader refuses the combination.
+   */
+  readonly minFrameBytes?: number;
 }
 
 /** A venue adapter. Pure: no sockets, timers or metrics. One file per venue under src/feeds/. */
