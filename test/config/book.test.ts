@@ -40,6 +40,25 @@ describe('feeds[].book', () => {
     assert.match(problem(feed('kraken', ['BTC/USD'], { symbols: ['BTC/USD'], restUrl: 'https://api.kraken.com' })), /restUrl applies only to venues that fetch REST snapshots/);
   });
 
+  test('a venue without a book channel is refused', () => {
+    assert.match(problem(feed('generic', ['BTCUSDT'], { symbols: ['BTCUSDT'] })), /feeds\[0\]\.book: generic has no book channel in this exporter/);
+  });
+
+  test('coinbase: its first snapshot is the whole book, so limits.maxFrameBytes must be at least 16MiB', () => {
+    const cb = { venue: 'coinbase', symbols: ['BTC-USD', 'ETH-USD'], book: { symbols: ['BTC-USD'] } };
+    assert.match(
+      problem({ feeds: [cb] }),
+      /^<built-in>: feeds\[0\]\.book: coinbase books start with a snapshot of the whole book .*set limits\.maxFrameBytes to at least 16MiB \(it is 1048576 bytes\)/,
+    );
+    assert.match(problem({ feeds: [cb], limits: { maxFrameBytes: '16MiB-1' } }), /limits\.maxFrameBytes/);
+    assert.match(problem({ feeds: [cb], limits: { maxFrameBytes: 16 * 1024 * 1024 - 1 } }), /at least 16MiB \(it is 16777215 bytes\)/);
+    const ok = buildConfig({ feeds: [cb], limits: { maxFrameBytes: '16MiB' } });
+    assert.deepEqual(ok.feeds[0]!.book, { symbols: ['BTC-USD'], bands: DEFAULT_BOOK_BANDS, depth: DEFAULT_BOOK_DEPTH });
+    assert.equal(ok.limits.maxFrameBytes, 16 * 1024 * 1024);
+    assert.equal(buildConfig({ feeds: [{ venue: 'coinbase', symbols: ['BTC-USD'] }] }).limits.maxFrameBytes, 1024 * 1024, 'no book: the default stands');
+    assert.equal(buildConfig({ feeds: [cb], limits: { maxFrameBytes: '64MiB' } }).limits.maxFrameBytes, 64 * 1024 * 1024);
+  });
+
   test('missing symbols, too many bands, unknown keys', () => {
     assert.match(problem(feed('binance', ['BTCUSDT'], {})), /feeds\[0\]\.book\.symbols: missing/);
     assert.match(problem(feed('binance', ['BTCUSDT'], { symbols: ['BTCUSDT'], bands: [1, 2, 3, 4, 5] })), /feeds\[0\]\.book\.bands: expected 1 to 4 bands/);
