@@ -17,7 +17,7 @@ const cases: ErrorCase[] = [
   ['malformed-trade-id-string', 'malformed_frame'],
   ['malformed-ticker-bad-bid', 'invalid_price'],
   ['malformed-heartbeat-no-product', 'malformed_frame'],
-  ['unknown-type-l2update', 'unknown_message'],
+  ['unknown-type-received', 'unknown_message'],
   ['unknown-array', 'unknown_message'],
 ];
 
