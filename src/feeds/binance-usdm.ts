@@ -90,9 +90,13 @@ function validateOptions(_options: Readonly<Record<string, unknown>>, feed: { re
     : [];
 }
 
+// Spot's book syncs against /api/v3/depth by spot's sequence rule; futures books (/fapi/v1/depth,
+// `pu`) are not built, so a `book:` on this venue is refused at config load.
+const { book: _spotBook, ...spotWithoutBook } = spot;
+
 /** Binance USD-M futures (perpetuals and quarterlies). */
 export const binanceUsdm: Adapter = {
-  ...spot,
+  ...spotWithoutBook,
   limits: BINANCE_USDM_LIMITS,
   channels: BINANCE_USDM_CHANNELS,
   defaultChannels: BINANCE_USDM_DEFAULT_CHANNELS,

@@ -42,6 +42,8 @@ describe('feeds[].book', () => {
 
   test('a venue without a book channel is refused', () => {
     assert.match(problem(feed('generic', ['BTCUSDT'], { symbols: ['BTCUSDT'] })), /feeds\[0\]\.book: generic has no book channel in this exporter/);
+    // Futures books sync against /fapi/v1/depth with `pu`: spot's rules would be wrong there.
+    assert.match(problem(feed('binance-usdm', ['BTCUSDT'], { symbols: ['BTCUSDT'] })), /feeds\[0\]\.book: binance-usdm has no book channel in this exporter/);
   });
 
   test('coinbase: its first snapshot is the whole book, so limits.maxFrameBytes must be at least 16MiB', () => {
