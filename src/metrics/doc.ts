@@ -91,7 +91,7 @@ not as a label on the per-symbol families:
 - Churn: renaming an instrument (a reload with a new alias) changes one series per symbol instead
   of ending and restarting all ~56 of them, with their history.
 - It rides the 15 s lane: an instrument changes only with the config, and the cross-venue rules
-  (prometheus/rules/instruments.rules.yml) join it with the 1 s prices.
+  (prometheus/rules/market.rules.yml) join it with the 1 s prices.
 
 ## Label values of \`reason\` and \`type\`
 
