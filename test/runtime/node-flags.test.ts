@@ -29,8 +29,10 @@ test('under a high allocation rate the flags keep the young generation small', (
   const plain = size([]);
   const semiMb = Number(/--max-semi-space-size=(\d+)/.exec(flags)?.[1]);
   assert.ok(semiMb > 0, `NODE_FLAGS sets the semi-space size: ${flags}`);
-  // The new space is two semi-spaces; Node 24 reports a page or two (256 kB each) more at times.
-  assert.ok(tuned <= (2 * semiMb + 1) * 2 ** 20, `new space with ${flags}: ${tuned} bytes`);
+  // The new space is two semi-spaces. Node 24 reports a page or two (256 kB each) more at times;
+  // Node 26 under load, once in ~20 runs, ~4.5 MiB more (20.5 MiB at --max-semi-space-size=8,
+  // seen in CI). Without the flag it grows to ~60 MiB, so three semi-spaces still tells them apart.
+  assert.ok(tuned <= 3 * semiMb * 2 ** 20, `new space with ${flags}: ${tuned} bytes`);
   assert.ok(plain > tuned, `without the flags ${plain} bytes, with ${tuned}: the flag changes nothing here`);
 });
 
