@@ -8,13 +8,13 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/config/load.js';
-import { NATIVE_OUTPUT_NAMES } from '../../src/indicators/registry.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type Service } from '../../src/service.js';
 import { Simulator } from '../../src/simulator/server.js';
 import { RestServer } from '../support/rest-server.js';
 import { objectsAnswer } from '../support/rest-vendor.js';
 import { scrape } from '../support/scrape.js';
+import { missingIndicators, untilReady } from '../support/warm.js';
 
 const SYMBOLS = ['G0USDT', 'G1USDT'];
 const INTERVALS = ['1m', '5m'];
@@ -57,21 +57,10 @@ test(`a generic feed's first scrape after ready carries every indicator of ${SYM
     '',
   ].join('\n');
   svc = await startService(parseConfig(yaml, 'warm-generic.yml'), { listen: '127.0.0.1:0', logLevel: 'error' });
-  for (let i = 0; ; i++) {
-    if ((await fetch(`${svc.url}/-/ready`)).status === 200) break;
-    assert.ok(i < 600, 'ready within 30 s');
-    await sleep(50);
-  }
+  await untilReady(svc.url);
   const first = await scrape(svc.url);
 
-  const missing: string[] = [];
-  for (const symbol of SYMBOLS)
-    for (const interval of INTERVALS)
-      for (const indicator of NATIVE_OUTPUT_NAMES) {
-        const key = `market_indicator{exchange="vendor",symbol="${symbol}",interval="${interval}",indicator="${indicator}"}`;
-        if (!Number.isFinite(first.get(key))) missing.push(key);
-      }
-  assert.deepEqual(missing, [], 'every indicator present on the first scrape');
+  assert.deepEqual(missingIndicators(first, 'vendor', SYMBOLS, INTERVALS), [], 'every indicator present on the first scrape');
   assert.equal(first.get('market_backfill_state{exchange="vendor",state="done"}'), 1);
   assert.equal(first.get('market_backfill_bars_total{exchange="vendor"}'), SYMBOLS.length * INTERVALS.length * DEPTH);
   assert.equal(rest.requests.length, SYMBOLS.length * INTERVALS.length, 'one request per symbol and interval');

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/config/load.js';
 import { NATIVE_OUTPUT_NAMES } from '../../src/indicators/registry.js';
 import { createLogger } from '../../src/log.js';
@@ -15,6 +14,7 @@ import { Simulator } from '../../src/simulator/server.js';
 import { RestServer } from '../support/rest-server.js';
 import { VENUE_HISTORY } from '../support/rest-venues.js';
 import { scrape } from '../support/scrape.js';
+import { missingIndicators, untilReady } from '../support/warm.js';
 
 const N = Number(process.env.BACKFILL_WARM_SYMBOLS ?? 3);
 const SYMBOLS = Array.from({ length: N }, (_, i) => `W${i}USDT`);
@@ -42,22 +42,11 @@ test(`the first scrape after ready carries every indicator of ${N} symbols x ${I
   );
   const t0 = performance.now();
   svc = await startService(config, { listen: '127.0.0.1:0', logLevel: 'error' });
-  for (let i = 0; ; i++) {
-    if ((await fetch(`${svc.url}/-/ready`)).status === 200) break;
-    assert.ok(i < 600, 'ready within 30 s');
-    await sleep(50);
-  }
+  await untilReady(svc.url);
   const readyMs = performance.now() - t0;
   const first = await scrape(svc.url);
 
-  const missing: string[] = [];
-  for (const symbol of SYMBOLS)
-    for (const interval of INTERVALS)
-      for (const indicator of NATIVE_OUTPUT_NAMES) {
-        const key = `market_indicator{exchange="sim",symbol="${symbol}",interval="${interval}",indicator="${indicator}"}`;
-        if (!Number.isFinite(first.get(key))) missing.push(key);
-      }
-  assert.deepEqual(missing, [], 'every indicator present on the first scrape');
+  assert.deepEqual(missingIndicators(first, 'sim', SYMBOLS, INTERVALS), [], 'every indicator present on the first scrape');
   assert.equal(first.get('market_backfill_state{exchange="sim",state="done"}'), 1);
   assert.equal(first.get('market_backfill_bars_total{exchange="sim"}'), N * INTERVALS.length * DEPTH);
   assert.ok(first.get('market_backfill_bars_applied_total{exchange="sim"}')! >= N * INTERVALS.length * (DEPTH - 1));
