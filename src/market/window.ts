@@ -32,38 +32,56 @@ export interface WindowStats {
   returnRatio: number;
 }
 
-/** A growable ring-buffer deque of numbers: no Array.shift, no per-push allocation. */
-class NumDeque {
-  private buf = new Float64Array(8);
+/**
+ * A growable ring-buffer deque of number pairs, kept side by side in one Float64Array: no
+ * Array.shift, no per-push allocation. Pairs, because every deque of a window moves two numbers in
+ * lockstep (a slot's start and first price; a slot number and its extreme), and each typed array
+ * costs ~200 bytes of JS heap for itself and its ArrayBuffer: at 10k symbols six single deques per
+ * window were 120k of each, a quarter of the heap the collector walks.
+ */
+class PairDeque {
+  private buf = new Float64Array(16);
   private head = 0;
   length = 0;
 
-  pushBack(v: number): void {
-    if (this.length === this.buf.length) this.grow();
-    this.buf[(this.head + this.length) & (this.buf.length - 1)] = v;
+  pushBack(a: number, b: number): void {
+    if (this.length * 2 === this.buf.length) this.grow();
+    const i = this.index(this.length);
+    this.buf[i] = a;
+    this.buf[i + 1] = b;
     this.length++;
   }
   popBack(): void {
     this.length--;
   }
   popFront(): void {
-    this.head = (this.head + 1) & (this.buf.length - 1);
+    this.head = (this.head + 1) & ((this.buf.length >> 1) - 1);
     this.length--;
   }
-  /** i-th element from the front (0 = front); the caller keeps i within length. */
-  at(i: number): number {
-    return this.buf[(this.head + i) & (this.buf.length - 1)] as number;
+  /** Where the i-th pair from the front starts (0 = front); the caller keeps i within length. */
+  private index(i: number): number {
+    return ((this.head + i) & ((this.buf.length >> 1) - 1)) << 1;
   }
-  front(): number {
-    return this.at(0);
+  frontA(): number {
+    return this.buf[this.index(0)] as number;
   }
-  back(): number {
-    return this.at(this.length - 1);
+  frontB(): number {
+    return this.buf[this.index(0) + 1] as number;
+  }
+  backA(): number {
+    return this.buf[this.index(this.length - 1)] as number;
+  }
+  backB(): number {
+    return this.buf[this.index(this.length - 1) + 1] as number;
   }
   private grow(): void {
     // Capacity stays a power of two so indexing is a mask.
     const next = new Float64Array(this.buf.length * 2);
-    for (let i = 0; i < this.length; i++) next[i] = this.at(i);
+    for (let i = 0; i < this.length; i++) {
+      const at = this.index(i);
+      next[2 * i] = this.buf[at] as number;
+      next[2 * i + 1] = this.buf[at + 1] as number;
+    }
     this.buf = next;
     this.head = 0;
   }
@@ -74,19 +92,16 @@ export class TickWindow {
   private readonly resolutionMs: number;
   private horizon = -Infinity;
   private last = NaN;
-  // Slots in arrival order, in lockstep; slot number `seq` sits at index seq - headSeq. Only the
-  // back slot's high and low are kept: older slots matter only through the monotonic deques.
-  private readonly starts = new NumDeque();
-  private readonly firsts = new NumDeque();
+  // Slots in arrival order as (start, first price); slot number `seq` sits at index seq - headSeq.
+  // Only the back slot's high and low are kept: older slots matter only through the monotonic deques.
+  private readonly slotsOf = new PairDeque();
   private backHigh = NaN;
   private backLow = NaN;
   private headSeq = 0;
   // Monotonic deques of (slot number, extreme): highs decreasing, lows increasing, front = the
   // extreme of the window. The back slot is always the last entry of both.
-  private readonly maxSeq = new NumDeque();
-  private readonly maxVal = new NumDeque();
-  private readonly minSeq = new NumDeque();
-  private readonly minVal = new NumDeque();
+  private readonly maxes = new PairDeque();
+  private readonly mins = new PairDeque();
 
   /** `resolutionMs`: slot width for merging ticks (default lengthMs / SLOTS_PER_WINDOW); see the module doc. */
   constructor(lengthMs: number, opts?: { resolutionMs?: number }) {
@@ -107,8 +122,8 @@ export class TickWindow {
     }
     this.last = price;
     const slot = Math.floor(this.horizon / this.resolutionMs) * this.resolutionMs;
-    const n = this.starts.length;
-    if (n > 0 && this.starts.back() === slot) {
+    const n = this.slotsOf.length;
+    if (n > 0 && this.slotsOf.backA() === slot) {
       // The common case under load: another tick in the current slot. Deques change only when
       // it sets a new high or low for the slot.
       const seq = this.headSeq + n - 1;
@@ -123,8 +138,7 @@ export class TickWindow {
       return;
     }
     const seq = this.headSeq + n;
-    this.starts.pushBack(slot);
-    this.firsts.pushBack(price);
+    this.slotsOf.pushBack(slot, price);
     this.backHigh = this.backLow = price;
     this.pushMax(seq, price);
     this.pushMin(seq, price);
@@ -141,50 +155,35 @@ export class TickWindow {
 
   /** Slots held (each merges the ticks of one resolution step): the memory in use. */
   get slots(): number {
-    return this.starts.length;
+    return this.slotsOf.length;
   }
 
   /** First, last, high, low and return over the window; undefined when it holds no tick. */
   stats(): WindowStats | undefined {
-    if (this.starts.length === 0) return undefined;
-    const first = this.firsts.front();
+    if (this.slotsOf.length === 0) return undefined;
+    const first = this.slotsOf.frontB();
     const last = this.last;
-    return { first, last, high: this.maxVal.front(), low: this.minVal.front(), returnRatio: last / first - 1 };
+    return { first, last, high: this.maxes.frontB(), low: this.mins.frontB(), returnRatio: last / first - 1 };
   }
 
   /** The back slot's high rose to `v` (or the slot is new): entries it dominates go. */
   private pushMax(seq: number, v: number): void {
-    while (this.maxVal.length > 0 && this.maxVal.back() <= v) {
-      this.maxVal.popBack();
-      this.maxSeq.popBack();
-    }
-    this.maxSeq.pushBack(seq);
-    this.maxVal.pushBack(v);
+    while (this.maxes.length > 0 && this.maxes.backB() <= v) this.maxes.popBack();
+    this.maxes.pushBack(seq, v);
   }
 
   private pushMin(seq: number, v: number): void {
-    while (this.minVal.length > 0 && this.minVal.back() >= v) {
-      this.minVal.popBack();
-      this.minSeq.popBack();
-    }
-    this.minSeq.pushBack(seq);
-    this.minVal.pushBack(v);
+    while (this.mins.length > 0 && this.mins.backB() >= v) this.mins.popBack();
+    this.mins.pushBack(seq, v);
   }
 
   private evictOld(): void {
     const cutoff = this.horizon - this.lengthMs;
     const res = this.resolutionMs;
-    while (this.starts.length > 0 && this.starts.front() + res <= cutoff) {
-      this.starts.popFront();
-      this.firsts.popFront();
-      if (this.maxSeq.front() === this.headSeq) {
-        this.maxSeq.popFront();
-        this.maxVal.popFront();
-      }
-      if (this.minSeq.front() === this.headSeq) {
-        this.minSeq.popFront();
-        this.minVal.popFront();
-      }
+    while (this.slotsOf.length > 0 && this.slotsOf.frontA() + res <= cutoff) {
+      this.slotsOf.popFront();
+      if (this.maxes.frontA() === this.headSeq) this.maxes.popFront();
+      if (this.mins.frontA() === this.headSeq) this.mins.popFront();
       this.headSeq++;
     }
   }

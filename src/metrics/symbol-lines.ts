@@ -186,23 +186,30 @@ export class SymbolLines {
     this.labels = bytes(symbolLabels(s));
     const { heads, tails, firstLine } = this.layout;
     const n = heads.length;
-    this.segAt = new Uint32Array(FAMILIES.length);
-    this.segLen = new Uint32Array(FAMILIES.length);
     const wanted = new Set(segments);
+    const segAt = new Uint32Array(FAMILIES.length);
     let size = 0;
     for (const g of ARENA_ORDER) {
       if (!wanted.has(g)) continue;
-      this.segAt[g] = size;
+      segAt[g] = size;
       for (let k = firstLine[g]!; k < firstLine[g + 1]!; k++)
         size += heads[k]!.length + this.labels.length + tails[k]!.length + MAX_VALUE + 1;
     }
-    // A plain Uint8Array: its own allocation (a Buffer slice of Node's shared pool would pin the
-    // whole 8 kB slab), and subarray() without Buffer's species lookup.
-    this.arena = new Uint8Array(size);
-    this.vals = new Float64Array(n).fill(NaN);
+    // Every array of the instance is a view of one ArrayBuffer of its own: each ArrayBuffer is
+    // ~100 bytes of JS heap besides its bytes, and six of them for each of two lanes were 120k
+    // objects at 10k symbols for the collector to walk. Its own, not a slice of Node's shared
+    // pool (which would pin a whole 8 kB slab); Float64s first, so every view is aligned.
+    const fams = FAMILIES.length;
+    const mem = new ArrayBuffer(8 * n + 4 * n + 8 * fams + n + size);
+    this.vals = new Float64Array(mem, 0, n).fill(NaN);
+    this.valueAt = new Uint32Array(mem, 8 * n, n);
+    this.segAt = new Uint32Array(mem, 12 * n, fams);
+    this.segAt.set(segAt);
+    this.segLen = new Uint32Array(mem, 12 * n + 4 * fams, fams);
+    this.valueLen = new Uint8Array(mem, 12 * n + 8 * fams, n);
+    // A plain Uint8Array, so subarray() skips Buffer's species lookup.
+    this.arena = new Uint8Array(mem, 13 * n + 8 * fams, size);
     if (scratch.length < n) scratch = new Float64Array(n);
-    this.valueAt = new Uint32Array(n);
-    this.valueLen = new Uint8Array(n);
   }
 
   /**
