@@ -39,6 +39,7 @@ import type { Adapter, BookEvent, BookSupport, ErrorEvent, MarketEvent, VenueLim
 import { err, isObj, jsonObject, type Obj, preview, show, textLevels } from './frame.js';
 import { binanceServerShutdown } from './venue-status.js';
 import { splitConcatenated } from './instrument.js';
+import { BOOL, INT, Shape, STR } from './shape.js';
 
 /** The spot stream endpoint (9443 and 443 both serve it). */
 export const BINANCE_URL = 'wss://stream.binance.com:9443';
@@ -170,7 +171,52 @@ function venueError(m: Obj): ErrorEvent {
   return err('venue_error', text);
 }
 
+/** The combined-stream wrapper up to its payload: `{"stream":"<name>","data":`, closed by `}`. */
+const COMBINED = new Shape('{"stream":"', STR, '","data":');
+/** A spot trade as Binance documents it, field for field. */
+const TRADE = new Shape('{"e":"trade","E":', INT, ',"s":"', STR, '","t":', INT, ',"p":"', STR, '","q":"', STR, '","T":', INT, ',"m":', BOOL, ',"M":', BOOL, '}');
+/** A spot book ticker (no event type, no event time). */
+const BOOK_TICKER = new Shape('{"u":', INT, ',"s":"', STR, '","b":"', STR, '","B":"', STR, '","a":"', STR, '","A":"', STR, '"}');
+const fields: (number | string | boolean)[] = [];
+
+/**
+ * The two frames a default feed carries all day, read by their shape (shape.ts) rather than
+ * JSON.parse: the same event the full parse gives, or undefined for the full parse to handle
+ * (another layout, or a value it reports as an error).
+ */
+export function hotFrame(frame: string): MarketEvent | undefined {
+  let at = 0;
+  let end = frame.length;
+  if (frame.charCodeAt(2) === 0x73 /* s: {"stream" */) {
+    at = COMBINED.match(frame, 0, fields);
+    if (at < 0 || frame.charCodeAt(--end) !== 0x7d /* } */) return undefined;
+  }
+  if (frame.charCodeAt(at + 2) === 0x65 /* e: {"e" */) {
+    if (TRADE.match(frame, at, fields) !== end) return undefined;
+    // E, s, t, p, q, T, m, M: the full parse takes T as the event time.
+    const time = fields[5] as number;
+    const price = +(fields[3] as string);
+    const size = +(fields[4] as string);
+    if (!(time > 0 && price > 0 && price < Infinity && size > 0 && size < Infinity)) return undefined;
+    return { kind: 'trade', symbol: fields[1] as string, price, size, eventTime: time, seq: fields[2] as number, side: fields[6] ? 'sell' : 'buy' };
+  }
+  if (BOOK_TICKER.match(frame, at, fields) !== end) return undefined;
+  // u, s, b, B, a, A.
+  const bid = +(fields[2] as string);
+  const bidSize = +(fields[3] as string);
+  const ask = +(fields[4] as string);
+  const askSize = +(fields[5] as string);
+  if (!(bid > 0 && bid < Infinity && ask > 0 && ask < Infinity && bidSize >= 0 && bidSize < Infinity && askSize >= 0 && askSize < Infinity)) return undefined;
+  return { kind: 'quote', symbol: fields[1] as string, bid, ask, bidSize, askSize, eventTime: undefined };
+}
+
 function parse(frame: string): MarketEvent[] {
+  const fast = hotFrame(frame);
+  return fast ? [fast] : fullParse(frame);
+}
+
+/** Any frame, through JSON.parse. */
+export function fullParse(frame: string): MarketEvent[] {
   const msg = jsonObject(frame);
   if (Array.isArray(msg)) return msg;
   let d: Obj = msg;

@@ -1,0 +1,119 @@
+import { describe, test } from 'vitest';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { binance, fullParse, hotFrame } from '../../src/feeds/binance.js';
+import { BOOL, INT, Shape, STR } from '../../src/feeds/shape.js';
+import { bookTickerPayload, combinedFrame, tradePayload } from '../../src/simulator/market.js';
+import { adapterFixtures } from '../support/adapter-fixtures.js';
+
+const fx = adapterFixtures('binance', binance);
+
+describe('a frame shape', () => {
+  const shape = new Shape('{"n":', INT, ',"s":"', STR, '","b":', BOOL, '}');
+  const read = (text: string) => {
+    const out: (number | string | boolean)[] = [];
+    return shape.match(text, 0, out) === text.length ? out : undefined;
+  };
+
+  test('reads integers, strings and booleans between the literal pieces', () => {
+    assert.deepEqual(read('{"n":0,"s":"BTC-USD","b":true}'), [0, 'BTC-USD', true]);
+    assert.deepEqual(read('{"n":9007199254740991,"s":"","b":false}'), [2 ** 53 - 1, '', false]);
+  });
+
+  test('declines what JSON.parse would read otherwise, or not at all', () => {
+    for (const text of [
+      '{"n":01,"s":"x","b":true}', // a leading zero is not JSON
+      '{"n":-1,"s":"x","b":true}', // a sign
+      '{"n":1.5,"s":"x","b":true}', // a fraction
+      '{"n":1e3,"s":"x","b":true}', // an exponent
+      '{"n":9007199254740993,"s":"x","b":true}', // past 2^53: JSON.parse rounds it
+      '{"n":12345678901234567,"s":"x","b":true}',
+      '{"n":,"s":"x","b":true}', // no digits
+      '{"n":1,"s":"a\\"b","b":true}', // an escape
+      '{"n":1,"s":"a\nb","b":true}', // a control character
+      '{"n":1,"s":"abc', // unterminated
+      '{"n":1,"s":"x","b":null}', // not a boolean
+      '{"n":1,"s":"x","b":tru}',
+      '{"n":1, "s":"x","b":true}', // whitespace
+      '{"s":"x","n":1,"b":true}', // another order
+    ])
+      assert.equal(read(text), undefined, text);
+  });
+
+  test('a match ends where the shape ends: what follows is the caller\'s to check', () => {
+    const out: (number | string | boolean)[] = [];
+    assert.equal(shape.match('{"n":1,"s":"x","b":true}}', 0, out), 24);
+    assert.equal(shape.match('xx{"n":1,"s":"x","b":true}', 2, out), 26);
+  });
+
+  test('two fields side by side cannot be told apart, so a shape refuses them', () => {
+    assert.throws(() => new Shape('{', INT, STR, '}'), /separated by literal text/);
+  });
+});
+
+describe('binance: the hot frames read by shape equal the full parse', () => {
+  const trade = fc.record({
+    symbol: fc.stringMatching(/^[A-Z0-9]{1,12}$/),
+    id: fc.integer({ min: 0, max: 2 ** 52 }),
+    price: fc.double({ min: 1e-8, max: 1e9, noNaN: true }).map((x) => x.toFixed(8)),
+    qty: fc.double({ min: 1e-8, max: 1e6, noNaN: true }).map((x) => x.toFixed(8)),
+    time: fc.integer({ min: 1, max: 2 ** 45 }),
+    maker: fc.boolean(),
+  });
+  const tradeFrame = fc.tuple(trade, fc.boolean()).map(([t, combined]) => {
+    const payload = tradePayload(t.symbol, t.id, t.price, t.qty, t.time, t.time + 2, t.maker);
+    return combined ? combinedFrame(`${t.symbol.toLowerCase()}@trade`, payload) : payload;
+  });
+  const tickerFrame = fc
+    .tuple(fc.stringMatching(/^[A-Z0-9]{1,12}$/), fc.integer({ min: 0, max: 2 ** 52 }), fc.array(fc.double({ min: 0, max: 1e9, noNaN: true }).map((x) => x.toFixed(8)), { minLength: 4, maxLength: 4 }), fc.boolean())
+    .map(([s, u, [b, bq, a, aq], combined]) => {
+      const payload = bookTickerPayload(s, u, b!, bq!, a!, aq!);
+      return combined ? combinedFrame(`${s.toLowerCase()}@bookTicker`, payload) : payload;
+    });
+
+  /** Where the shape reads a frame, it reads what the full parse reads; elsewhere it stands aside. */
+  const agrees = (frame: string): boolean => {
+    const fast = hotFrame(frame);
+    if (fast) assert.deepStrictEqual([fast], fullParse(frame), frame);
+    assert.deepStrictEqual(binance.parse(frame), fast ? [fast] : fullParse(frame), frame);
+    return fast !== undefined;
+  };
+
+  test('the documented trade and book ticker frames, plain and combined, are read by shape', () => {
+    for (const name of ['trade', 'trade-combined', 'trade-combined-buy', 'bookticker', 'bookticker-combined']) assert.ok(agrees(fx.frame(name)), name);
+  });
+
+  test('every other fixture (errors, other events, malformed frames) goes to the full parse unchanged', () => {
+    for (const name of fx.names) if (!/^(trade|bookticker)/.test(name)) assert.equal(agrees(fx.frame(name)), false, name);
+  });
+
+  test('generated trades and book tickers: read by shape, equal to the full parse', () => {
+    fc.assert(fc.property(tradeFrame, (f) => assert.ok(agrees(f), f)), { numRuns: 500 });
+    fc.assert(fc.property(tickerFrame, (f) => void agrees(f)), { numRuns: 500 });
+  });
+
+  test('a frame with any one character changed, removed or added: the shape reads it as the full parse does, or stands aside', () => {
+    const edit = fc.tuple(fc.oneof(tradeFrame, tickerFrame), fc.nat(), fc.constantFrom('replace', 'remove', 'insert'), fc.constantFrom(...'0123456789.-+eE"\\:,{}[] tfnaxXsSu\n\u00e9'));
+    fc.assert(
+      fc.property(edit, ([f, n, how, c]) => {
+        const i = n % f.length;
+        const g = how === 'remove' ? f.slice(0, i) + f.slice(i + 1) : f.slice(0, i) + c + f.slice(how === 'replace' ? i + 1 : i);
+        agrees(g);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('values the full parse reports as errors are left to it', () => {
+    for (const f of [
+      tradePayload('BTCUSDT', 1, '0.00000000', '1', 5, 5, true), // price 0
+      tradePayload('BTCUSDT', 1, '1', '0', 5, 5, true), // size 0
+      tradePayload('BTCUSDT', 1, 'abc', '1', 5, 5, true),
+      tradePayload('BTCUSDT', 1, '1', '1', 0, 0, true), // no usable time
+      bookTickerPayload('BTCUSDT', 1, '0', '1', '2', '1'),
+    ]) {
+      assert.equal(hotFrame(f), undefined, f);
+      assert.equal(binance.parse(f)[0]?.kind, 'error', f);
+    }
+  });
+});
