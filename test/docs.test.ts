@@ -11,10 +11,10 @@ test('no document under docs/ is a placeholder', () => {
 
 test('scaling.md gives per-replica figures from performance.md, linked to where they were measured', () => {
   const scaling = read('scaling.md');
-  assert.match(scaling, /\(performance\.md#results-on-this-machine\)/);
-  assert.match(read('performance.md'), /^### Results on this machine$/m);
+  assert.match(scaling, /\(performance\.md#issue-16s-targets-fourth-round\)/);
+  assert.match(read('performance.md'), /^### Issue 16's targets: fourth round$/m);
   const perf = read('performance.md');
-  for (const figure of ['171 MiB', '801 MiB', '48 MiB']) {
+  for (const figure of ['135 MiB', '510 MiB', '49 MiB']) {
     assert.ok(scaling.includes(figure), `scaling.md quotes ${figure}`);
     assert.ok(perf.includes(figure), `performance.md has ${figure}`);
   }
