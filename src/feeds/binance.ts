@@ -117,6 +117,11 @@ export const BINANCE_BOOK: BookSupport = Object.freeze({
   parseSnapshot: depthSnapshot,
 });
 
+// `!(x > 0 && x < Infinity)` rejects NaN, 0, negatives and Infinity in two comparisons.
+const validTrade = (price: number, size: number): boolean => price > 0 && price < Infinity && size > 0 && size < Infinity;
+const validQuote = (bid: number, ask: number, bidSize: number, askSize: number): boolean =>
+  bid > 0 && bid < Infinity && ask > 0 && ask < Infinity && bidSize >= 0 && bidSize < Infinity && askSize >= 0 && askSize < Infinity;
+
 /** trade and aggTrade share a shape; only the id field differs (`t` vs `a`). */
 function trade(d: Obj, id: unknown): MarketEvent {
   const s = d.s;
@@ -131,8 +136,7 @@ function trade(d: Obj, id: unknown): MarketEvent {
   }
   const price = +p;
   const size = +q;
-  // `!(x > 0 && x < Infinity)` rejects NaN, 0, negatives and Infinity in two comparisons.
-  if (!(price > 0 && price < Infinity && size > 0 && size < Infinity)) {
+  if (!validTrade(price, size)) {
     return err('invalid_price', `${show(d.e)} ${s} price ${preview(p)} size ${preview(q)}`);
   }
   // m: "Is the buyer the market maker?" If so the taker, who set the direction, sold.
@@ -153,7 +157,7 @@ function quote(d: Obj): MarketEvent {
   const ask = +a;
   const bidSize = +bq;
   const askSize = +aq;
-  if (!(bid > 0 && bid < Infinity && ask > 0 && ask < Infinity && bidSize >= 0 && bidSize < Infinity && askSize >= 0 && askSize < Infinity)) {
+  if (!validQuote(bid, ask, bidSize, askSize)) {
     return err('invalid_price', `bookTicker ${s} bid ${preview(b)} ask ${preview(a)}`);
   }
   // Spot bookTicker carries no event time; the futures variant (e: "bookTicker") has E.
@@ -197,7 +201,7 @@ export function hotFrame(frame: string): MarketEvent | undefined {
     const time = fields[5] as number;
     const price = +(fields[3] as string);
     const size = +(fields[4] as string);
-    if (!(time > 0 && price > 0 && price < Infinity && size > 0 && size < Infinity)) return undefined;
+    if (!(time > 0 && validTrade(price, size))) return undefined;
     return { kind: 'trade', symbol: fields[1] as string, price, size, eventTime: time, seq: fields[2] as number, side: fields[6] ? 'sell' : 'buy' };
   }
   if (BOOK_TICKER.match(frame, at, fields) !== end) return undefined;
@@ -206,7 +210,7 @@ export function hotFrame(frame: string): MarketEvent | undefined {
   const bidSize = +(fields[3] as string);
   const ask = +(fields[4] as string);
   const askSize = +(fields[5] as string);
-  if (!(bid > 0 && bid < Infinity && ask > 0 && ask < Infinity && bidSize >= 0 && bidSize < Infinity && askSize >= 0 && askSize < Infinity)) return undefined;
+  if (!validQuote(bid, ask, bidSize, askSize)) return undefined;
   return { kind: 'quote', symbol: fields[1] as string, bid, ask, bidSize, askSize, eventTime: undefined };
 }
 
