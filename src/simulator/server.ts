@@ -396,7 +396,8 @@ export class Simulator implements SimulatorKnobs {
    * before each batch the backfill waits for every client whose unsent data is over the limit.
    * A client that closes, or whose buffer does not shrink for `backfillStallMs`, has its frames
    * counted in `skipped` (its ids are used up: it sees a gap). The rate-driven flow waits while a
-   * backfill runs, so live trades never land between backdated ones. One backfill at a time.
+   * backfill runs and until every client has been handed all of it, so live trades never land
+   * between backdated ones nor are dropped behind them. One backfill at a time.
    */
   async backfill(minutes: number, stepMs = 30_000, end = Date.now() - this.lagMs, opts: { allowLate?: boolean } = {}): Promise<BackfillResult> {
     if (!(stepMs > 0 && stepMs < Infinity)) throw new RangeError(`step must be a positive number of ms, got ${stepMs}`);
@@ -433,6 +434,10 @@ export class Simulator implements SimulatorKnobs {
         }
       }
       this.flushBackfill(result, stalled);
+      // The live flow drops frames for a client over the limit: resumed while a slow client still
+      // held the history's tail, its first live trades were lost (an id gap). It resumes once every
+      // client has been handed all of the history.
+      await this.roomForBackfill(stalled, 0);
     } finally {
       for (const c of this.clients) c.batch.length = 0;
       this.backfilling = false;
@@ -578,8 +583,7 @@ export class Simulator implements SimulatorKnobs {
   }
 
   /** Wait until every open client is under the buffer limit, or has made no progress for too long. */
-  private async roomForBackfill(stalled: Set<Client>): Promise<void> {
-    const limit = this.opts.maxBufferedBytes;
+  private async roomForBackfill(stalled: Set<Client>, limit = this.opts.maxBufferedBytes): Promise<void> {
     for (const c of this.clients) {
       if (stalled.has(c) || c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount <= limit) continue;
       this.backfillWaits++;
