@@ -9,8 +9,9 @@
  * not matched, and the adapter parses that frame in full as before. So a match only ever stands
  * for a frame the full parse reads the same way (test/feeds/shape.test.ts checks the two agree).
  *
- * Fields: `INT` a JSON integer without sign, fraction or leading zero, up to 2^53 - 1 (exact); `STR` the characters of a JSON string up to its closing quote, none of them an
- * escape or a control character (so the text is the string's value); `BOOL` true or false.
+ * Fields: `INT` a JSON integer without sign, fraction or leading zero, up to 2^53 - 1 (exact);
+ * `STR` the characters of a JSON string up to its closing quote, none of them an escape or a
+ * control character (so the text is the string's value); `BOOL` true or false.
  * Pure; `match` writes the fields into an array it is given, so a match allocates only the
  * strings it returns.
  */
