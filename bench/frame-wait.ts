@@ -21,8 +21,8 @@ export function lagBuckets(body: Buffer | string): Map<number, number> {
 export interface FrameWait {
   /** Frames counted between the two scrapes. */
   frames: number;
-  /** Of those, frames that waited longer than 25 ms and 100 ms. */
-  over25ms: number;
+  /** Of those, frames that waited longer than 20 ms (the target) and 100 ms. */
+  over20ms: number;
   over100ms: number;
   /**
    * The longest wait lies in (floorS, ceilS]: the bounds of the highest bucket that counted a
@@ -48,5 +48,5 @@ export function frameWait(before: Map<number, number>, after: Map<number, number
       break;
     }
   }
-  return { frames, over25ms: over(0.025), over100ms: over(0.1), floorS, ceilS };
+  return { frames, over20ms: over(0.02), over100ms: over(0.1), floorS, ceilS };
 }

@@ -510,7 +510,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
       ...(fast ? { fast } : {}),
     };
     for (const [when, w] of [['judged scrapes', wait], ['from the first scrape', waitFromStart]] as const)
-      log(`/metrics ${kind} at ${symbols} symbols: live frames send -> handled (lag histogram), ${when}: ${w.frames} frames, ${w.over25ms} over 25 ms, ${w.over100ms} over 100 ms, longest in (${w.floorS * 1000}, ${w.ceilS * 1000}] ms`);
+      log(`/metrics ${kind} at ${symbols} symbols: live frames send -> handled (lag histogram), ${when}: ${w.frames} frames, ${w.over20ms} over 20 ms, ${w.over100ms} over 100 ms, longest in (${w.floorS * 1000}, ${w.ceilS * 1000}] ms`);
     if (fast) log(`/metrics fast lane at ${symbols} symbols: ${fast.series} series, ${fast.bytes} bytes, ${fast.ms} ms, longest stall ${fast.maxStallMs} ms`);
     log(
       `/metrics ${kind} at ${symbols} symbols: ${run.series} series (${per.min} per symbol, ${expected} when warm), ${run.bytes} bytes, ${run.ms} ms (render ${run.renderMs} ms), longest stall ${run.maxStallMs} ms (first scrape after start: ${first.ms} ms, stall ${first.stallMs} ms), peak RSS ${mib(run.peakRssBytes)} MiB (now: RSS ${mib(mem.rssBytes)}, heap ${mib(mem.heapUsedBytes)} of ${mib(mem.heapTotalBytes)}, external ${mib(mem.externalBytes)} MiB)`,
@@ -527,13 +527,18 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
 function targets(r: Omit<BenchReport, 'targets' | 'durationS'>): TargetCheck[] {
   const out: TargetCheck[] = [];
   const t = r.throughput;
-  if (t.runs.length) out.push({ name: 'Throughput, everything on, vs. parse-only ceiling', target: '>= 60%', value: `${Math.round(t.ratio * 100)}%`, pass: t.ratio >= 0.6 });
-  const at50 = r.latency.rows.find((row) => row.rate === 50_000);
-  if (at50) out.push({ name: 'p99 arrival → metrics at 50k frames/s', target: '< 2 ms', value: `${at50.p99Ms} ms`, pass: at50.p99Ms < 2 });
+  // Issue 16's targets (docs/performance.md); the heap at 10k and the 1k warm RSS have runs of
+  // their own (bench/state-footprint.ts, a 6-minute latency run), too long for this table.
+  if (t.runs.length) out.push({ name: 'Throughput, everything on, vs. parse-only ceiling', target: '>= 75%', value: `${Math.round(t.ratio * 100)}%`, pass: t.ratio >= 0.75 });
+  const at100 = r.latency.rows.find((row) => row.rate === 100_000);
+  if (at100) out.push({ name: 'p99 arrival → metrics at 100k frames/s', target: '< 1 ms', value: `${at100.p99Ms} ms`, pass: at100.p99Ms < 1 });
   // The production-shaped run is judged; the worst case (1 s bars) is reported only.
   const big = r.metrics.filter((m) => m.kind === 'production').pop();
   if (big) {
     out.push({ name: `/metrics at ${big.symbols} symbols (default config, warm, scraped every ${big.scrapeIntervalS} s)`, target: '< 100 ms', value: `${big.ms} ms`, pass: big.ms < 100 });
+    // Seen from outside: a frame's wait in the socket, which the in-process stall monitor misses.
+    const w = big.wait;
+    if (w) out.push({ name: `Longest wait of a live frame during and between the /metrics scrapes at ${big.symbols} symbols (lag histogram)`, target: '<= 20 ms', value: w.frames > 0 ? `(${sig(w.floorS * 1000)}, ${sig(w.ceilS * 1000)}] ms` : 'no frame', pass: w.frames > 0 && w.ceilS <= 0.02 });
     out.push({ name: `Longest ingest stall during /metrics at ${big.symbols} symbols`, target: '< 20 ms', value: `${big.maxStallMs} ms`, pass: big.maxStallMs < 20 });
     if (big.fast) out.push({ name: `Fast-lane scrape at ${big.symbols} symbols (scraped every second)`, target: '< 50 ms', value: `${big.fast.ms} ms`, pass: big.fast.ms < 50 });
   }

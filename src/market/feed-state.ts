@@ -8,8 +8,12 @@ import { BucketHistogram } from './histogram.js';
 import { SymbolState } from './symbol.js';
 import { VenueState } from './venue-state.js';
 
-/** Feed lag buckets: venue event time to receive, from sub-millisecond to "something is wrong". */
-export const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+/**
+ * Feed lag buckets: venue event time to receive, from sub-millisecond to "something is wrong".
+ * 20 ms is the longest a live frame should wait in the exporter (docs/performance.md): with only
+ * 10 and 25, a wait histogram could not tell whether that holds.
+ */
+export const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 /** Per-frame processing buckets: the hot path should sit in the microseconds. */
 export const PROCESSING_BUCKETS = [
   0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
