@@ -1,6 +1,7 @@
 /**
  * The exporter under test, in its own process: the same startService the CLI calls, plus an
- * apply probe (arrival-to-metrics latency), an event-loop stall monitor and memory sampling,
+ * apply probe (arrival-to-metrics latency), an event-loop stall monitor and memory figures (the
+ * peak RSS as the kernel keeps it, bench/peak-rss.ts),
  * read by the harness over IPC. Usage (spawned by the harness): exporter-child.js CONFIG_FILE
  */
 import { createHistogram, monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
@@ -8,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/load.js';
 import { startService } from '../src/service.js';
 import type { ExporterCounters, ExporterRequest, LatencyStats, MemoryStats, Reply } from './ipc.js';
+import { peakRss, resetPeakRss } from './peak-rss.js';
 
 const file = process.argv[2];
 if (!file || !process.send) {
@@ -38,11 +40,6 @@ const probe = (arrivedAt: number) => {
   if (arrivedAt > lastArrival) lastArrival = arrivedAt;
   latency.record(Math.max(1, Math.round((now - arrivedAt) * 1e6)));
 };
-
-let peakRss = 0;
-const rssTimer = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
-}, 100);
 
 let stall: IntervalHistogram | undefined;
 
@@ -78,8 +75,7 @@ function latencyStats(): LatencyStats {
 
 function memory(): MemoryStats {
   const m = process.memoryUsage();
-  peakRss = Math.max(peakRss, m.rss);
-  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external, peakRssBytes: peakRss };
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external, peakRssBytes: Math.max(peakRss(), m.rss) };
 }
 
 async function handle(req: ExporterRequest): Promise<unknown> {
@@ -114,12 +110,11 @@ async function handle(req: ExporterRequest): Promise<unknown> {
       return max;
     }
     case 'memory-reset':
-      peakRss = 0;
+      resetPeakRss();
       return memory();
     case 'memory':
       return memory();
     case 'stop':
-      clearInterval(rssTimer);
       await service.stop();
       setImmediate(() => process.exit(0));
       return null;

@@ -1,0 +1,30 @@
+import { test } from 'vitest';
+import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parseHwm, peakRss, resetPeakRss } from '../../bench/peak-rss.js';
+
+// A collection on demand, to free the test's buffer (a flag set at run time reaches new contexts).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+test('VmHWM is read from a status text, in bytes; NaN without the line', () => {
+  assert.equal(parseHwm('Name:\tnode\nVmPeak:\t 1200 kB\nVmHWM:\t   40476 kB\nVmRSS:\t   40232 kB\n'), 40476 * 1024);
+  assert.ok(Number.isNaN(parseHwm('Name:\tnode\nVmRSS:\t 1 kB\n')));
+});
+
+test('the peak holds what was touched and freed, and a reset starts a new one below it', () => {
+  resetPeakRss();
+  const before = peakRss();
+  let big: Buffer | undefined = Buffer.alloc(64 << 20, 1);
+  const high = peakRss();
+  assert.ok(high >= before + (48 << 20), `peak ${high} after touching 64 MiB from ${before}`);
+  assert.equal(big[big.length - 1], 1);
+  big = undefined;
+  gc();
+  resetPeakRss();
+  const now = process.memoryUsage.rss();
+  const fresh = peakRss();
+  assert.ok(fresh < high - (32 << 20), `after a reset the peak ${fresh} is still the old ${high} (RSS now ${now})`);
+  assert.ok(fresh >= now - (1 << 20), `peak ${fresh} below the RSS now, ${now}`);
+});
