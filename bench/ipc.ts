@@ -40,7 +40,7 @@ export interface MemoryStats {
   heapTotalBytes: number;
   /** Memory outside the JS heap held by JS objects (Buffers, typed arrays). */
   externalBytes: number;
-  /** Highest RSS sampled (every 100 ms) since the last memory reset. */
+  /** Highest RSS since the last memory reset, as the kernel keeps it (bench/peak-rss.ts). */
   peakRssBytes: number;
 }
 
