@@ -1,8 +1,8 @@
 /**
  * The exporter under test, in its own process: the same startService the CLI calls, plus an
- * apply probe (arrival-to-metrics latency), an event-loop stall monitor and memory figures (the
- * peak RSS as the kernel keeps it, bench/peak-rss.ts),
- * read by the harness over IPC. Usage (spawned by the harness): exporter-child.js CONFIG_FILE
+ * apply probe (arrival-to-metrics latency), an event-loop stall monitor and memory figures (peak
+ * RSS as the kernel keeps it, bench/peak-rss.ts), read by the harness over IPC.
+ * Usage (spawned by the harness): exporter-child.js CONFIG_FILE
  */
 import { createHistogram, monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';

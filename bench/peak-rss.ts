@@ -1,11 +1,10 @@
 /**
  * A process's peak RSS as the kernel keeps it (VmHWM in /proc/self/status), and its reset
  * (writing 5 to /proc/self/clear_refs, Linux 4.0+). Exact, with nothing running in between: the
- * bench used to sample process.memoryUsage.rss() every 100 ms on the exporter's main thread, and
- * a read of /proc/self/stat waits for the process's memory-map lock, which V8's collector holds
- * while it maps and unmaps pages: single reads took up to 49 ms of the loop under load at 10k
- * symbols (a CPU profile's `rss` frames), stalls the bench then charged to the exporter.
- * Linux only, as the bench is.
+ * bench used to sample process.memoryUsage.rss() every 100 ms on the exporter's main thread, which
+ * missed any peak between two samples, and a CPU profile of the exporter under load at 10k symbols
+ * put 49 ms of one busy stretch of its loop in those reads (wall-clock samples: the thread may
+ * also have been waiting for a CPU). Linux only, as the bench is.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
