@@ -582,7 +582,10 @@ export class Simulator implements SimulatorKnobs {
     }
   }
 
-  /** Wait until every open client is under the buffer limit, or has made no progress for too long. */
+  /**
+   * Wait until every open client has at most `limit` bytes unsent (default the buffer limit; 0: all
+   * of it handed to the socket), or has made no progress for too long.
+   */
   private async roomForBackfill(stalled: Set<Client>, limit = this.opts.maxBufferedBytes): Promise<void> {
     for (const c of this.clients) {
       if (stalled.has(c) || c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount <= limit) continue;
