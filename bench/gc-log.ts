@@ -8,10 +8,14 @@
  *
  * GC `flags` are V8's GCCallbackFlags: 32 (collect all external memory) marks a collection forced
  * by external memory such as large Buffers.
+ *
+ * Every $GC_LOG_HEAP_MS (default 10,000) it also logs RSS, typed-array bytes and each V8 heap
+ * space as committed/used MiB, so a peak in RSS can be put down to a part of the heap.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const dir = process.env.GC_LOG_DIR ?? '.';
 mkdirSync(dir, { recursive: true });
@@ -44,3 +48,13 @@ setInterval(() => {
   if (stall >= MIN_STALL_MS) appendFileSync(file, `${at(now)} stall ${stall.toFixed(1)} ms rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB\n`);
   last = now;
 }, TICK_MS).unref();
+
+const MiB = 2 ** 20;
+const mib = (n: number) => (n / MiB).toFixed(1);
+setInterval(() => {
+  const spaces = getHeapSpaceStatistics()
+    .filter((sp) => sp.space_size > 0)
+    .map((sp) => `${sp.space_name.replace(/_space$/, '')} ${mib(sp.space_size)}/${mib(sp.space_used_size)}`);
+  const m = process.memoryUsage();
+  appendFileSync(file, `${at(performance.now())} heap rss ${mib(m.rss)} arrayBuffers ${mib(m.arrayBuffers)} MiB; committed/used MiB: ${spaces.join(', ')}\n`);
+}, Number(process.env.GC_LOG_HEAP_MS ?? 10_000)).unref();
