@@ -26,14 +26,16 @@ export const MAX_FUTURE_MS = 5 * 60_000;
 const valid = (v: number | undefined): v is number => typeof v === 'number' && v > 0 && v < Infinity;
 
 export class Ingest {
+  /** `now`: monotonic milliseconds, the pipeline's clock: a frame's processing time is taken on it. */
   constructor(
     private readonly queue: IngestQueue,
     private readonly log: Logger,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Handle one text frame from connection `conn` of a feed. */
   frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number): void {
-    const t0 = performance.now();
+    const t0 = this.now();
     this.queue.arrival = t0;
     f.messages++;
     f.bytes += text.length;
@@ -46,7 +48,7 @@ export class Ingest {
       return this.drop(f, 'malformed_frame', `parser threw: ${(e as Error).message}`);
     }
     for (let i = 0; i < events.length; i++) this.event(f, control, events[i]!, receivedAt, conn);
-    f.processing.observe((performance.now() - t0) / 1000);
+    f.processing.observe((this.now() - t0) / 1000);
   }
 
   /** Count and log a dropped frame or event. */

@@ -70,11 +70,14 @@ export class Pipeline {
   private stopped = false;
   private probe: ApplyProbe | undefined;
 
+  /** The clock's monotonic reading, for ingest to time frames on. */
+  private readonly now = (): number => this.clock.now();
+
   constructor(private readonly opts: PipelineOptions) {
     this.clock = opts.clock ?? realClock;
     this.applier = opts.applier ?? stateApplier;
     this.queue = new IngestQueue(opts.queueCapacity);
-    this.ingest = new Ingest(this.queue, opts.log);
+    this.ingest = new Ingest(this.queue, opts.log, this.now);
     this.eager = this.eagerPerTurn();
   }
 
@@ -109,7 +112,7 @@ export class Pipeline {
   reset(capacity: number): void {
     this.queue = new IngestQueue(capacity);
     this.queue.setProbe(this.probe);
-    this.ingest = new Ingest(this.queue, this.opts.log);
+    this.ingest = new Ingest(this.queue, this.opts.log, this.now);
     this.eager = Math.min(this.eager, this.eagerPerTurn());
   }
 

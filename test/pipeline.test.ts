@@ -89,6 +89,19 @@ function setup({ capacity = 100_000, costMs = 0, symbols = [], grace = () => 2_0
   return { clock, pipeline, feed, frame, lines, applied: () => applied };
 }
 
+describe('processing time', () => {
+  test('is taken on the pipeline clock, from the start to the end of ingest', () => {
+    const { clock, frame, feed } = setup();
+    // Ingest's own work moves the clock 3 ms; eager apply reads it after ingest has timed the frame.
+    const adapter: Adapter = { ...echo, parse: (text) => ((clock.t += 3), echo.parse(text)) };
+    frame(trade('AAA', 101), adapter);
+    frame(trade('AAA', 102), adapter);
+    assert.equal(feed.processing.count, 2);
+    assert.equal(feed.processing.sum, 0.006);
+    assert.equal(feed.symbols.get('AAA')!.price, 102);
+  });
+});
+
 describe('eager apply', () => {
   test('a frame is applied before its handler returns, no turn needed', () => {
     const { frame, feed, applied, pipeline } = setup();
