@@ -4,7 +4,7 @@
  * function returning its part of the report; runBench runs them in order and checks targets.
  */
 import { bookBench, type BookBenchReport } from './book.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -91,12 +91,22 @@ class Exporter {
     readonly url: string,
   ) {}
 
-  static async start(sim: Sim, dir: string, name: string, cfg: Omit<BenchConfig, 'simulatorUrl'> & { profileDir?: string; nodeArgs: string[] }): Promise<Exporter> {
+  /** `run`: how every exporter of the bench runs (its Node flags, and what it records besides). */
+  static async start(
+    sim: Sim,
+    dir: string,
+    name: string,
+    cfg: Omit<BenchConfig, 'simulatorUrl'>,
+    run: Pick<BenchOptions, 'exporterNodeArgs' | 'profileDir' | 'exporterStdoutDir'>,
+  ): Promise<Exporter> {
     const file = join(dir, `${name}.yml`);
     writeFileSync(file, benchConfigYaml({ ...cfg, simulatorUrl: sim.wsUrl }));
-    // nodeArgs start with the production NODE_FLAGS (options.ts): the exporter as it is deployed.
-    const nodeArgs = [...cfg.nodeArgs, ...(cfg.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [])];
-    const proc = Proc.start(name, 'bench/exporter-child', [file], { ipc: true, nodeArgs });
+    const stamp = Date.now();
+    // exporterNodeArgs start with the production NODE_FLAGS (options.ts): the exporter as it is deployed.
+    const nodeArgs = [...run.exporterNodeArgs, ...(run.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${run.profileDir}`, `--cpu-prof-name=${name}-${stamp}.cpuprofile`] : [])];
+    if (run.exporterStdoutDir) mkdirSync(run.exporterStdoutDir, { recursive: true });
+    const stdoutFile = run.exporterStdoutDir ? join(run.exporterStdoutDir, `${name}-${stamp}.log`) : undefined;
+    const proc = Proc.start(name, 'bench/exporter-child', [file], { ipc: true, nodeArgs, stdoutFile });
     try {
       const ready = await proc.ready();
       // Connections count as open once their SUBSCRIBE frames are sent; wait until they landed.
@@ -156,7 +166,7 @@ async function throughput(o: BenchOptions, sim: Sim, dir: string, log: (s: strin
     await sim.settle(0, 0);
 
     // Exporter.
-    const e = await Exporter.start(sim, dir, 'exporter-throughput', { symbols: o.symbols, channels: TRADE, profileDir: o.profileDir, nodeArgs: o.exporterNodeArgs });
+    const e = await Exporter.start(sim, dir, 'exporter-throughput', { symbols: o.symbols, channels: TRADE }, o);
     let run: ThroughputRun;
     try {
       await sim.rate(perSymbol);
@@ -218,7 +228,7 @@ async function latency(o: BenchOptions, sim: Sim, dir: string, ceilingFps: numbe
   const byRate = new Map<number, LatencyRun[]>(o.rates.map((r) => [r, []]));
   let mem: MemoryStats | undefined;
   for (const rate of o.rates) {
-    const e = await Exporter.start(sim, dir, 'exporter-latency', { symbols: o.symbols, channels: TRADE, profileDir: o.profileDir, nodeArgs: o.exporterNodeArgs });
+    const e = await Exporter.start(sim, dir, 'exporter-latency', { symbols: o.symbols, channels: TRADE }, o);
     try {
       await e.proc.request('probe-on');
       await sim.rate(rate / o.symbols);
@@ -265,7 +275,7 @@ async function burst(o: BenchOptions, sim: Sim, dir: string, ceilingFps: number,
     ['within capacity', 100_000],
     ['past capacity', Math.max(1, Math.floor(n / 10))],
   ] as const) {
-    const e = await Exporter.start(sim, dir, 'exporter-burst', { symbols: n, channels: TRADE, queueCapacity: capacity, profileDir: o.profileDir, nodeArgs: o.exporterNodeArgs });
+    const e = await Exporter.start(sim, dir, 'exporter-burst', { symbols: n, channels: TRADE, queueCapacity: capacity }, o);
     const runs: BurstRun[] = [];
     try {
       await e.proc.request('probe-on');
@@ -454,7 +464,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
   const { kind, symbols, fastBars } = setup;
   const cfg = metricsConfig(sim, setup);
   const expected = warmSeriesPerSymbol(cfg);
-  const e = await Exporter.start(sim, dir, `exporter-metrics-${kind}-${symbols}`, { symbols, channels: BOTH, fastBars, profileDir: o.profileDir, nodeArgs: o.exporterNodeArgs });
+  const e = await Exporter.start(sim, dir, `exporter-metrics-${kind}-${symbols}`, { symbols, channels: BOTH, fastBars }, o);
   try {
     // Warm from the start: history for every bar interval, a trade per shortest interval.
     const production = kind === 'production';

@@ -41,6 +41,11 @@ export interface BenchOptions {
   only: Scenario[];
   /** When set, every exporter process writes a V8 CPU profile (--cpu-prof) into this directory. */
   profileDir?: string;
+  /**
+   * When set, every exporter process's stdout goes to a file in this directory, for V8 flags that
+   * print there (e.g. --node-args=--trace-gc-nvp: each collection's pause by phase).
+   */
+  exporterStdoutDir?: string;
   /** Node/V8 flags of the exporter processes: the production NODE_FLAGS, then any --node-args. */
   exporterNodeArgs: string[];
 }
@@ -95,13 +100,14 @@ export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--symbols N] 
                         [--metrics-rate N] [--scrapes N] [--scrape-interval S] [--worst-scrapes N]
                         [--backfill-minutes M] [--backfill-step S] [--tick MS] [--out FILE]
                         [--only throughput,latency,burst,metrics,book] [--profile DIR]
-                        [--node-args="--max-old-space-size=4096 ..."]
+                        [--node-args="--max-old-space-size=4096 ..."] [--exporter-stdout DIR]
 Runs the simulator, a parse-only ceiling client and the exporter as separate processes on
 loopback, prints a table and writes a JSON report (default ${FULL.out}). The /metrics scenario
 runs the default config warmed by a backfill of history (judged), then 1 s bars (worst case,
 reported only). The book scenario runs in this process: per-update CPU of order-book updates
 and trade throughput with books on vs off. Exporters run with the production Node flags (${NODE_FLAGS.join(' ')});
---node-args adds flags after them (a repeated V8 flag: the last one wins).`;
+--node-args adds flags after them (a repeated V8 flag: the last one wins); --exporter-stdout keeps
+what the exporters print (V8's --trace-gc* output), one file each.`;
 
 function num(name: string, raw: string | undefined, min: number, int = false): number | undefined {
   if (raw === undefined) return undefined;
@@ -141,6 +147,7 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
       only: { type: 'string' },
       profile: { type: 'string' },
       'node-args': { type: 'string' },
+      'exporter-stdout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -172,6 +179,7 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
     out: values.out ?? base.out,
     only: only ?? base.only,
     ...(values.profile ? { profileDir: values.profile } : {}),
+    ...(values['exporter-stdout'] ? { exporterStdoutDir: values['exporter-stdout'] } : {}),
     exporterNodeArgs: [...base.exporterNodeArgs, ...(values['node-args']?.split(' ').filter((a) => a !== '') ?? [])],
   };
   return { options, help: values.help ?? false };

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -50,13 +51,23 @@ export class Proc {
     });
   }
 
-  /** Start `node <module> ...args`; `ipc` opens a message channel (the bench children use it). */
-  static start(name: string, rel: string, args: readonly string[], opts: { ipc?: boolean; nodeArgs?: readonly string[] } = {}): Proc {
+  /**
+   * Start `node <module> ...args`; `ipc` opens a message channel (the bench children use it).
+   * `stdoutFile`: with `ipc`, the child's stdout goes there rather than nowhere (V8's --trace-gc*
+   * flags print to stdout).
+   */
+  static start(name: string, rel: string, args: readonly string[], opts: { ipc?: boolean; nodeArgs?: readonly string[]; stdoutFile?: string } = {}): Proc {
     const execArgv = [...(FROM_SOURCES ? ['--import', 'tsx'] : []), ...(opts.nodeArgs ?? [])];
-    const child = spawn(process.execPath, [...execArgv, modulePath(rel), ...args], {
-      stdio: opts.ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-    });
-    return new Proc(name, child);
+    const out = opts.ipc && opts.stdoutFile !== undefined ? openSync(opts.stdoutFile, 'w') : undefined;
+    try {
+      const child = spawn(process.execPath, [...execArgv, modulePath(rel), ...args], {
+        stdio: opts.ipc ? ['ignore', out ?? 'ignore', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+      });
+      return new Proc(name, child);
+    } finally {
+      // The child has its own copy of the descriptor.
+      if (out !== undefined) closeSync(out);
+    }
   }
 
   get pid(): number {

@@ -5,7 +5,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,11 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
   const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
   try {
     const out = join(dir, 'report.json');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, '--smoke', '--out', out], { encoding: 'utf8', timeout: 180_000 });
+    const stdoutDir = join(dir, 'stdout');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, '--smoke', '--out', out, '--exporter-stdout', stdoutDir, '--node-args=--trace-gc'], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     assert.equal(r.status, 0, `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
     assert.deepEqual(checkReport(report), []);
@@ -44,8 +48,15 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
     assert.ok(prod.gzip && prod.gzip.bytes > 0 && prod.gzip.bytes < prod.bytes / 4, `gzipped scrape: ${prod.gzip?.bytes} of ${prod.bytes} bytes`);
     assert.ok(prod.expectedSeriesPerSymbol > 0);
     assert.equal(prod.seriesPerSymbol, prod.expectedSeriesPerSymbol, 'every series of the default config');
-    // The exporters ran with the production Node flags.
+    // The exporters ran with the production Node flags, then --node-args.
     for (const flag of NODE_FLAGS) assert.ok(report.options.exporterNodeArgs.includes(flag), report.options.exporterNodeArgs.join(' '));
+    assert.equal(report.options.exporterNodeArgs.at(-1), '--trace-gc');
+    // --exporter-stdout: a file per exporter process, with what V8 printed there.
+    const logs = readdirSync(stdoutDir);
+    for (const name of ['exporter-throughput', 'exporter-latency', 'exporter-burst', 'exporter-metrics-production-20', 'exporter-metrics-worst-case-20'])
+      assert.ok(logs.some((f) => new RegExp(`^${name}-\\d+\\.log$`).test(f)), `${name}: ${logs.join(', ')}`);
+    const traced = logs.filter((f) => /\] +[\d.]+ ms: (Scavenge|Mark-Compact)/.test(readFileSync(join(stdoutDir, f), 'utf8')));
+    assert.equal(traced.length, logs.length, `every exporter's --trace-gc lines kept: ${traced.length} of ${logs.length}`);
     assert.deepEqual(report.latency.rows.map((row) => row.rate), report.options.rates);
     // The past-capacity burst really overflowed the queue: what it could not hold was conflated.
     assert.ok(report.burst[1]!.conflated > 0, `conflated ${report.burst[1]!.conflated}`);
