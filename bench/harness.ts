@@ -419,8 +419,8 @@ async function scrape(e: Exporter, gzip = false, query = ''): Promise<{ s: Scrap
  * `intervalS` apart, then one more at once: each exposition carries the render time of the one
  * before. Returns the first, the `n`, and the last of the n's body.
  */
-async function scrapeSeries(e: Exporter, n: number, intervalS: number): Promise<{ first: Scrape; scrapes: Scrape[]; body: Buffer; firstBody: Buffer; judgedBody: Buffer }> {
-  const start = await scrape(e);
+async function scrapeSeries(e: Exporter, n: number, intervalS: number, gzip: boolean): Promise<{ first: Scrape; scrapes: Scrape[]; body: Buffer; firstBody: Buffer; judgedBody: Buffer }> {
+  const start = await scrape(e, gzip);
   let previous = start.s;
   const first = previous;
   const scrapes: Scrape[] = [];
@@ -428,7 +428,7 @@ async function scrapeSeries(e: Exporter, n: number, intervalS: number): Promise<
   let judged: Buffer | undefined;
   for (let k = 0; k <= n; k++) {
     await sleep(k < n ? intervalS * 1000 : 300);
-    const { s, body } = await scrape(e);
+    const { s, body } = await scrape(e, gzip);
     previous.renderMs = sig(sampleValue(body, 'market_exporter_scrape_duration_seconds') * 1000);
     if (k < n) {
       scrapes.push(s);
@@ -479,15 +479,18 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     await sleep(o.metricsWarmS * 1000);
     const a = await e.counters();
     const intervalS = production ? o.scrapeIntervalS : 1;
-    const { first, scrapes, body, firstBody, judgedBody } = await scrapeSeries(e, production ? o.scrapes : o.worstScrapes, intervalS);
+    const { first, scrapes, body, firstBody, judgedBody } = await scrapeSeries(e, production ? o.scrapes : o.worstScrapes, intervalS, o.scrapeGzip);
     // From the first judged scrape to the last: every live frame, during and between the scrapes a
     // warm exporter serves. And from the scrape after start, whose seconds-long first render (every
     // line written from nothing) leaves a backlog the frames after it wait behind.
     const wait = frameWait(lagBuckets(judgedBody), lagBuckets(body));
     const waitFromStart = frameWait(lagBuckets(firstBody), lagBuckets(body));
-    // What gzip adds, under the same load: one more scrape the way Prometheus makes it.
-    await sleep(intervalS * 1000);
-    const gzip = (await scrape(e, true)).s;
+    // What gzip adds, under the same load: one more scrape the way Prometheus makes it (unless they all were).
+    let gzip: Scrape | undefined;
+    if (!o.scrapeGzip) {
+      await sleep(intervalS * 1000);
+      gzip = (await scrape(e, true)).s;
+    }
     const fast = production ? await fastLane(e, o.scrapes) : undefined;
     const b = await e.counters();
     const mem = await e.memory();
@@ -507,7 +510,8 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
       loadFps: sig(perSecond(b.messages - a.messages, b.t - a.t), 3),
       scrapeIntervalS: intervalS,
       firstScrape: first,
-      gzip,
+      gzipped: o.scrapeGzip,
+      ...(gzip ? { gzip } : {}),
       warmup,
       rssBytes: mem.rssBytes,
       peakRssBytes: mem.peakRssBytes,

@@ -29,6 +29,8 @@ export interface BenchOptions {
   scrapeIntervalS: number;
   /** Scrapes per worst-case (1 s bars) /metrics run, a second apart; 0 skips those runs. */
   worstScrapes: number;
+  /** Every /metrics scrape asks for gzip, as Prometheus does (by default only one extra scrape per run does). */
+  scrapeGzip: boolean;
   /** Minutes of history the production-shaped run is backfilled with; 0: what its config needs (bench/warm.ts). */
   backfillMinutes: number;
   /** Seconds of event time between a symbol's backfilled trades; never more than the shortest bar interval. */
@@ -67,6 +69,7 @@ export const FULL: BenchOptions = {
   scrapes: 4,
   scrapeIntervalS: 15,
   worstScrapes: 2,
+  scrapeGzip: false,
   backfillMinutes: 0,
   backfillStepS: 60,
   tickMs: 1,
@@ -98,7 +101,7 @@ export const SMOKE: Partial<BenchOptions> = {
 export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--symbols N] [--big-symbols N] [--offer N] [--duration S]
                         [--warmup S] [--reps N] [--rates A,B,C] [--burst N] [--metrics-warm S]
                         [--metrics-rate N] [--scrapes N] [--scrape-interval S] [--worst-scrapes N]
-                        [--backfill-minutes M] [--backfill-step S] [--tick MS] [--out FILE]
+                        [--scrape-gzip] [--backfill-minutes M] [--backfill-step S] [--tick MS] [--out FILE]
                         [--only throughput,latency,burst,metrics,book] [--profile DIR]
                         [--node-args="--max-old-space-size=4096 ..."] [--exporter-stdout DIR]
 Runs the simulator, a parse-only ceiling client and the exporter as separate processes on
@@ -107,7 +110,8 @@ runs the default config warmed by a backfill of history (judged), then 1 s bars 
 reported only). The book scenario runs in this process: per-update CPU of order-book updates
 and trade throughput with books on vs off. Exporters run with the production Node flags (${NODE_FLAGS.join(' ')});
 --node-args adds flags after them (a repeated V8 flag: the last one wins); --exporter-stdout keeps
-what the exporters print (V8's --trace-gc* output), one file each.`;
+what the exporters print (V8's --trace-gc* output), one file each. --scrape-gzip makes every /metrics
+scrape ask for gzip, as Prometheus does; by default one extra scrape per run does.`;
 
 function num(name: string, raw: string | undefined, min: number, int = false): number | undefined {
   if (raw === undefined) return undefined;
@@ -140,6 +144,7 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
       scrapes: { type: 'string' },
       'scrape-interval': { type: 'string' },
       'worst-scrapes': { type: 'string' },
+      'scrape-gzip': { type: 'boolean' },
       'backfill-minutes': { type: 'string' },
       'backfill-step': { type: 'string' },
       tick: { type: 'string' },
@@ -173,6 +178,7 @@ export function parseBenchArgs(argv: readonly string[]): { options: BenchOptions
     scrapes: pick('scrapes', num('scrapes', values.scrapes, 1, true)),
     scrapeIntervalS: pick('scrapeIntervalS', num('scrape-interval', values['scrape-interval'], 0)),
     worstScrapes: pick('worstScrapes', num('worst-scrapes', values['worst-scrapes'], 0, true)),
+    scrapeGzip: values['scrape-gzip'] ?? base.scrapeGzip,
     backfillMinutes: pick('backfillMinutes', num('backfill-minutes', values['backfill-minutes'], 0)),
     backfillStepS: pick('backfillStepS', num('backfill-step', values['backfill-step'], 0.001)),
     tickMs: pick('tickMs', num('tick', values.tick, 1)),

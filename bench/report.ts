@@ -119,6 +119,8 @@ export interface MetricsRun {
   scrapeIntervalS: number;
   /** The first scrape after the exporter started (it builds the renderer's line cache); not in the medians. */
   firstScrape: Scrape;
+  /** Every scrape asked for gzip (--scrape-gzip): `bytes` and the times are of compressed responses. */
+  gzipped?: boolean;
   /** One scrape with Accept-Encoding: gzip, as Prometheus makes them; bytes as sent (compressed). */
   gzip?: Scrape;
   /**
@@ -265,7 +267,7 @@ export function formatReport(r: BenchReport): string {
   for (const m of r.metrics) {
     const what =
       m.kind === 'production'
-        ? `default config (1m/5m bars), warmed by ${f0(m.warmup.backfillMinutes)} min of backfill (${f0(m.warmup.seconds)} s), scraped every ${m.scrapeIntervalS} s`
+        ? `default config (1m/5m bars), warmed by ${f0(m.warmup.backfillMinutes)} min of backfill (${f0(m.warmup.seconds)} s), scraped every ${m.scrapeIntervalS} s${m.gzipped ? ', gzipped as Prometheus asks (size on the wire)' : ''}`
         : 'worst case, not judged: 1 s bars, every value changes between scrapes';
     const per = `${f0(m.seriesPerSymbol)} per symbol${m.seriesPerSymbol < m.expectedSeriesPerSymbol ? ` (some short of ${f0(m.expectedSeriesPerSymbol)}: **not all warm**)` : ''}`;
     out.push(`| \`/metrics\` at ${f0(m.symbols)} symbols, ${what} (${f0(m.series)} series, ${per}, ${mb(m.bytes)}) under ${f0(m.loadFps)} frames/s: scrape / render / longest stall | ${ms3(m.ms)} / ${ms3(m.renderMs)} / ${ms3(m.maxStallMs)} ms | |`);

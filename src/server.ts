@@ -152,12 +152,13 @@ export function scrapeGroups(q: URLSearchParams): Selection | string {
 /**
  * A streamed body, written piece by piece. The socket keeps a written Buffer by reference until
  * the kernel has taken it, so the writer counts pieces not yet sent: the renderer reuses its
- * buffer only once they are (out-buffer.ts).
+ * buffer only once they are (out-buffer.ts). A piece must not change until sent() resolves.
  */
 export class BodyWriter {
   private unsent = 0;
   private onSent: (() => void) | undefined;
-  private batch: Buffer[] = [];
+  /** Pieces not yet handed on: views of the caller's buffers, adjacent ones joined into one. */
+  private batch: Uint8Array[] = [];
   private batched = 0;
   /** The wait for the socket to drain, shared by every write made while it is full. */
   private draining: Promise<void> | undefined;
@@ -165,7 +166,7 @@ export class BodyWriter {
   /**
    * `out` takes the pieces: the response itself, or a gzip stream piped into it (a piece is
    * "sent" once gzip has consumed it, which is all the renderer's buffer reuse needs). With
-   * `batchBytes`, pieces are copied and handed on in batches of about that size.
+   * `batchBytes`, pieces are handed on in batches of about that size.
    */
   constructor(
     private readonly out: Writable,
@@ -176,10 +177,16 @@ export class BodyWriter {
   /** Write one piece; a promise when the socket is full (or gone: then it rejects). */
   write(chunk: string | Uint8Array): Promise<void> | undefined {
     if (this.batchBytes === 0) return this.hand(chunk);
-    // A copy: the renderer may reuse the piece's buffer as soon as nothing is unsent.
-    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
-    this.batch.push(b);
-    this.batched += b.length;
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    // The renderer's pieces are consecutive views of one buffer: joined rather than copied, a
+    // batch is a view too. Copies of a 50 MB exposition, twice over, were external memory that
+    // set off extra full collections (docs/performance.md, seventh round).
+    const n = this.batch.length;
+    const last = this.batch[n - 1];
+    if (last && last.buffer === b.buffer && last.byteOffset + last.byteLength === b.byteOffset) {
+      this.batch[n - 1] = new Uint8Array(b.buffer, last.byteOffset, last.byteLength + b.byteLength);
+    } else this.batch.push(b);
+    this.batched += b.byteLength;
     return this.batched >= this.batchBytes ? this.flush() : undefined;
   }
 
@@ -190,7 +197,7 @@ export class BodyWriter {
   }
 
   private flush(): Promise<void> | undefined {
-    const all = Buffer.concat(this.batch, this.batched);
+    const all = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batched);
     this.batch = [];
     this.batched = 0;
     return this.hand(all);
@@ -217,8 +224,12 @@ export class BodyWriter {
     return this.draining;
   }
 
-  /** Resolves when every piece written so far has left the process, or the client is gone. */
+  /**
+   * Resolves when every piece written so far has left the process, or the client is gone. Hands
+   * on what is batched first: those pieces are the caller's buffers until then.
+   */
   sent(): Promise<void> {
+    if (this.batched > 0) void this.flush()?.catch(() => undefined);
     if (this.unsent === 0 || this.res.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {

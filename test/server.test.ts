@@ -127,6 +127,61 @@ test('a gzipped body reaches zlib in batches, not in the renderer\'s 64 kB piece
   assert.equal(writes, Math.ceil(BODY.length / (1 << 20)), `${writes} writes for ${BODY.length / CHUNK} pieces`);
 });
 
+test('a gzipped body hands zlib views of the renderer\'s buffer, joined, not copies of it', async () => {
+  const { Writable } = await import('node:stream');
+  const { BodyWriter } = await import('../src/server.js');
+  const got: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      got.push(chunk);
+      setImmediate(cb);
+    },
+  });
+  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const body = new BodyWriter(out, res, 1 << 20);
+  const rendered = Buffer.allocUnsafeSlow(3 * (1 << 20));
+  rendered.fill('x\n');
+  for (let pos = 0; pos < rendered.length; pos += CHUNK) await body.write(rendered.subarray(pos, pos + CHUNK));
+  // The feed and process families come after, in buffers of their own.
+  await body.write('# TYPE up gauge\nup 1\n');
+  await body.sent();
+  body.end();
+  await new Promise((r) => out.once('finish', r));
+  const whole = Buffer.concat(got);
+  assert.ok(whole.equals(Buffer.concat([rendered, Buffer.from('# TYPE up gauge\nup 1\n')])), 'the same bytes, in order');
+  assert.equal(got.length, 4, `${got.length} writes: three batches of 1 MiB, then the tail`);
+  for (const g of got.slice(0, 3)) {
+    assert.equal(g.buffer, rendered.buffer, 'a batch of adjacent pieces is a view of the rendered buffer');
+    assert.equal(g.length, 1 << 20);
+  }
+});
+
+test('a batched piece counts as sent only once handed on and taken: until then it is the caller\'s buffer', async () => {
+  const { Writable } = await import('node:stream');
+  const { BodyWriter } = await import('../src/server.js');
+  const held: (() => void)[] = [];
+  const taken: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      taken.push(chunk);
+      held.push(cb);
+    },
+  });
+  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const body = new BodyWriter(out, res, 1 << 20);
+  const rendered = Buffer.alloc(4 * CHUNK, 'a');
+  for (let pos = 0; pos < rendered.length; pos += CHUNK) assert.equal(body.write(rendered.subarray(pos, pos + CHUNK)), undefined);
+  assert.equal(taken.length, 0, 'under a batch: nothing handed on yet');
+  let sent = false;
+  const done = body.sent().then(() => (sent = true));
+  assert.equal(taken.length, 1, 'sent() hands on the batch');
+  await sleep(20);
+  assert.equal(sent, false, 'not sent while the batch is not taken');
+  held.shift()!();
+  await done;
+  assert.ok(taken[0]!.equals(Buffer.alloc(4 * CHUNK, 'a')));
+});
+
 test('writes made while the socket is full share one wait for the drain: no listener per write', async () => {
   const { Writable } = await import('node:stream');
   const { BodyWriter } = await import('../src/server.js');

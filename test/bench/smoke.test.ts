@@ -75,6 +75,29 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
   }
 });
 
+test('--scrape-gzip: every /metrics scrape asks for gzip, as Prometheus does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-gzip-'));
+  try {
+    const out = join(dir, 'report.json');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, '--smoke', '--only', 'metrics', '--worst-scrapes', '0', '--scrape-gzip', '--out', out], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    assert.equal(r.status, 0, `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
+    assert.equal(report.options.scrapeGzip, true);
+    const prod = report.metrics[0]!;
+    assert.equal(prod.gzipped, true);
+    assert.equal(prod.gzip, undefined, 'no extra gzipped scrape: they all were');
+    // Series are counted in the decompressed body; bytes are what crossed the wire.
+    assert.equal(prod.seriesPerSymbol, prod.expectedSeriesPerSymbol);
+    for (const s of [prod.firstScrape, ...prod.scrapes]) assert.ok(s.bytes < s.series * 20, `${s.bytes} bytes for ${s.series} series: not compressed`);
+    assert.match(r.stdout, /gzipped as Prometheus asks \(size on the wire\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('checkReport names what is missing', () => {
   assert.deepEqual(checkReport(null), ['not an object']);
   const problems = checkReport({ version: 1, createdAt: 'x', throughput: { runs: [] }, latency: { rows: [] }, burst: [], metrics: [], targets: [] });
