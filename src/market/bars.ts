@@ -127,10 +127,13 @@ export class BarBuilder {
     return true;
   }
 
-  /** Close the open bar if now >= its end + graceMs (idle symbol). Returns it (or []). */
-  closeDue(now: number, graceMs: number): Bar[] {
+  /**
+   * Close the open bar if now >= its end + graceMs (idle symbol). Returns it, or a shared empty
+   * array: the idle pass asks every interval of every symbol each second (20,000 at 10k symbols).
+   */
+  closeDue(now: number, graceMs: number): readonly Bar[] {
     const bar = this.bar;
-    if (!bar || !(now >= bar.end + graceMs)) return [];
+    if (!bar || !(now >= bar.end + graceMs)) return NOTHING.closed;
     this.bar = undefined;
     this.lastClosed = bar;
     return [bar];

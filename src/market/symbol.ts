@@ -202,7 +202,7 @@ export class SymbolState {
     return used;
   }
 
-  private closeBars(iv: IntervalState, closed: Bar[]): void {
+  private closeBars(iv: IntervalState, closed: readonly Bar[]): void {
     if (iv.held && closed.length > 0) {
       iv.held.push(...closed);
       if (iv.held.length < MAX_HELD_BARS) return;

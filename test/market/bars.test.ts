@@ -110,6 +110,16 @@ describe('BarBuilder', () => {
     assert.deepEqual(b.closeDue(T0 + 5 * M, 0), []); // already closed
   });
 
+  test('closeDue with nothing due allocates nothing: one shared, frozen empty array', () => {
+    const b = new BarBuilder(M);
+    const idle = b.closeDue(T0, 0);
+    b.add(100, 1, T0 + 1_000);
+    const early = b.closeDue(T0 + 1_500, 2_000);
+    assert.equal(idle, early, 'the same array');
+    assert.ok(Object.isFrozen(idle) && idle.length === 0);
+    assert.equal(new BarBuilder(5 * M).closeDue(T0, 0), idle, 'shared across builders');
+  });
+
   test('after closeDue: a trade for the closed bar is late; the next trade emits the fills', () => {
     const b = new BarBuilder(M);
     b.add(100, 1, T0 + 1_000);
