@@ -192,8 +192,13 @@ export class BodyWriter {
 
   /** Hand on what is batched and end the body. */
   end(): void {
-    if (this.batched > 0) void this.flush()?.catch(() => undefined);
+    this.handBatch();
     this.out.end();
+  }
+
+  /** What is batched, handed on now; a client gone meanwhile is seen by whoever waits on sent(). */
+  private handBatch(): void {
+    if (this.batched > 0) void this.flush()?.catch(() => undefined);
   }
 
   private flush(): Promise<void> | undefined {
@@ -229,7 +234,7 @@ export class BodyWriter {
    * on what is batched first: those pieces are the caller's buffers until then.
    */
   sent(): Promise<void> {
-    if (this.batched > 0) void this.flush()?.catch(() => undefined);
+    this.handBatch();
     if (this.unsent === 0 || this.res.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
