@@ -39,7 +39,7 @@ import type { Adapter, BookEvent, BookSupport, ErrorEvent, MarketEvent, VenueLim
 import { err, isObj, jsonObject, type Obj, preview, show, textLevels } from './frame.js';
 import { binanceServerShutdown } from './venue-status.js';
 import { splitConcatenated } from './instrument.js';
-import { BOOL, INT, Shape, STR } from './shape.js';
+import { BOOL, DEC, INT, Shape, SKIP, STR } from './shape.js';
 
 /** The spot stream endpoint (9443 and 443 both serve it). */
 export const BINANCE_URL = 'wss://stream.binance.com:9443';
@@ -176,11 +176,11 @@ function venueError(m: Obj): ErrorEvent {
 }
 
 /** The combined-stream wrapper up to its payload: `{"stream":"<name>","data":`, closed by `}`. */
-const COMBINED = new Shape('{"stream":"', STR, '","data":');
+const COMBINED = new Shape('{"stream":"', SKIP, '","data":');
 /** A spot trade as Binance documents it, field for field. */
-const TRADE = new Shape('{"e":"trade","E":', INT, ',"s":"', STR, '","t":', INT, ',"p":"', STR, '","q":"', STR, '","T":', INT, ',"m":', BOOL, ',"M":', BOOL, '}');
+const TRADE = new Shape('{"e":"trade","E":', INT, ',"s":"', STR, '","t":', INT, ',"p":"', DEC, '","q":"', DEC, '","T":', INT, ',"m":', BOOL, ',"M":', BOOL, '}');
 /** A spot book ticker (no event type, no event time). */
-const BOOK_TICKER = new Shape('{"u":', INT, ',"s":"', STR, '","b":"', STR, '","B":"', STR, '","a":"', STR, '","A":"', STR, '"}');
+const BOOK_TICKER = new Shape('{"u":', INT, ',"s":"', STR, '","b":"', DEC, '","B":"', DEC, '","a":"', DEC, '","A":"', DEC, '"}');
 const fields: (number | string | boolean)[] = [];
 
 /**
@@ -199,17 +199,17 @@ export function hotFrame(frame: string): MarketEvent | undefined {
     if (TRADE.match(frame, at, fields) !== end) return undefined;
     // E, s, t, p, q, T, m, M: the full parse takes T as the event time.
     const time = fields[5] as number;
-    const price = +(fields[3] as string);
-    const size = +(fields[4] as string);
+    const price = fields[3] as number;
+    const size = fields[4] as number;
     if (!(time > 0 && validTrade(price, size))) return undefined;
     return { kind: 'trade', symbol: fields[1] as string, price, size, eventTime: time, seq: fields[2] as number, side: fields[6] ? 'sell' : 'buy' };
   }
   if (BOOK_TICKER.match(frame, at, fields) !== end) return undefined;
   // u, s, b, B, a, A.
-  const bid = +(fields[2] as string);
-  const bidSize = +(fields[3] as string);
-  const ask = +(fields[4] as string);
-  const askSize = +(fields[5] as string);
+  const bid = fields[2] as number;
+  const bidSize = fields[3] as number;
+  const ask = fields[4] as number;
+  const askSize = fields[5] as number;
   if (!validQuote(bid, ask, bidSize, askSize)) return undefined;
   return { kind: 'quote', symbol: fields[1] as string, bid, ask, bidSize, askSize, eventTime: undefined };
 }

@@ -11,7 +11,9 @@
  *
  * Fields: `INT` a JSON integer without sign, fraction or leading zero, up to 2^53 - 1 (exact);
  * `STR` the characters of a JSON string up to its closing quote, none of them an escape or a
- * control character (so the text is the string's value); `BOOL` true or false.
+ * control character (so the text is the string's value); `DEC` such a string read as a number,
+ * exactly as `+text` reads it (venues quote prices and sizes); `SKIP` such a string, not kept;
+ * `BOOL` true or false.
  * Pure; `match` writes the fields into an array it is given, so a match allocates only the
  * strings it returns.
  */
@@ -19,13 +21,23 @@
 export const INT = 0;
 export const STR = 1;
 export const BOOL = 2;
-type Field = typeof INT | typeof STR | typeof BOOL;
+export const DEC = 3;
+export const SKIP = 4;
+type Field = typeof INT | typeof STR | typeof BOOL | typeof DEC | typeof SKIP;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ZERO = 0x30;
+const DOT = 0x2e;
 /** 2^53 has 16 digits: every integer of at most 16 digits up to it is built exactly digit by digit. */
 const MAX_DIGITS = 16;
+/**
+ * A decimal of at most 15 digits is m / 10^f with m < 2^53 and 10^f a double, both exact, and one
+ * IEEE division rounds correctly, as `+text` does: the same double, without the string or the
+ * general conversion. Longer or other text (an exponent, a sign) takes `+text` itself.
+ */
+const MAX_EXACT_DIGITS = 15;
+const POW10 = Array.from({ length: MAX_EXACT_DIGITS + 1 }, (_, i) => 10 ** i);
 
 export class Shape {
   private readonly parts: readonly (string | Field)[];
@@ -57,12 +69,31 @@ export class Shape {
         const digits = at - start;
         if (digits === 0 || digits > MAX_DIGITS || n > Number.MAX_SAFE_INTEGER || (digits > 1 && text.charCodeAt(start) === ZERO)) return -1;
         out[k++] = n;
-      } else if (p === STR) {
+      } else if (p === STR || p === SKIP) {
         const start = at;
         for (let c = text.charCodeAt(at); c !== QUOTE; c = text.charCodeAt(++at))
           // NaN (past the end) fails c >= 0x20 too.
           if (!(c >= 0x20) || c === BACKSLASH) return -1;
-        out[k++] = text.slice(start, at);
+        if (p === STR) out[k++] = text.slice(start, at);
+      } else if (p === DEC) {
+        const start = at;
+        let m = 0;
+        let digits = 0;
+        let dot = -1;
+        for (let c = text.charCodeAt(at); c !== QUOTE; c = text.charCodeAt(++at)) {
+          const d = c - ZERO;
+          if (d >= 0 && d <= 9) {
+            m = m * 10 + d;
+            digits++;
+          } else if (c === DOT && dot < 0) dot = at;
+          // NaN (past the end) fails c >= 0x20 too.
+          else if (!(c >= 0x20) || c === BACKSLASH) return -1;
+          else digits = Infinity;
+        }
+        const places = dot < 0 ? 0 : at - dot - 1;
+        // Digits on both sides of a dot: "5." and ".5" are numbers to `+` but not to the fast path.
+        const plain = digits > 0 && digits <= MAX_EXACT_DIGITS && (dot < 0 || (dot > start && places > 0));
+        out[k++] = plain ? m / POW10[places]! : +text.slice(start, at);
       } else if (text.startsWith('true', at)) {
         at += 4;
         out[k++] = true;

@@ -2,7 +2,7 @@ import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { binance, fullParse, hotFrame } from '../../src/feeds/binance.js';
-import { BOOL, INT, Shape, STR } from '../../src/feeds/shape.js';
+import { BOOL, DEC, INT, Shape, SKIP, STR } from '../../src/feeds/shape.js';
 import { bookTickerPayload, combinedFrame, tradePayload } from '../../src/simulator/market.js';
 import { adapterFixtures } from '../support/adapter-fixtures.js';
 
@@ -44,6 +44,44 @@ describe('a frame shape', () => {
     const out: (number | string | boolean)[] = [];
     assert.equal(shape.match('{"n":1,"s":"x","b":true}}', 0, out), 24);
     assert.equal(shape.match('xx{"n":1,"s":"x","b":true}', 2, out), 26);
+  });
+
+  describe('a quoted decimal (DEC) and a skipped string (SKIP)', () => {
+    const dec = new Shape('{"k":"', SKIP, '","p":"', DEC, '"}');
+    const readDec = (text: string): number | undefined => {
+      const out: (number | string | boolean)[] = [];
+      return dec.match(`{"k":"any","p":"${text}"}`, 0, out) < 0 ? undefined : (out as number[])[0];
+    };
+
+    test('reads exactly the number `+text` gives, on the fast path and past it', () => {
+      // Fast path: at most 15 digits, digits on both sides of any dot. Past it: `+text` itself.
+      for (const text of ['0', '7', '0.0100', '100.12345678', '67123.45000000', '999999999999999', '0.000000000000001', '1234567890.12345',
+        '1234567890.123456', '99999999999999999999', '0.1000000000000000055511151231257827', '5.', '.5', '1e5', '-1', '+1', '1.2.3', '', 'abc', 'Infinity', ' 1'])
+        assert.ok(Object.is(readDec(text), +text), text);
+    });
+
+    test('equals `+text` for generated decimals of 1 to 20 digits, the dot anywhere', () => {
+      const decimal = fc
+        .tuple(fc.stringMatching(/^[0-9]{1,20}$/), fc.nat())
+        .map(([digits, at]) => {
+          const dot = at % (digits.length + 1);
+          return dot === digits.length ? digits : `${digits.slice(0, dot)}.${digits.slice(dot)}`;
+        });
+      fc.assert(fc.property(decimal, (text) => assert.ok(Object.is(readDec(text), +text), text)), { numRuns: 5000 });
+    });
+
+    test('declines an escape or a control character, as STR does, in either field', () => {
+      for (const [k, p] of [['a', '1\\u0031'], ['a', '1\n'], ['a\\"b', '1'], ['a\tb', '1']]) {
+        const out: (number | string | boolean)[] = [];
+        assert.equal(dec.match(`{"k":"${k}","p":"${p}"}`, 0, out), -1, `${k} ${p}`);
+      }
+    });
+
+    test('SKIP yields no field: the next field comes first', () => {
+      const out: (number | string | boolean)[] = [];
+      assert.equal(dec.match('{"k":"btcusdt@trade","p":"2.5"}', 0, out), 31);
+      assert.deepEqual(out, [2.5]);
+    });
   });
 
   test('two fields side by side cannot be told apart, so a shape refuses them', () => {
