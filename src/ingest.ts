@@ -33,8 +33,11 @@ export class Ingest {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Handle one text frame from connection `conn` of a feed. */
-  frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number): void {
+  /**
+   * Handle one text frame from connection `conn` of a feed. Returns the clock's reading at the end:
+   * the caller's next step needs the time too.
+   */
+  frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number): number {
     const t0 = this.now();
     this.queue.arrival = t0;
     f.messages++;
@@ -45,10 +48,13 @@ export class Ingest {
       events = adapter.parse(text);
     } catch (e) {
       // Adapters promise not to throw; if one does, the frame is counted, never fatal.
-      return this.drop(f, 'malformed_frame', `parser threw: ${(e as Error).message}`);
+      this.drop(f, 'malformed_frame', `parser threw: ${(e as Error).message}`);
+      return this.now();
     }
     for (let i = 0; i < events.length; i++) this.event(f, control, events[i]!, receivedAt, conn);
-    f.processing.observe((this.now() - t0) / 1000);
+    const t1 = this.now();
+    f.processing.observe((t1 - t0) / 1000);
+    return t1;
   }
 
   /** Count and log a dropped frame or event. */

@@ -123,14 +123,17 @@ export class Pipeline {
 
   /** Handle one text frame of a feed's connection `conn`. Never throws: it runs in ws's listener. */
   frame(st: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number): void {
+    // A clock reading costs ~50 ns, a frame ~1 us: eager apply starts at the reading ingest ended on.
+    let now: number;
     try {
-      this.ingest.frame(st, adapter, control, text, receivedAt, conn);
+      now = this.ingest.frame(st, adapter, control, text, receivedAt, conn);
     } catch (e) {
       // Inside ws's listener a throw would take the process down; one frame is all it costs.
       this.ingest.drop(st, 'internal_error', (e as Error).stack ?? String(e));
+      now = this.clock.now();
     }
     // FIFO either way: eager apply only takes what is at the head, so order is kept.
-    if (this.eager > 0 && this.queue.depth > 0) this.applyEagerly();
+    if (this.eager > 0 && this.queue.depth > 0) this.applyEagerly(now);
     this.scheduleDrain();
   }
 
@@ -149,8 +152,7 @@ export class Pipeline {
     this.clock.nextTurn(() => this.drain());
   }
 
-  private applyEagerly(): void {
-    const now = this.clock.now();
+  private applyEagerly(now: number): void {
     if (this.eagerUntil === 0) this.eagerUntil = now + APPLY_BUDGET_MS;
     if (now >= this.eagerUntil) return void (this.eager = 0);
     try {

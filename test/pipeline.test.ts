@@ -100,6 +100,16 @@ describe('processing time', () => {
     assert.equal(feed.processing.sum, 0.006);
     assert.equal(feed.symbols.get('AAA')!.price, 102);
   });
+
+  test('a frame reads the clock twice: eager apply starts on the reading that ended ingest', () => {
+    const { clock, frame, applied } = setup();
+    let reads = 0;
+    const now = clock.now;
+    clock.now = () => (reads++, now());
+    frame();
+    assert.equal(applied(), 1, 'applied eagerly');
+    assert.equal(reads, 2);
+  });
 });
 
 describe('eager apply', () => {

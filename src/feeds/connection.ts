@@ -117,10 +117,11 @@ export class Connection {
   private failures = 0;
   private backoffMs = 0;
   private openedAt: number | undefined;
+  /** When a frame or pong last proved the stream alive, on the read budget's clock (monotonic). */
   private lastAliveAt = 0;
   private missedPings = 0;
   private pingOutstanding = false;
-  /** performance.now() of the last protocol ping sent. */
+  /** When the last protocol ping was sent, on the read budget's clock (as lastAliveAt). */
   private pingSentAt = 0;
   private queue: QueueItem[] = [];
   private nextSendAt = 0;
@@ -186,7 +187,7 @@ export class Connection {
 
   /** Called by the pipeline when an app-level pong (or any proof of life) arrives. */
   noteAlive(): void {
-    this.lastAliveAt = performance.now();
+    this.lastAliveAt = this.budget.now();
     this.missedPings = 0;
   }
 
@@ -279,7 +280,7 @@ export class Connection {
     this.connectTimer = undefined;
     this.state = 'subscribing';
     this.openedAt = performance.now();
-    this.lastAliveAt = this.openedAt;
+    this.lastAliveAt = this.budget.now();
     this.missedPings = 0;
     this.pingOutstanding = false;
     const cfg = this.opts.config;
@@ -300,8 +301,9 @@ export class Connection {
   private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (ws !== this.ws) return;
     const receivedAt = Date.now();
+    const t0 = this.budget.now();
     // Any frame, even one we drop, proves the stream is flowing.
-    this.lastAliveAt = performance.now();
+    this.lastAliveAt = t0;
     if (this.backlogHead < this.backlog.length || this.budget.exhausted) {
       // Behind a backlog even with budget left, or frames would overtake it.
       this.backlog.push({ data, isBinary, receivedAt });
@@ -312,7 +314,6 @@ export class Connection {
       this.queueDrain();
       return;
     }
-    const t0 = this.budget.begin();
     this.deliver(data, isBinary, receivedAt);
     this.budget.end(t0);
   }
@@ -328,13 +329,13 @@ export class Connection {
     this.drainQueued = false;
     if (this.state === 'stopped') return;
     // The socket is quiet because we paused it, not because the venue went silent.
-    if (this.pausedWs !== undefined && this.pausedWs === this.ws) this.lastAliveAt = performance.now();
+    if (this.pausedWs !== undefined && this.pausedWs === this.ws) this.lastAliveAt = this.budget.now();
     try {
       // At least one frame per turn: progress whatever the budget.
       for (let first = true; this.backlogHead < this.backlog.length && (first || !this.budget.exhausted); first = false) {
         const p = this.backlog[this.backlogHead] as Pending;
         this.backlog[this.backlogHead++] = undefined;
-        const t0 = this.budget.begin();
+        const t0 = this.budget.now();
         this.deliver(p.data, p.isBinary, p.receivedAt);
         this.budget.end(t0);
       }
@@ -383,7 +384,7 @@ export class Connection {
       }
     }
     this.pingOutstanding = true;
-    this.pingSentAt = performance.now();
+    this.pingSentAt = this.budget.now();
     // The payload carries the send time, so each pong times its own ping even when pings overlap.
     ws.ping(performance.now().toFixed(3));
   }
@@ -400,7 +401,7 @@ export class Connection {
     this.silenceTimer = setTimeout(() => {
       if (ws !== this.ws) return;
       const limit = this.opts.config.silenceTimeoutMs;
-      const idle = performance.now() - this.lastAliveAt;
+      const idle = this.budget.now() - this.lastAliveAt;
       // Checked lazily rather than re-armed per frame: one timer per silence period, not per frame.
       if (idle >= limit) this.lost(ws, 'stale', `no frame for ${Math.round(idle)}ms`);
       else this.armSilence(ws, limit - idle);

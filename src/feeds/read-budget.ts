@@ -54,12 +54,15 @@ export class ReadBudget {
     return this.waiting.length;
   }
 
-  /** A clock reading to hand back to end(). */
-  begin(): number {
+  /**
+   * The budget's clock: a reading to hand back to end(). Connections time liveness on it too, so
+   * one reading a frame serves both.
+   */
+  now(): number {
     return this.clock();
   }
 
-  /** Charge the time since `startedAt` (from begin()) to this turn. */
+  /** Charge the time since `startedAt` (from now()) to this turn. */
   end(startedAt: number): void {
     this.charge(this.clock() - startedAt);
   }

@@ -339,6 +339,28 @@ describe('Connection: losing the connection', () => {
     }
   });
 
+  test('silence is judged on the read budget\'s clock, the one a frame\'s single reading is taken on', async () => {
+    const server = await TestWsServer.start({ autoPong: false });
+    const clock = { t: 0 };
+    const { conn, rec } = connect({
+      url: server.url,
+      config: { silenceTimeoutMs: 100 },
+      extra: { readBudget: new ReadBudget({ clock: () => clock.t }) },
+    });
+    try {
+      await waitFor(() => rec.opens === 1, 'open');
+      // Real time passes, the budget's clock does not: no frame, yet no silence on that clock.
+      await sleep(400);
+      assert.equal(rec.downs.length, 0);
+      clock.t += 101;
+      await waitFor(() => rec.downs.length === 1, 'stale once the budget\'s clock moves past the timeout');
+      assert.equal(rec.downs[0]?.reason, 'stale');
+      assert.equal(rec.downs[0]?.detail, 'no frame for 101ms');
+    } finally {
+      await cleanup(conn, server);
+    }
+  });
+
   test('noteAlive() holds off the silence detector', async () => {
     const server = await TestWsServer.start();
     const { conn, rec } = connect({ url: server.url, config: { silenceTimeoutMs: 250 } });

@@ -29,7 +29,7 @@ describe('ReadBudget', () => {
 
   test('begin/end charge the clock time between them; exhausted once the budget is reached', () => {
     const { budget, clock } = fake(4);
-    const t0 = budget.begin();
+    const t0 = budget.now();
     clock.t += 2.5;
     budget.end(t0);
     assert.equal(budget.spentMs, 2.5);
