@@ -4,11 +4,16 @@ import { connect } from 'node:net';
 import { request, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApp, listen, scrapeGroups } from '../src/server.js';
+import { Writable } from 'node:stream';
+import { BodyWriter, createApp, listen, scrapeGroups } from '../src/server.js';
 
 /** 32 MB, more than loopback's socket buffers hold: most of it waits in the process. */
 const BODY = Buffer.alloc(32 * 2 ** 20, 'abcdefgh\n');
 const CHUNK = 1 << 16;
+
+/** A BodyWriter's response matters only for "client gone": a live one that never closes. */
+const liveResponse = (): ConstructorParameters<typeof BodyWriter>[1] =>
+  Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
 
 /** A /metrics that writes BODY in pieces without waiting, then reports when `sent` resolved. */
 async function serve(): Promise<{ server: Server; port: number; sentAt: Promise<number> }> {
@@ -105,8 +110,6 @@ test('/metrics is gzipped when the scraper accepts it (Prometheus always does), 
 });
 
 test('a gzipped body reaches zlib in batches, not in the renderer\'s 64 kB pieces (each write is a trip through the event loop)', async () => {
-  const { Writable } = await import('node:stream');
-  const { BodyWriter } = await import('../src/server.js');
   let writes = 0;
   let bytes = 0;
   const out = new Writable({
@@ -116,8 +119,7 @@ test('a gzipped body reaches zlib in batches, not in the renderer\'s 64 kB piece
       setImmediate(cb);
     },
   });
-  // The response only matters for "client gone": a live one that never closes.
-  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const res = liveResponse();
   const body = new BodyWriter(out, res, 1 << 20);
   for (let pos = 0; pos < BODY.length; pos += CHUNK) await body.write(BODY.subarray(pos, pos + CHUNK));
   await body.sent();
@@ -128,8 +130,6 @@ test('a gzipped body reaches zlib in batches, not in the renderer\'s 64 kB piece
 });
 
 test('a gzipped body hands zlib views of the renderer\'s buffer, joined, not copies of it', async () => {
-  const { Writable } = await import('node:stream');
-  const { BodyWriter } = await import('../src/server.js');
   const got: Buffer[] = [];
   const out = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -137,7 +137,7 @@ test('a gzipped body hands zlib views of the renderer\'s buffer, joined, not cop
       setImmediate(cb);
     },
   });
-  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const res = liveResponse();
   const body = new BodyWriter(out, res, 1 << 20);
   const rendered = Buffer.allocUnsafeSlow(3 * (1 << 20));
   rendered.fill('x\n');
@@ -157,8 +157,6 @@ test('a gzipped body hands zlib views of the renderer\'s buffer, joined, not cop
 });
 
 test('a batched piece counts as sent only once handed on and taken: until then it is the caller\'s buffer', async () => {
-  const { Writable } = await import('node:stream');
-  const { BodyWriter } = await import('../src/server.js');
   const held: (() => void)[] = [];
   const taken: Buffer[] = [];
   const out = new Writable({
@@ -167,7 +165,7 @@ test('a batched piece counts as sent only once handed on and taken: until then i
       held.push(cb);
     },
   });
-  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const res = liveResponse();
   const body = new BodyWriter(out, res, 1 << 20);
   const rendered = Buffer.alloc(4 * CHUNK, 'a');
   for (let pos = 0; pos < rendered.length; pos += CHUNK) assert.equal(body.write(rendered.subarray(pos, pos + CHUNK)), undefined);
@@ -183,12 +181,10 @@ test('a batched piece counts as sent only once handed on and taken: until then i
 });
 
 test('writes made while the socket is full share one wait for the drain: no listener per write', async () => {
-  const { Writable } = await import('node:stream');
-  const { BodyWriter } = await import('../src/server.js');
   // Takes nothing until told to: every write after the first finds it full.
   const held: (() => void)[] = [];
   const out = new Writable({ highWaterMark: 1, write: (_c, _e, cb) => held.push(cb) });
-  const res = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { destroyed: false }) as unknown as ConstructorParameters<typeof BodyWriter>[1];
+  const res = liveResponse();
   const body = new BodyWriter(out, res);
   const waits = Array.from({ length: 50 }, () => body.write(Buffer.alloc(16)));
   assert.ok(waits.every((w) => w !== undefined), 'every write reports the full socket');
