@@ -10,18 +10,11 @@
 // feed and the calm symbols next to the incidents raise nothing, pending included, for at least
 // ten minutes. Runs in real time (~12 min): its own file, run once per CI run.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { createLogger } from '../../src/log.js';
-import { Simulator } from '../../src/simulator/server.js';
-import { renderAlertmanagerConfig, startAlertmanager, type AlertmanagerInstance } from '../support/alertmanager.js';
-import { repoRoot, startPrometheus, type PrometheusInstance } from '../support/prometheus.js';
-import { pollUntil, spawnExporter, type ServiceProcess } from '../support/service-process.js';
-import { startSmtpCatcher, type SmtpCatcher } from '../support/smtp.js';
-import { startTelegramStub, type TelegramStub } from '../support/telegram.js';
+import type { Simulator } from '../../src/simulator/server.js';
+import { pollUntil } from '../support/service-process.js';
+import { startShippedStack, type Channel, type Note, type ShippedStack } from '../support/shipped-stack.js';
 
 const CALM_MS = 10 * 60_000;
 const NOTIFY_WITHIN_MS = 20_000;
@@ -38,7 +31,6 @@ interface Incident {
   /** Runs the incident; resolves when it is over. */
   run(sim: Simulator): Promise<void>;
 }
-type Channel = 'telegram' | 'email';
 
 const every = async (ms: number, times: number, f: () => void) => {
   for (let i = 0; i < times; i++) {
@@ -87,77 +79,34 @@ const INCIDENTS: Incident[] = [
 ];
 const CALM_FEED = { feed: 'calm', symbols: ['AAAUSDT', 'BBBUSDT', 'CCCUSDT'] };
 
-const quiet = createLogger({ level: 'error' });
+let stack: ShippedStack;
 
-interface Note {
-  channel: Channel;
-  firing: boolean;
-  at: number;
-  head: string;
-}
-
-let sims: Map<string, Simulator>;
-let exporter: ServiceProcess;
-let prom: PrometheusInstance;
-let am: AlertmanagerInstance;
-let tg: TelegramStub;
-let smtp: SmtpCatcher;
-let dir: string;
-
-/** Every message so far, attributed to the feed it names (Telegram's header line, the email subject). */
+/** Every message so far about one feed (Telegram's header line, the email subject name it). */
 function notes(feed: string): Note[] {
   const named = new RegExp(`· ${feed}(?: |$)`);
-  const out: Note[] = [];
-  for (const m of tg.requests) {
-    const head = m.text.split('\n')[0] ?? '';
-    if (named.test(head)) out.push({ channel: 'telegram', firing: head.includes('FIRING'), at: m.receivedAt, head });
-  }
-  for (const m of smtp.messages)
-    if (named.test(m.subject)) out.push({ channel: 'email', firing: m.subject.startsWith('[FIRING'), at: m.receivedAt, head: m.subject });
-  return out;
+  return stack.notes().filter((n) => named.test(n.head));
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'market-incidents-'));
-  sims = new Map();
-  for (const f of [CALM_FEED, ...INCIDENTS])
-    // ±0.02% per tick, 5 ticks a second: ~0.35% a minute, a calm market.
-    sims.set(f.feed, await Simulator.start({ symbols: f.symbols, ratePerSymbol: 5, volatility: 0.0002, seed: 11, log: quiet }));
-  [tg, smtp] = await Promise.all([startTelegramStub(), startSmtpCatcher()]);
-
-  // The exporter runs its defaults (connection timing, windows, intervals); only the feeds are named.
-  const configFile = path.join(dir, 'exporter.yml');
-  const feeds = [CALM_FEED, ...INCIDENTS].flatMap((f) => [
-    `  - venue: binance`,
-    `    name: ${f.feed}`,
-    `    url: ${sims.get(f.feed)!.url}`,
-    `    symbols: [${f.symbols.join(', ')}]`,
-  ]);
-  writeFileSync(configFile, ['logLevel: warn', 'feeds:', ...feeds, ''].join('\n'));
-  exporter = await spawnExporter(configFile, repoRoot);
-
-  const secretsDir = path.join(dir, 'secrets');
-  mkdirSync(secretsDir);
-  am = await startAlertmanager({ config: renderAlertmanagerConfig({ smtp, telegramApiUrl: tg.url, secretsDir }) });
-  prom = await startPrometheus({ exporterTargets: [`127.0.0.1:${exporter.port}`], alertmanager: `127.0.0.1:${am.port}`, shippedIntervals: true });
+  // ±0.02% per tick, 5 ticks a second: ~0.35% a minute, a calm market. The exporter runs its
+  // defaults (connection timing, windows, intervals); only the feeds are named.
+  stack = await startShippedStack(
+    'incidents',
+    [CALM_FEED, ...INCIDENTS].map((f) => ({ name: f.feed, symbols: f.symbols, market: { ratePerSymbol: 5, volatility: 0.0002, seed: 11 } })),
+  );
 });
 
 afterAll(async () => {
-  await prom?.stop();
-  await am?.stop();
-  await exporter?.stop();
-  await Promise.all([...(sims?.values() ?? [])].map((s) => s.stop()));
-  await Promise.all([tg?.close(), smtp?.close()]);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('incidents with the shipped configuration', () => {
   test('each incident is notified in seconds, once firing and once resolved per channel; calm stays silent', { timeout: 20 * 60_000 }, async () => {
     // Warm-up: both lanes scraped and the fast rules evaluated for every feed.
     const feeds = [CALM_FEED, ...INCIDENTS].length;
-    await pollUntil(async () => (await prom.query('market_window_return_ratio{window="1m"}')).length >= 9, 'window returns of every symbol', { timeoutMs: 60_000 });
-    await pollUntil(async () => (await prom.query('shard_exchange:market_feed_data_silence_seconds:min')).length === feeds, 'silence recorded per feed', { timeoutMs: 60_000 });
-    await pollUntil(async () => (await prom.query('market_exporter_build_info')).length === 1, 'the 15 s lane scraped', { timeoutMs: 60_000 });
+    await pollUntil(async () => (await stack.prom.query('market_window_return_ratio{window="1m"}')).length >= 9, 'window returns of every symbol', { timeoutMs: 60_000 });
+    await pollUntil(async () => (await stack.prom.query('shard_exchange:market_feed_data_silence_seconds:min')).length === feeds, 'silence recorded per feed', { timeoutMs: 60_000 });
+    await pollUntil(async () => (await stack.prom.query('market_exporter_build_info')).length === 1, 'the 15 s lane scraped', { timeoutMs: 60_000 });
     await sleep(5_000);
 
     const calmFrom = Date.now();
@@ -165,7 +114,7 @@ describe('incidents with the shipped configuration', () => {
     await Promise.all(
       INCIDENTS.map(async (inc) => {
         started.set(inc.feed, Date.now());
-        await inc.run(sims.get(inc.feed)!);
+        await inc.run(stack.sims.get(inc.feed)!);
       }),
     );
 
@@ -211,15 +160,15 @@ describe('incidents with the shipped configuration', () => {
     // Calm: no alert at all, not even pending, on the calm feed or the calm symbols beside an incident.
     const seconds = Math.ceil((Date.now() - calmFrom) / 1000);
     const calmSymbols = [...CALM_FEED.symbols, ...INCIDENTS.flatMap((i) => i.calm)];
-    const calmAlerts = await prom.query(`count_over_time(ALERTS{exchange="calm"}[${seconds}s]) or count_over_time(ALERTS{symbol=~"${calmSymbols.join('|')}"}[${seconds}s])`);
+    const calmAlerts = await stack.prom.query(`count_over_time(ALERTS{exchange="calm"}[${seconds}s]) or count_over_time(ALERTS{symbol=~"${calmSymbols.join('|')}"}[${seconds}s])`);
     assert.deepEqual(calmAlerts.map((s) => s.metric), [], 'no alert on calm series');
     assert.deepEqual(notes('calm').map((n) => n.head), [], 'no message about the calm feed');
-    const unattributed = [
-      ...tg.requests.map((m) => m.text.split('\n')[0] ?? ''),
-      ...smtp.messages.map((m) => m.subject),
-    ].filter((h) => !INCIDENTS.some((i) => new RegExp(`· ${i.feed}(?: |$)`).test(h)));
+    const unattributed = stack
+      .notes()
+      .map((n) => n.head)
+      .filter((h) => !INCIDENTS.some((i) => new RegExp(`· ${i.feed}(?: |$)`).test(h)));
     assert.deepEqual(unattributed, [], 'no message beyond the incidents');
-    assert.ok(tg.requests.every((m) => m.accepted), 'Telegram accepted every message');
+    assert.ok(stack.tg.requests.every((m) => m.accepted), 'Telegram accepted every message');
 
     assert.deepEqual(problems, []);
     assert.ok(median < MEDIAN_UNDER_MS, `median first notification ${median} ms`);

@@ -11,17 +11,9 @@
 // once, no sooner than its evidence allows and within its budget (docs/alerts.md); venue-a and
 // the other two symbols raise nothing. Runs in real time, ~5 min: its own file.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { createLogger } from '../../src/log.js';
-import { Simulator } from '../../src/simulator/server.js';
-import { renderAlertmanagerConfig, startAlertmanager, type AlertmanagerInstance } from '../support/alertmanager.js';
-import { repoRoot, startPrometheus, type PrometheusInstance } from '../support/prometheus.js';
-import { pollUntil, spawnExporter, type ServiceProcess } from '../support/service-process.js';
-import { startSmtpCatcher, type SmtpCatcher } from '../support/smtp.js';
-import { startTelegramStub, type TelegramStub } from '../support/telegram.js';
+import { pollUntil } from '../support/service-process.js';
+import { startShippedStack, type ShippedStack } from '../support/shipped-stack.js';
 
 const VENUES = ['venue-a', 'venue-b', 'venue-c'] as const;
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
@@ -43,79 +35,36 @@ const INCIDENTS: Incident[] = [
   { alert: 'MarketPriceFrozen', exchange: 'venue-b', symbol: 'ETHUSDT', notBefore: 120_000, within: 240_000 },
 ];
 
-const quiet = createLogger({ level: 'error' });
-
-let sims: Map<string, Simulator>;
-let exporter: ServiceProcess;
-let prom: PrometheusInstance;
-let am: AlertmanagerInstance;
-let tg: TelegramStub;
-let smtp: SmtpCatcher;
-let dir: string;
-
-interface Note {
-  channel: 'telegram' | 'email';
-  firing: boolean;
-  at: number;
-  head: string;
-  body: string;
-}
-
-/** Every message so far: Telegram's header line and text, the email subject and text. */
-function allNotes(): Note[] {
-  return [
-    ...tg.requests.map((m): Note => {
-      const head = m.text.split('\n')[0] ?? '';
-      return { channel: 'telegram', firing: head.includes('FIRING'), at: m.receivedAt, head, body: m.text };
-    }),
-    ...smtp.messages.map((m): Note => ({ channel: 'email', firing: m.subject.startsWith('[FIRING'), at: m.receivedAt, head: m.subject, body: m.text })),
-  ];
-}
+let stack: ShippedStack;
 
 /** Messages about one venue's symbol (both templates put `· exchange symbol` in their first line). */
-const about = (exchange: string, symbol: string) => allNotes().filter((n) => n.head.includes(`· ${exchange} ${symbol}`));
+const about = (exchange: string, symbol: string) => stack.notes().filter((n) => n.head.includes(`· ${exchange} ${symbol}`));
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'market-instruments-'));
-  sims = new Map();
   // Same start price, walks of their own: ±0.002% a tick, 5 ticks a second, ~0.03% a minute.
   // Venues wander apart by about 0.1% over the run, far inside the 0.5% divergence threshold,
   // and every minute's range is ~70 times the 0.1 bps a price must move to count as moving.
-  for (const [i, v] of VENUES.entries())
-    sims.set(v, await Simulator.start({ symbols: SYMBOLS, ratePerSymbol: 5, startPrice: 100, volatility: 0.00002, seed: 21 + i, log: quiet }));
-  [tg, smtp] = await Promise.all([startTelegramStub(), startSmtpCatcher()]);
-
   // The exporter runs its defaults; only the feeds are named. Their instruments are parsed
   // (BTCUSDT -> BTC/USDT), nothing in the config says which symbols belong together.
-  const configFile = path.join(dir, 'exporter.yml');
-  const feeds = VENUES.flatMap((v) => [`  - venue: binance`, `    name: ${v}`, `    url: ${sims.get(v)!.url}`, `    symbols: [${SYMBOLS.join(', ')}]`]);
-  writeFileSync(configFile, ['logLevel: warn', 'feeds:', ...feeds, ''].join('\n'));
-  exporter = await spawnExporter(configFile, repoRoot);
-
-  const secretsDir = path.join(dir, 'secrets');
-  mkdirSync(secretsDir);
-  am = await startAlertmanager({ config: renderAlertmanagerConfig({ smtp, telegramApiUrl: tg.url, secretsDir }) });
-  prom = await startPrometheus({ exporterTargets: [`127.0.0.1:${exporter.port}`], alertmanager: `127.0.0.1:${am.port}`, shippedIntervals: true });
+  stack = await startShippedStack(
+    'instruments',
+    VENUES.map((v, i) => ({ name: v, symbols: SYMBOLS, market: { ratePerSymbol: 5, startPrice: 100, volatility: 0.00002, seed: 21 + i } })),
+  );
 });
 
 afterAll(async () => {
-  await prom?.stop();
-  await am?.stop();
-  await exporter?.stop();
-  await Promise.all([...(sims?.values() ?? [])].map((s) => s.stop()));
-  await Promise.all([tg?.close(), smtp?.close()]);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('one instrument across venues with the shipped configuration', () => {
   test('a diverging venue and a frozen price each reach Telegram and email; the rest stays silent', { timeout: 10 * 60_000 }, async () => {
     // Warm-up: both instruments seen on three venues, and every price's frozen clock running.
-    await pollUntil(async () => (await prom.query('instrument:market_price:venues == 3')).length === 2, 'two instruments on three venues each', { timeoutMs: 90_000 });
-    await pollUntil(async () => (await prom.query('instrument_exchange_symbol:market_price:unmoved_seconds')).length === 6, 'a frozen clock per venue and symbol', { timeoutMs: 60_000 });
+    await pollUntil(async () => (await stack.prom.query('instrument:market_price:venues == 3')).length === 2, 'two instruments on three venues each', { timeoutMs: 90_000 });
+    await pollUntil(async () => (await stack.prom.query('instrument_exchange_symbol:market_price:unmoved_seconds')).length === 6, 'a frozen clock per venue and symbol', { timeoutMs: 60_000 });
 
     const t0 = Date.now();
-    sims.get('venue-c')!.shock('BTCUSDT', 1);
-    sims.get('venue-b')!.freeze('ETHUSDT', 0.000001);
+    stack.sims.get('venue-c')!.shock('BTCUSDT', 1);
+    stack.sims.get('venue-b')!.freeze('ETHUSDT', 0.000001);
 
     const arrived = (inc: Incident) => (['telegram', 'email'] as const).every((c) => about(inc.exchange, inc.symbol).some((n) => n.channel === c && n.firing));
     await pollUntil(() => INCIDENTS.every(arrived), 'both incidents notified on both channels', { timeoutMs: 6 * 60_000, everyMs: 1_000 });
@@ -146,13 +95,13 @@ describe('one instrument across venues with the shipped configuration', () => {
     // Nothing else: no alert, pending included, on venue-a or the untouched symbols of b and c,
     // and no message beyond the two incidents.
     const seconds = Math.ceil((done - t0) / 1000) + 60;
-    const calm = await prom.query(
+    const calm = await stack.prom.query(
       `count_over_time(ALERTS{exchange="venue-a"}[${seconds}s]) or count_over_time(ALERTS{exchange="venue-b", symbol="BTCUSDT"}[${seconds}s]) or count_over_time(ALERTS{exchange="venue-c", symbol="ETHUSDT"}[${seconds}s])`,
     );
     assert.deepEqual(calm.map((s) => s.metric), [], 'no alert on the calm venue and symbols');
-    const others = allNotes().filter((n) => !INCIDENTS.some((i) => n.head.includes(`· ${i.exchange} ${i.symbol}`)));
+    const others = stack.notes().filter((n) => !INCIDENTS.some((i) => n.head.includes(`· ${i.exchange} ${i.symbol}`)));
     assert.deepEqual(others.map((n) => n.head), [], 'no message beyond the incidents');
-    assert.ok(tg.requests.every((m) => m.accepted), 'Telegram accepted every message');
+    assert.ok(stack.tg.requests.every((m) => m.accepted), 'Telegram accepted every message');
     assert.deepEqual(problems, []);
   });
 });
