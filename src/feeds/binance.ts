@@ -181,12 +181,19 @@ const COMBINED = new Shape('{"stream":"', SKIP, '","data":');
 const TRADE = new Shape('{"e":"trade","E":', INT, ',"s":"', STR, '","t":', INT, ',"p":"', DEC, '","q":"', DEC, '","T":', INT, ',"m":', BOOL, ',"M":', BOOL, '}');
 /** A spot book ticker (no event type, no event time). */
 const BOOK_TICKER = new Shape('{"u":', INT, ',"s":"', STR, '","b":"', DEC, '","B":"', DEC, '","a":"', DEC, '","A":"', DEC, '"}');
+/** An aggregate trade up to `m`: spot then sends `"M"` and closes, USD-M futures close. */
+const AGG_TRADE = new Shape('{"e":"aggTrade","E":', INT, ',"s":"', STR, '","a":', INT, ',"p":"', DEC, '","q":"', DEC, '","f":', INT, ',"l":', INT, ',"T":', INT, ',"m":', BOOL);
+const SPOT_AGG_TAIL = new Shape(',"M":', BOOL, '}');
+/** The USD-M futures book ticker: event type, update id, event and transaction times. */
+const FUTURES_BOOK_TICKER = new Shape('{"e":"bookTicker","u":', INT, ',"E":', INT, ',"T":', INT, ',"s":"', STR, '","b":"', DEC, '","B":"', DEC, '","a":"', DEC, '","A":"', DEC, '"}');
 const fields: (number | string | boolean)[] = [];
+const tail: (number | string | boolean)[] = [];
 
 /**
- * The two frames a default feed carries all day, read by their shape (shape.ts) rather than
- * JSON.parse: the same event the full parse gives, or undefined for the full parse to handle
- * (another layout, or a value it reports as an error).
+ * The frames a feed carries all day (trades, aggregate trades, book tickers, as spot and USD-M
+ * futures send them), read by their shape (shape.ts) rather than JSON.parse: the same event the
+ * full parse gives, or undefined for the full parse to handle (another layout, or a value it
+ * reports as an error).
  */
 export function hotFrame(frame: string): MarketEvent | undefined {
   let at = 0;
@@ -195,23 +202,44 @@ export function hotFrame(frame: string): MarketEvent | undefined {
     at = COMBINED.match(frame, 0, fields);
     if (at < 0 || frame.charCodeAt(--end) !== 0x7d /* } */) return undefined;
   }
-  if (frame.charCodeAt(at + 2) === 0x65 /* e: {"e" */) {
-    if (TRADE.match(frame, at, fields) !== end) return undefined;
-    // E, s, t, p, q, T, m, M: the full parse takes T as the event time.
-    const time = fields[5] as number;
-    const price = fields[3] as number;
-    const size = fields[4] as number;
-    if (!(time > 0 && validTrade(price, size))) return undefined;
-    return { kind: 'trade', symbol: fields[1] as string, price, size, eventTime: time, seq: fields[2] as number, side: fields[6] ? 'sell' : 'buy' };
+  if (frame.charCodeAt(at + 2) !== 0x65 /* e: {"e" */) return quoteFrame(BOOK_TICKER.match(frame, at, fields) === end, 1, undefined);
+  switch (frame.charCodeAt(at + 6) /* the event type's first letter */) {
+    case 0x74 /* trade */:
+      if (TRADE.match(frame, at, fields) !== end) return undefined;
+      // E, s, t, p, q, T, m, M: the full parse takes T as the event time.
+      return tradeFrame(fields[1] as string, fields[2] as number, fields[3] as number, fields[4] as number, fields[5] as number, fields[6] as boolean);
+    case 0x61 /* aggTrade */: {
+      const after = AGG_TRADE.match(frame, at, fields);
+      // Futures close right after `m`; spot sends `"M"` first.
+      const closed = after === end - 1 ? frame.charCodeAt(after) === 0x7d /* } */ : after >= 0 && SPOT_AGG_TAIL.match(frame, after, tail) === end;
+      if (!closed) return undefined;
+      // E, s, a, p, q, f, l, T, m.
+      return tradeFrame(fields[1] as string, fields[2] as number, fields[3] as number, fields[4] as number, fields[7] as number, fields[8] as boolean);
+    }
+    case 0x62 /* bookTicker */: {
+      // u, E, T, s, b, B, a, A.
+      const ok = FUTURES_BOOK_TICKER.match(frame, at, fields) === end;
+      return quoteFrame(ok, 3, fields[1] as number);
+    }
+    default:
+      return undefined;
   }
-  if (BOOK_TICKER.match(frame, at, fields) !== end) return undefined;
-  // u, s, b, B, a, A.
-  const bid = fields[2] as number;
-  const bidSize = fields[3] as number;
-  const ask = fields[4] as number;
-  const askSize = fields[5] as number;
+}
+
+function tradeFrame(symbol: string, seq: number, price: number, size: number, time: number, buyerMaker: boolean): MarketEvent | undefined {
+  if (!(time > 0 && validTrade(price, size))) return undefined;
+  return { kind: 'trade', symbol, price, size, eventTime: time, seq, side: buyerMaker ? 'sell' : 'buy' };
+}
+
+/** A matched book ticker's fields from `s`: symbol, bid, bid size, ask, ask size. */
+function quoteFrame(matched: boolean, s: number, eventTime: number | undefined): MarketEvent | undefined {
+  if (!matched) return undefined;
+  const bid = fields[s + 1] as number;
+  const bidSize = fields[s + 2] as number;
+  const ask = fields[s + 3] as number;
+  const askSize = fields[s + 4] as number;
   if (!validQuote(bid, ask, bidSize, askSize)) return undefined;
-  return { kind: 'quote', symbol: fields[1] as string, bid, ask, bidSize, askSize, eventTime: undefined };
+  return { kind: 'quote', symbol: fields[s] as string, bid, ask, bidSize, askSize, eventTime };
 }
 
 function parse(frame: string): MarketEvent[] {

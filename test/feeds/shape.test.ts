@@ -7,6 +7,7 @@ import { bookTickerPayload, combinedFrame, tradePayload } from '../../src/simula
 import { adapterFixtures } from '../support/adapter-fixtures.js';
 
 const fx = adapterFixtures('binance', binance);
+const usdm = adapterFixtures('binance-usdm', binance);
 
 describe('a frame shape', () => {
   const shape = new Shape('{"n":', INT, ',"s":"', STR, '","b":', BOOL, '}');
@@ -102,6 +103,17 @@ describe('binance: the hot frames read by shape equal the full parse', () => {
     const payload = tradePayload(t.symbol, t.id, t.price, t.qty, t.time, t.time + 2, t.maker);
     return combined ? combinedFrame(`${t.symbol.toLowerCase()}@trade`, payload) : payload;
   });
+  // Aggregate trades as spot sends them (with "M") and as USD-M futures do (without).
+  const aggTradeFrame = fc.tuple(trade, fc.integer({ min: 0, max: 2 ** 52 }), fc.boolean(), fc.boolean()).map(([t, first, spot, combined]) => {
+    const payload = `{"e":"aggTrade","E":${t.time + 2},"s":"${t.symbol}","a":${t.id},"p":"${t.price}","q":"${t.qty}","f":${first},"l":${first + 3},"T":${t.time},"m":${t.maker}${spot ? ',"M":true' : ''}}`;
+    return combined ? combinedFrame(`${t.symbol.toLowerCase()}@aggTrade`, payload) : payload;
+  });
+  const futuresTickerFrame = fc
+    .tuple(fc.stringMatching(/^[A-Z0-9]{1,12}$/), fc.integer({ min: 0, max: 2 ** 52 }), fc.integer({ min: 1, max: 2 ** 45 }), fc.array(fc.double({ min: 0, max: 1e9, noNaN: true }).map((x) => x.toFixed(8)), { minLength: 4, maxLength: 4 }), fc.boolean())
+    .map(([s, u, time, [b, bq, a, aq], combined]) => {
+      const payload = `{"e":"bookTicker","u":${u},"E":${time + 2},"T":${time},"s":"${s}","b":"${b}","B":"${bq}","a":"${a}","A":"${aq}"}`;
+      return combined ? combinedFrame(`${s.toLowerCase()}@bookTicker`, payload) : payload;
+    });
   const tickerFrame = fc
     .tuple(fc.stringMatching(/^[A-Z0-9]{1,12}$/), fc.integer({ min: 0, max: 2 ** 52 }), fc.array(fc.double({ min: 0, max: 1e9, noNaN: true }).map((x) => x.toFixed(8)), { minLength: 4, maxLength: 4 }), fc.boolean())
     .map(([s, u, [b, bq, a, aq], combined]) => {
@@ -117,28 +129,31 @@ describe('binance: the hot frames read by shape equal the full parse', () => {
     return fast !== undefined;
   };
 
-  test('the documented trade and book ticker frames, plain and combined, are read by shape', () => {
-    for (const name of ['trade', 'trade-combined', 'trade-combined-buy', 'bookticker', 'bookticker-combined']) assert.ok(agrees(fx.frame(name)), name);
+  test('the documented trade, aggregate trade and book ticker frames, plain and combined, spot and USD-M futures, are read by shape', () => {
+    for (const name of ['trade', 'trade-combined', 'trade-combined-buy', 'aggtrade-combined', 'bookticker', 'bookticker-combined']) assert.ok(agrees(fx.frame(name)), name);
+    for (const name of ['aggtrade-combined', 'bookticker-combined']) assert.ok(agrees(usdm.frame(name)), `binance-usdm ${name}`);
   });
 
   test('every other fixture (errors, other events, malformed frames) goes to the full parse unchanged', () => {
-    for (const name of fx.names) if (!/^(trade|bookticker)/.test(name)) assert.equal(agrees(fx.frame(name)), false, name);
+    for (const set of [fx, usdm]) for (const name of set.names) if (!/^(trade|aggtrade|bookticker)/.test(name)) assert.equal(agrees(set.frame(name)), false, name);
   });
 
-  test('generated trades and book tickers: read by shape, equal to the full parse', () => {
+  test('generated trades, aggregate trades and book tickers: read by shape, equal to the full parse', () => {
     fc.assert(fc.property(tradeFrame, (f) => assert.ok(agrees(f), f)), { numRuns: 500 });
+    fc.assert(fc.property(aggTradeFrame, (f) => assert.ok(agrees(f), f)), { numRuns: 500 });
     fc.assert(fc.property(tickerFrame, (f) => void agrees(f)), { numRuns: 500 });
+    fc.assert(fc.property(futuresTickerFrame, (f) => void agrees(f)), { numRuns: 500 });
   });
 
   test('a frame with any one character changed, removed or added: the shape reads it as the full parse does, or stands aside', () => {
-    const edit = fc.tuple(fc.oneof(tradeFrame, tickerFrame), fc.nat(), fc.constantFrom('replace', 'remove', 'insert'), fc.constantFrom(...'0123456789.-+eE"\\:,{}[] tfnaxXsSu\n\u00e9'));
+    const edit = fc.tuple(fc.oneof(tradeFrame, aggTradeFrame, tickerFrame, futuresTickerFrame), fc.nat(), fc.constantFrom('replace', 'remove', 'insert'), fc.constantFrom(...'0123456789.-+eE"\\:,{}[] tfnaxXsSu\n\u00e9'));
     fc.assert(
       fc.property(edit, ([f, n, how, c]) => {
         const i = n % f.length;
         const g = how === 'remove' ? f.slice(0, i) + f.slice(i + 1) : f.slice(0, i) + c + f.slice(how === 'replace' ? i + 1 : i);
         agrees(g);
       }),
-      { numRuns: 3000 },
+      { numRuns: 6000 },
     );
   });
 
