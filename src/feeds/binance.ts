@@ -202,7 +202,7 @@ export function hotFrame(frame: string): MarketEvent | undefined {
     at = COMBINED.match(frame, 0, fields);
     if (at < 0 || frame.charCodeAt(--end) !== 0x7d /* } */) return undefined;
   }
-  if (frame.charCodeAt(at + 2) !== 0x65 /* e: {"e" */) return quoteFrame(BOOK_TICKER.match(frame, at, fields) === end, 1, undefined);
+  if (frame.charCodeAt(at + 2) !== 0x65 /* e: {"e" */) return BOOK_TICKER.match(frame, at, fields) === end ? quoteFrame(1, undefined) : undefined;
   switch (frame.charCodeAt(at + 6) /* the event type's first letter */) {
     case 0x74 /* trade */:
       if (TRADE.match(frame, at, fields) !== end) return undefined;
@@ -216,11 +216,9 @@ export function hotFrame(frame: string): MarketEvent | undefined {
       // E, s, a, p, q, f, l, T, m.
       return tradeFrame(fields[1] as string, fields[2] as number, fields[3] as number, fields[4] as number, fields[7] as number, fields[8] as boolean);
     }
-    case 0x62 /* bookTicker */: {
+    case 0x62 /* bookTicker */:
       // u, E, T, s, b, B, a, A.
-      const ok = FUTURES_BOOK_TICKER.match(frame, at, fields) === end;
-      return quoteFrame(ok, 3, fields[1] as number);
-    }
+      return FUTURES_BOOK_TICKER.match(frame, at, fields) === end ? quoteFrame(3, fields[1] as number) : undefined;
     default:
       return undefined;
   }
@@ -231,9 +229,8 @@ function tradeFrame(symbol: string, seq: number, price: number, size: number, ti
   return { kind: 'trade', symbol, price, size, eventTime: time, seq, side: buyerMaker ? 'sell' : 'buy' };
 }
 
-/** A matched book ticker's fields from `s`: symbol, bid, bid size, ask, ask size. */
-function quoteFrame(matched: boolean, s: number, eventTime: number | undefined): MarketEvent | undefined {
-  if (!matched) return undefined;
+/** A matched book ticker's fields from index `s`: symbol, bid, bid size, ask, ask size. */
+function quoteFrame(s: number, eventTime: number | undefined): MarketEvent | undefined {
   const bid = fields[s + 1] as number;
   const bidSize = fields[s + 2] as number;
   const ask = fields[s + 3] as number;
