@@ -5,7 +5,6 @@
  */
 import { bookBench, type BookBenchReport } from './book.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +17,7 @@ import type { CeilingCount, ExporterCounters, LatencyStats, MemoryStats } from '
 import type { BenchOptions } from './options.js';
 import { frameWait, lagBuckets } from './frame-wait.js';
 import { Proc } from './procs.js';
+import { ScrapeReader } from './scrape-reader.js';
 import type { BenchReport, BurstCase, BurstRun, LatencyRow, LatencyRun, MetricsRun, Scrape, TargetCheck, ThroughputRun } from './report.js';
 import { maxOf, median, sig } from './stats.js';
 import { backfillMinutes, backfillSegments, seriesPerSymbol, warmSeriesPerSymbol } from './warm.js';
@@ -326,18 +326,6 @@ async function burst(o: BenchOptions, sim: Sim, dir: string, ceilingFps: number,
   return cases;
 }
 
-/** GET a URL as raw bytes: the harness shares the machine, so it does no decoding while it times. */
-function getBytes(url: string, headers: Record<string, string> = {}): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${url}: HTTP ${res.statusCode}`))));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
-
 /** Samples in an exposition: lines that are neither empty nor comments. */
 function countSeries(body: Buffer): number {
   let n = 0;
@@ -398,6 +386,9 @@ async function backfill(sim: Sim, e: Exporter, symbols: number, minutes: number,
   return { seconds: sig((performance.now() - t0) / 1000), backfillMinutes: sig(minutes), backfillStepS: stepS, backfillTrades: trades, skipped, conflated: b.conflated - a.conflated, seqGaps: b.seqGaps - a.seqGaps, lateTrades: b.lateTrades - a.lateTrades, errors: b.errors - a.errors };
 }
 
+/** One reader for every scrape of the run, so its buffer is sized once. */
+const reader = new ScrapeReader();
+
 /**
  * One timed scrape: request to last byte, and the longest event-loop stall in the exporter
  * meanwhile. `gzip`: as Prometheus asks (Accept-Encoding: gzip); `bytes` is then what crossed the wire.
@@ -406,7 +397,7 @@ async function backfill(sim: Sim, e: Exporter, symbols: number, minutes: number,
 async function scrape(e: Exporter, gzip = false, query = ''): Promise<{ s: Scrape; body: Buffer }> {
   await e.proc.request('stall-start');
   const t0 = performance.now();
-  const wire = await getBytes(`${e.url}/metrics${query}`, gzip ? { 'accept-encoding': 'gzip' } : {});
+  const wire = await reader.get(`${e.url}/metrics${query}`, gzip ? { 'accept-encoding': 'gzip' } : {});
   const ms = performance.now() - t0;
   const stallMs = await e.proc.request<number>('stall-stop');
   const body = gzip ? gunzipSync(wire) : wire;
@@ -421,6 +412,7 @@ async function scrape(e: Exporter, gzip = false, query = ''): Promise<{ s: Scrap
  */
 async function scrapeSeries(e: Exporter, n: number, intervalS: number, gzip: boolean): Promise<{ first: Scrape; scrapes: Scrape[]; body: Buffer; firstBody: Buffer; judgedBody: Buffer }> {
   const start = await scrape(e, gzip);
+  const firstBody = reader.keep(start.body);
   let previous = start.s;
   const first = previous;
   const scrapes: Scrape[] = [];
@@ -432,12 +424,13 @@ async function scrapeSeries(e: Exporter, n: number, intervalS: number, gzip: boo
     previous.renderMs = sig(sampleValue(body, 'market_exporter_scrape_duration_seconds') * 1000);
     if (k < n) {
       scrapes.push(s);
-      last = body;
-      judged ??= body;
+      // Copies of just the bodies read after the loop: the first judged and the last.
+      if (k === 0) judged = reader.keep(body);
+      if (k === n - 1) last = k === 0 ? judged : reader.keep(body);
     }
     previous = s;
   }
-  return { first, scrapes, body: last ?? Buffer.alloc(0), firstBody: start.body, judgedBody: judged ?? start.body };
+  return { first, scrapes, body: last ?? Buffer.alloc(0), firstBody, judgedBody: judged ?? firstBody };
 }
 
 /** `n` fast-lane scrapes a second apart, as the shipped prometheus.yml's 1 s job makes them. */
