@@ -1,7 +1,7 @@
 /**
  * How the harness reads a scrape: into one buffer kept from scrape to scrape, as Prometheus keeps
  * its scrape buffers (a pool sized by the last scrape). Holding each response's chunks instead put
- * 52 MiB of fresh memory per 10k-symbol scrape through the page-fault path: 250-350 ms of the
+ * 49 MiB of fresh memory per 10k-symbol scrape through the page-fault path: 330-370 ms of the
  * harness's CPU, taken from the two cores the exporter shares (docs/performance.md, ninth round).
  */
 import { get } from 'node:http';
