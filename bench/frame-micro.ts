@@ -2,8 +2,9 @@
  * One frame's CPU through the pipeline alone, in one process, no sockets: Binance combined-stream
  * trade frames (prices as the venue quotes them; per-symbol consecutive ids and advancing times
  * within each pass of 200,000 frames, replayed) over N symbols of the default config, each parsed,
- * checked, queued and applied eagerly on the real clock, as `Pipeline.frame` does in the exporter. What the throughput run measures without `ws`,
- * the socket and the load generator, so two builds compare within a few percent.
+ * checked, queued and applied eagerly on the real clock, as `Pipeline.frame` does in the exporter.
+ * What the throughput run measures without `ws`, the socket and the load generator, so two builds
+ * compare within a few percent.
  *
  *   node --import tsx bench/frame-micro.ts [symbols=1000] [frames per round=2000000] [rounds=5]
  *
