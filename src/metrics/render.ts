@@ -24,6 +24,7 @@ import { SCRAPE_GROUP_NAMES, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type 
 import { FEED_FAMILIES, type FeedFamily, type SelfStats } from './families/feed.js';
 import { PERP_FAMILIES } from './families/perp.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
+import { SymbolCache } from './symbol-cache.js';
 import { FAMILIES, readsBars, SymbolLines } from './symbol-lines.js';
 import { escapeLabelValue, formatValue, header } from './text.js';
 
@@ -53,7 +54,7 @@ export const ALL_GROUPS: Selection = new Set(Object.keys(SCRAPE_GROUPS) as Scrap
  * (50 MB, then 5 MB: the churn out-buffer.ts exists to avoid). Its lines cost ~1 kB a symbol.
  */
 class Lane {
-  private readonly linesOf = new WeakMap<SymbolState, SymbolLines>();
+  readonly linesOf = new SymbolCache<SymbolLines>();
   readonly output = new OutputBuffer();
   /** The scrape in progress: the next waits for it, since both would rewrite the same symbol lines. */
   scrapes: Promise<void> = Promise.resolve();
@@ -120,11 +121,15 @@ function feedFamily(fam: FeedFamily, feeds: readonly FeedState[], self: SelfStat
  * of new arenas set off a full collection of a heap by then hundreds of MB large.
  */
 export function prepareLines(feedMap: ReadonlyMap<string, FeedState>): void {
+  let met = 0;
   for (const f of feedMap.values())
     for (const s of f.symbols.values()) {
       FULL_LANE.lines(s);
       FAST_LANE.lines(s);
+      met++;
     }
+  // After a reload: the lines of the symbols it removed or made afresh go now, not at a scrape.
+  for (const lane of [FULL_LANE, FAST_LANE]) lane.linesOf.prune(feedMap.values(), met);
 }
 
 /**
@@ -182,6 +187,7 @@ function* render(
         for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
         if (lines.push(c) % RENDER_STEP === 0) yield EMPTY;
       }
+  lane.linesOf.prune(feeds, lines.length);
   const total = sizes.reduce((a, b) => a + b, 0);
   const all = alloc(total);
   const at = new Array<number>(heads.length);

@@ -7,9 +7,9 @@ import type { BasisPair, ShardConfig } from '../../config/types.js';
 import { LAG_BUCKETS, PROCESSING_BUCKETS, type FeedState } from '../../market/feed-state.js';
 import type { BucketHistogram } from '../../market/histogram.js';
 import { VENUE_STATES, type VenueStateName } from '../../market/venue-state.js';
-import type { SymbolState } from '../../market/symbol.js';
 import { def, X, type MetricDef } from '../def.js';
 import { BOOK_FAMILIES } from './book.js';
+import { SymbolCache } from '../symbol-cache.js';
 import { escapeLabelValue } from '../text.js';
 import { BACKFILL_FAMILIES } from './backfill.js';
 
@@ -58,7 +58,7 @@ function venueStates(current: VenueStateName): Record<VenueStateName, number> {
 const unknown = (v: string | undefined) => escapeLabelValue(v ?? 'unknown');
 
 /** Each symbol's info label text, kept until its instrument changes (escaping 10k symbols took ~14 ms a scrape). */
-const infoLabels = new WeakMap<SymbolState, { instrument: string; text: string }>();
+const infoLabels = new SymbolCache<{ instrument: string; text: string }>();
 
 export const FEED_FAMILIES = {
   // ---- feed health ----
@@ -147,6 +147,7 @@ export const FEED_FAMILIES = {
           out.push([c.text, 1]);
         }
       }
+      infoLabels.prune(feeds, out.length);
       return out;
     },
   },
