@@ -3,7 +3,7 @@
  * by the symbol's state.
  *
  * A Map, not a WeakMap: V8 marks a WeakMap's entries (ephemerons) inside the pause of a full
- * collection. At 10k symbols, three per-symbol WeakMaps (30k entries) took 12-22 ms of 18-28 ms
+ * collection. At 10k symbols, three per-symbol WeakMaps (30k entries) took 12-22 ms of 17-28 ms
  * pauses (`--trace-gc-nvp`: mark.ephemeron.marking), a live frame's whole 20 ms budget
  * (docs/performance.md, tenth round). A strong map has to forget the symbols a reload removed or
  * replaced itself: prune().
