@@ -179,7 +179,7 @@ function* render(
   const sizes = heads.map((h) => h.length);
   const only = segments.length === FAMILIES.length ? undefined : segments;
   const bars = readsBars(only);
-  if (segments.length > 0)
+  if (segments.length > 0) {
     for (const f of feeds)
       for (const s of f.symbols.values()) {
         const c = lane.lines(s);
@@ -187,7 +187,8 @@ function* render(
         for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
         if (lines.push(c) % RENDER_STEP === 0) yield EMPTY;
       }
-  lane.linesOf.prune(feeds, lines.length);
+    lane.linesOf.prune(feeds, lines.length);
+  }
   const total = sizes.reduce((a, b) => a + b, 0);
   const all = alloc(total);
   const at = new Array<number>(heads.length);
