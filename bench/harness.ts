@@ -11,12 +11,16 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { parseConfig } from '../src/config/load.js';
+import type { Selection } from '../src/metrics/render.js';
+import { scrapeGroups } from '../src/server.js';
 import type { BackfillResult } from '../src/simulator/control.js';
 import { benchConfigYaml, benchStreams, benchSymbols, type BenchConfig } from './config.js';
 import type { CeilingCount, ExporterCounters, LatencyStats, MemoryStats } from './ipc.js';
 import type { BenchOptions } from './options.js';
 import { frameWait, lagBuckets } from './frame-wait.js';
 import { Proc } from './procs.js';
+import { shippedJobs, type ScrapeJob } from './prometheus-jobs.js';
+import { countSeries, ScrapeLoop } from './scrape-loop.js';
 import { ScrapeReader } from './scrape-reader.js';
 import type { BenchReport, BurstCase, BurstRun, LatencyRow, LatencyRun, MetricsRun, Scrape, TargetCheck, ThroughputRun } from './report.js';
 import { maxOf, median, sig } from './stats.js';
@@ -326,18 +330,6 @@ async function burst(o: BenchOptions, sim: Sim, dir: string, ceilingFps: number,
   return cases;
 }
 
-/** Samples in an exposition: lines that are neither empty nor comments. */
-function countSeries(body: Buffer): number {
-  let n = 0;
-  for (let start = 0; start < body.length; ) {
-    let end = body.indexOf(10, start);
-    if (end < 0) end = body.length;
-    if (end > start && body[start] !== 35 /* # */) n++;
-    start = end + 1;
-  }
-  return n;
-}
-
 /** The value of an unlabelled sample, or NaN. */
 function sampleValue(body: Buffer, name: string): number {
   const at = body.indexOf(`\n${name} `);
@@ -386,69 +378,105 @@ async function backfill(sim: Sim, e: Exporter, symbols: number, minutes: number,
   return { seconds: sig((performance.now() - t0) / 1000), backfillMinutes: sig(minutes), backfillStepS: stepS, backfillTrades: trades, skipped, conflated: b.conflated - a.conflated, seqGaps: b.seqGaps - a.seqGaps, lateTrades: b.lateTrades - a.lateTrades, errors: b.errors - a.errors };
 }
 
-/** One reader for every scrape of the run, so its buffer is sized once. */
+/** One reader for every full scrape of the run, so its buffer is sized once. */
 const reader = new ScrapeReader();
 
 /**
- * One timed scrape: request to last byte, and the longest event-loop stall in the exporter
- * meanwhile. `gzip`: as Prometheus asks (Accept-Encoding: gzip); `bytes` is then what crossed the wire.
- * `query`: the scrape's query string (the fast lane's `?collect[]=...`).
+ * One timed scrape as `job` makes it (its query string; gzip when it asks, and then `bytes` is what
+ * crossed the wire), and the longest event-loop stall in the exporter meanwhile.
  */
-async function scrape(e: Exporter, gzip = false, query = ''): Promise<{ s: Scrape; body: Buffer }> {
+async function scrape(e: Exporter, job: ScrapeJob): Promise<{ s: Scrape; body: Buffer }> {
   await e.proc.request('stall-start');
   const t0 = performance.now();
-  const wire = await reader.get(`${e.url}/metrics${query}`, gzip ? { 'accept-encoding': 'gzip' } : {});
+  const wire = await reader.get(`${e.url}/metrics${job.query}`, job.gzip ? { 'accept-encoding': 'gzip' } : {});
   const ms = performance.now() - t0;
   const stallMs = await e.proc.request<number>('stall-stop');
-  const body = gzip ? gunzipSync(wire) : wire;
+  const body = job.gzip ? gunzipSync(wire) : wire;
   return { s: { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: wire.length, series: countSeries(body) }, body };
+}
+
+interface ScrapeSeries {
+  first: Scrape;
+  scrapes: Scrape[];
+  body: Buffer;
+  firstBody: Buffer;
+  judgedBody: Buffer;
+  /** The judged scrapes' span on performance.now()'s clock: first start to last end. */
+  fromMs: number;
+  toMs: number;
 }
 
 /**
  * Scrape as a Prometheus that has been scraping all along would: a first scrape (the one after a
- * start, which builds the renderer's per-symbol lines; timed, reported apart), then `n` scrapes
- * `intervalS` apart, then one more at once: each exposition carries the render time of the one
- * before. Returns the first, the `n`, and the last of the n's body.
+ * start, which builds the renderer's per-symbol lines; timed, reported apart), then on the job's
+ * cadence through `warmS` (not judged), then `n` judged scrapes, then one more at once: each
+ * exposition carries the render time of the one before. Returns the first, the `n`, and the last
+ * of the n's body. `afterFirst` runs once the first is done (what else starts scraping then).
  */
-async function scrapeSeries(e: Exporter, n: number, intervalS: number, gzip: boolean): Promise<{ first: Scrape; scrapes: Scrape[]; body: Buffer; firstBody: Buffer; judgedBody: Buffer }> {
-  const start = await scrape(e, gzip);
+async function scrapeSeries(e: Exporter, job: ScrapeJob, n: number, warmS: number, afterFirst: () => void): Promise<ScrapeSeries> {
+  const t0 = performance.now();
+  const start = await scrape(e, job);
+  afterFirst();
   const firstBody = reader.keep(start.body);
+  const every = job.intervalS * 1000;
+  // The first judged scrape: the first tick at or after the warm-up's end.
+  const judgedFrom = Math.max(1, Math.ceil((warmS * 1000) / every));
   let previous = start.s;
   const first = previous;
   const scrapes: Scrape[] = [];
   let last: Buffer | undefined;
   let judged: Buffer | undefined;
-  for (let k = 0; k <= n; k++) {
-    await sleep(k < n ? intervalS * 1000 : 300);
-    const { s, body } = await scrape(e, gzip);
+  let fromMs = NaN;
+  let toMs = NaN;
+  for (let k = 1; k <= judgedFrom + n; k++) {
+    const j = k - judgedFrom;
+    // A warm-up tick that falls while the previous scrape still runs is skipped, as Prometheus
+    // skips it; a judged one is made at once, so the run always has its n.
+    const wait = j < n ? t0 + k * every - performance.now() : 300;
+    if (wait < 0 && j < 0) continue;
+    await sleep(Math.max(0, wait));
+    const at = performance.now();
+    const { s, body } = await scrape(e, job);
     previous.renderMs = sig(sampleValue(body, 'market_exporter_scrape_duration_seconds') * 1000);
-    if (k < n) {
+    if (j >= 0 && j < n) {
       scrapes.push(s);
+      if (scrapes.length === 1) fromMs = at;
+      toMs = at + s.ms;
       // Copies of just the bodies read after the loop: the first judged and the last.
-      if (k === 0) judged = reader.keep(body);
-      if (k === n - 1) last = k === 0 ? judged : reader.keep(body);
+      if (scrapes.length === 1) judged = reader.keep(body);
+      if (j === n - 1) last = scrapes.length === 1 ? judged : reader.keep(body);
     }
     previous = s;
   }
-  return { first, scrapes, body: last ?? Buffer.alloc(0), firstBody, judgedBody: judged ?? firstBody };
+  return { first, scrapes, body: last ?? Buffer.alloc(0), firstBody, judgedBody: judged ?? firstBody, fromMs, toMs };
 }
 
-/** `n` fast-lane scrapes a second apart, as the shipped prometheus.yml's 1 s job makes them. */
-async function fastLane(e: Exporter, n: number): Promise<NonNullable<MetricsRun['fast']>> {
-  const scrapes: Scrape[] = [];
-  for (let k = 0; k < n; k++) {
-    await sleep(1000);
-    scrapes.push((await scrape(e, true, '?collect[]=health&collect[]=moves')).s);
-  }
-  const last = scrapes[scrapes.length - 1]!;
-  return { ms: sig(median(scrapes.map((s) => s.ms))), maxStallMs: sig(maxOf(scrapes.map((s) => s.stallMs))), series: last.series, bytes: last.bytes, scrapes };
+/**
+ * The jobs a /metrics run scrapes as: the shipped prometheus.yml's, with --scrape-interval in place
+ * of the full job's interval and --scrape-plain turning gzip off. The worst case is scraped every
+ * second, as the fast lane would be, with the full job's query.
+ */
+function jobs(o: BenchOptions, production: boolean): { full: ScrapeJob; fast: ScrapeJob } {
+  const shipped = shippedJobs();
+  const gzip = !o.scrapePlain;
+  const intervalS = production ? (o.scrapeIntervalS ?? shipped.full.intervalS) : 1;
+  return { full: { ...shipped.full, intervalS, timeoutS: Math.min(shipped.full.timeoutS, intervalS), gzip }, fast: { ...shipped.fast, gzip } };
+}
+
+/** The scrape groups a job's query asks for, as the exporter reads them. */
+function groupsOf(job: ScrapeJob): Selection {
+  const groups = scrapeGroups(new URLSearchParams(job.query));
+  if (typeof groups === 'string') throw new Error(`${job.name}: ${groups}`);
+  return groups;
 }
 
 /**
  * /metrics size, time and the stall it causes, plus memory, at one symbol count under load.
  * Production-shaped: the default config (1m/5m bars), warmed by a backfill of the history its
- * indicators need, scraped every `scrapeIntervalS`. Worst case: 1 s bars (warmed by a few seconds
- * of backfill), every value changing between scrapes a second apart. Either way the run records
+ * indicators need, then scraped as the shipped prometheus.yml scrapes it from the first scrape on
+ * (both jobs; the full one timed), through `metricsWarmS` of live flow and the judged scrapes, so
+ * the peak RSS is that of an exporter Prometheus scrapes. Worst case: 1 s bars (warmed by a few
+ * seconds of backfill), every value changing between scrapes a second apart. Either way the run records
  * the fewest series any symbol showed and how many the config yields when warm; a judged run
  * short of that measured a half-warm exporter, and the report says so loudly (report.ts
  * warmProblems, a non-zero exit from run.ts).
@@ -456,7 +484,7 @@ async function fastLane(e: Exporter, n: number): Promise<NonNullable<MetricsRun[
 async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: MetricsSetup, log: (s: string) => void): Promise<MetricsRun> {
   const { kind, symbols, fastBars } = setup;
   const cfg = metricsConfig(sim, setup);
-  const expected = warmSeriesPerSymbol(cfg);
+  const expected = warmSeriesPerSymbol(cfg, Date.now(), groupsOf(jobs(o, kind === 'production').full));
   const e = await Exporter.start(sim, dir, `exporter-metrics-${kind}-${symbols}`, { symbols, channels: BOTH, fastBars }, o);
   try {
     // Warm from the start: history for every bar interval, a trade per shortest interval.
@@ -469,22 +497,27 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     );
     await sim.rate(o.metricsRate / symbols);
     await e.proc.request('memory-reset');
-    await sleep(o.metricsWarmS * 1000);
     const a = await e.counters();
-    const intervalS = production ? o.scrapeIntervalS : 1;
-    const { first, scrapes, body, firstBody, judgedBody } = await scrapeSeries(e, production ? o.scrapes : o.worstScrapes, intervalS, o.scrapeGzip);
+    // Both jobs of the shipped prometheus.yml, at once: the full one timed and judged, the fast
+    // lane beside it on its own 1 s clock from the first scrape on (the production run).
+    const { full, fast: fastJob } = jobs(o, production);
+    let lane: ScrapeLoop | undefined;
+    const series = await scrapeSeries(e, full, production ? o.scrapes : o.worstScrapes, o.metricsWarmS, () => {
+      if (production) lane = new ScrapeLoop(e.url, fastJob);
+    });
+    const { first, scrapes, body, firstBody, judgedBody } = series;
     // From the first judged scrape to the last: every live frame, during and between the scrapes a
     // warm exporter serves. And from the scrape after start, whose seconds-long first render (every
     // line written from nothing) leaves a backlog the frames after it wait behind.
     const wait = frameWait(lagBuckets(judgedBody), lagBuckets(body));
     const waitFromStart = frameWait(lagBuckets(firstBody), lagBuckets(body));
-    // What gzip adds, under the same load: one more scrape the way Prometheus makes it (unless they all were).
-    let gzip: Scrape | undefined;
-    if (!o.scrapeGzip) {
-      await sleep(intervalS * 1000);
-      gzip = (await scrape(e, true)).s;
+    let fast: MetricsRun['fast'];
+    if (lane) {
+      const { series: fastSeries } = await lane.stop();
+      const { scrapes: made, overTimeout } = lane.between(series.fromMs, series.toMs);
+      const last = made[made.length - 1];
+      fast = { ms: sig(median(made.map((s) => s.ms))), maxMs: sig(maxOf(made.map((s) => s.ms))), overTimeout, timeoutS: fastJob.timeoutS, series: fastSeries, bytes: last?.bytes ?? NaN, scrapes: made.map((s) => ({ ms: sig(s.ms), bytes: s.bytes })) };
     }
-    const fast = production ? await fastLane(e, o.scrapes) : undefined;
     const b = await e.counters();
     const mem = await e.memory();
     await sim.rate(0);
@@ -501,10 +534,10 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
       renderMs: sig(median(scrapes.map((s) => s.renderMs))),
       maxStallMs: sig(maxOf(scrapes.map((s) => s.stallMs))),
       loadFps: sig(perSecond(b.messages - a.messages, b.t - a.t), 3),
-      scrapeIntervalS: intervalS,
+      scrapeIntervalS: full.intervalS,
+      query: full.query,
       firstScrape: first,
-      gzipped: o.scrapeGzip,
-      ...(gzip ? { gzip } : {}),
+      gzipped: full.gzip,
       warmup,
       rssBytes: mem.rssBytes,
       peakRssBytes: mem.peakRssBytes,
@@ -518,7 +551,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     };
     for (const [when, w] of [['judged scrapes', wait], ['from the first scrape', waitFromStart]] as const)
       log(`/metrics ${kind} at ${symbols} symbols: live frames send -> handled (lag histogram), ${when}: ${w.frames} frames, ${w.over20ms} over 20 ms, ${w.over100ms} over 100 ms, longest in (${w.floorS * 1000}, ${w.ceilS * 1000}] ms`);
-    if (fast) log(`/metrics fast lane at ${symbols} symbols: ${fast.series} series, ${fast.bytes} bytes, ${fast.ms} ms, longest stall ${fast.maxStallMs} ms`);
+    if (fast) log(`/metrics fast lane at ${symbols} symbols, beside the judged scrapes: ${fast.scrapes.length} scrapes, ${fast.series} series, ${fast.bytes} bytes, median ${fast.ms} ms, longest ${fast.maxMs} ms, ${fast.overTimeout} past its ${fast.timeoutS} s timeout`);
     log(
       `/metrics ${kind} at ${symbols} symbols: ${run.series} series (${per.min} per symbol, ${expected} when warm), ${run.bytes} bytes, ${run.ms} ms (render ${run.renderMs} ms), longest stall ${run.maxStallMs} ms (first scrape after start: ${first.ms} ms, stall ${first.stallMs} ms), peak RSS ${mib(run.peakRssBytes)} MiB (now: RSS ${mib(mem.rssBytes)}, heap ${mib(mem.heapUsedBytes)} of ${mib(mem.heapTotalBytes)}, external ${mib(mem.externalBytes)} MiB)`,
     );
@@ -535,14 +568,15 @@ function targets(r: Omit<BenchReport, 'targets' | 'durationS'>): TargetCheck[] {
   const out: TargetCheck[] = [];
   const t = r.throughput;
   // Issue 16's targets (docs/performance.md); the heap at 10k and the 1k warm RSS have runs of
-  // their own (bench/state-footprint.ts, a 6-minute latency run), too long for this table.
+  // their own (bench/state-footprint.ts; a 6-minute scraped /metrics run at 1k,
+  // `--only metrics --big-symbols 1000 --metrics-warm 330`), too long for this table.
   if (t.runs.length) out.push({ name: 'Throughput, everything on, vs. parse-only ceiling', target: '>= 75%', value: `${Math.round(t.ratio * 100)}%`, pass: t.ratio >= 0.75 });
   const at100 = r.latency.rows.find((row) => row.rate === 100_000);
   if (at100) out.push({ name: 'p99 arrival → metrics at 100k frames/s', target: '< 1 ms', value: `${at100.p99Ms} ms`, pass: at100.p99Ms < 1 });
   // The production-shaped run is judged; the worst case (1 s bars) is reported only.
   const big = r.metrics.filter((m) => m.kind === 'production').pop();
   if (big) {
-    out.push({ name: `/metrics at ${big.symbols} symbols (default config, warm, scraped every ${big.scrapeIntervalS} s)`, target: '< 100 ms', value: `${big.ms} ms`, pass: big.ms < 100 });
+    out.push({ name: `/metrics at ${big.symbols} symbols (default config, warm, scraped as the shipped prometheus.yml's full job${big.gzipped ? '' : ' but not gzipped'}, every ${big.scrapeIntervalS} s)`, target: '< 100 ms', value: `${big.ms} ms`, pass: big.ms < 100 });
     // Seen from outside: a frame's wait in the socket, which the in-process stall monitor misses.
     const w = big.wait;
     if (w) out.push({ name: `Longest wait of a live frame during and between the /metrics scrapes at ${big.symbols} symbols (lag histogram)`, target: '<= 20 ms', value: w.frames > 0 ? `(${sig(w.floorS * 1000)}, ${sig(w.ceilS * 1000)}] ms` : 'no frame', pass: w.frames > 0 && w.ceilS <= 0.02 });

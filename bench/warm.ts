@@ -14,7 +14,7 @@ import { IndicatorSet } from '../src/indicators/set.js';
 import { createLogger } from '../src/log.js';
 import { FeedState } from '../src/market/feed-state.js';
 import { IngestQueue } from '../src/market/queue.js';
-import { renderMarket, type SelfStats } from '../src/metrics/render.js';
+import { ALL_GROUPS, renderMarketChunks, type Selection, type SelfStats } from '../src/metrics/render.js';
 import { Market, bookTickerPayload, combinedFrame } from '../src/simulator/market.js';
 
 /** Closed bars after which every enabled indicator has a value (MACD: slow + signal - 1 by default). */
@@ -109,8 +109,9 @@ const NO_SELF: SelfStats = {
  * indicators need (a trade per shortest interval), then live trades and a book ticker up to
  * `now`, through ingest and apply, then an idle-bar pass, then rendered. Twice, so that a wrong
  * warmupBars makes the benchmark's backfill fall short of this count instead of agreeing with it.
+ * `groups`: the scrape groups the scrape asks for (its `collect[]`/`exclude[]`).
  */
-export function warmSeriesPerSymbol(cfg: Config, now = Date.now()): number {
+export function warmSeriesPerSymbol(cfg: Config, now = Date.now(), groups: Selection = ALL_GROUPS): number {
   const symbol = 'SYM0000';
   const state = new FeedState('reference', [symbol], cfg, now);
   const queue = new IngestQueue(cfg.limits.queueCapacity);
@@ -129,7 +130,7 @@ export function warmSeriesPerSymbol(cfg: Config, now = Date.now()): number {
   for (let t = now - 900; t <= now; t += 300) feed(combinedFrame(m.tradeStream, m.trade(t, t)), now);
   feed(combinedFrame(m.bookStream, bookTickerPayload(symbol, 1, '99.99000000', '1.00000000', '100.01000000', '1.00000000')), now);
   for (const s of state.symbols.values()) s.tick(now, cfg.barCloseGraceMs);
-  const text = renderMarket(new Map([['reference', state]]), NO_SELF);
+  const text = Buffer.concat([...renderMarketChunks(new Map([['reference', state]]), NO_SELF, undefined, groups)]).toString('utf8');
   return text.split('\n').filter((l) => !l.startsWith('#') && l.includes(`symbol="${symbol}"`)).length;
 }
 

@@ -45,7 +45,13 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
       [0, 0, 0, 0],
       'history sent whole, applied as sent: nothing skipped, conflated, gapped or dropped as invalid',
     );
-    assert.ok(prod.gzip && prod.gzip.bytes > 0 && prod.gzip.bytes < prod.bytes / 4, `gzipped scrape: ${prod.gzip?.bytes} of ${prod.bytes} bytes`);
+    // Scraped as the shipped prometheus.yml's full job: gzipped, the fast lane's families left out
+    // (the series count above is of those), with the fast-lane job scraping beside it.
+    assert.equal(prod.gzipped, true);
+    assert.equal(decodeURIComponent(prod.query), '?exclude[]=health&exclude[]=moves');
+    for (const s of [prod.firstScrape, ...prod.scrapes]) assert.ok(s.bytes < s.series * 20, `${s.bytes} bytes for ${s.series} series: not compressed`);
+    assert.ok(prod.fast && prod.fast.series > 0 && prod.fast.series < prod.series, `fast lane: ${prod.fast?.series} series beside ${prod.series}`);
+    assert.equal(prod.fast.timeoutS, 1);
     assert.ok(prod.expectedSeriesPerSymbol > 0);
     assert.equal(prod.seriesPerSymbol, prod.expectedSeriesPerSymbol, 'every series of the default config');
     // The exporters ran with the production Node flags, then --node-args.
@@ -75,24 +81,22 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
   }
 });
 
-test('--scrape-gzip: every /metrics scrape asks for gzip, as Prometheus does', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-gzip-'));
+test('--scrape-plain: no /metrics scrape asks for gzip', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-plain-'));
   try {
     const out = join(dir, 'report.json');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, '--smoke', '--only', 'metrics', '--worst-scrapes', '0', '--scrape-gzip', '--out', out], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, '--smoke', '--only', 'metrics', '--worst-scrapes', '0', '--scrape-plain', '--out', out], {
       encoding: 'utf8',
       timeout: 180_000,
     });
     assert.equal(r.status, 0, `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
-    assert.equal(report.options.scrapeGzip, true);
+    assert.equal(report.options.scrapePlain, true);
     const prod = report.metrics[0]!;
-    assert.equal(prod.gzipped, true);
-    assert.equal(prod.gzip, undefined, 'no extra gzipped scrape: they all were');
-    // Series are counted in the decompressed body; bytes are what crossed the wire.
+    assert.equal(prod.gzipped, false);
     assert.equal(prod.seriesPerSymbol, prod.expectedSeriesPerSymbol);
-    for (const s of [prod.firstScrape, ...prod.scrapes]) assert.ok(s.bytes < s.series * 20, `${s.bytes} bytes for ${s.series} series: not compressed`);
-    assert.match(r.stdout, /gzipped as Prometheus asks \(size on the wire\)/);
+    for (const s of [prod.firstScrape, ...prod.scrapes]) assert.ok(s.bytes > s.series * 20, `${s.bytes} bytes for ${s.series} series: compressed`);
+    assert.match(r.stdout, /not gzipped \(--scrape-plain\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
