@@ -497,6 +497,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     );
     await sim.rate(o.metricsRate / symbols);
     await e.proc.request('memory-reset');
+    const liveFrom = performance.now();
     const a = await e.counters();
     // Both jobs of the shipped prometheus.yml, at once: the full one timed and judged, the fast
     // lane beside it on its own 1 s clock from the first scrape on (the production run).
@@ -520,6 +521,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     }
     const b = await e.counters();
     const mem = await e.memory();
+    const liveS = sig((performance.now() - liveFrom) / 1000);
     await sim.rate(0);
     const per = seriesPerSymbol(body, benchSymbols(symbols));
     const last = scrapes[scrapes.length - 1]!;
@@ -539,6 +541,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
       firstScrape: first,
       gzipped: full.gzip,
       warmup,
+      liveS,
       rssBytes: mem.rssBytes,
       peakRssBytes: mem.peakRssBytes,
       heapUsedBytes: mem.heapUsedBytes,
@@ -600,6 +603,16 @@ function targets(r: Omit<BenchReport, 'targets' | 'durationS'>): TargetCheck[] {
       target: '< 120 MiB',
       value: `${mib(loaded.peakRssBytes)} MiB`,
       pass: loaded.peakRssBytes < 120 * 2 ** 20,
+    });
+  // The issue's RSS target is of a warm exporter, and Prometheus scrapes every exporter it keeps:
+  // the /metrics run at that size is both (6 minutes of it with --metrics-warm 330).
+  const warm = r.metrics.find((m) => m.kind === 'production' && m.symbols === r.options.symbols);
+  if (warm)
+    out.push({
+      name: `RSS at ${warm.symbols} symbols, warm and scraped as the shipped prometheus.yml scrapes (the /metrics run, ${Math.round(warm.liveS)} s under load)`,
+      target: '< 120 MiB',
+      value: `${mib(warm.peakRssBytes)} MiB`,
+      pass: warm.peakRssBytes < 120 * 2 ** 20,
     });
   for (const b of r.burst)
     out.push({ name: `Burst of ${b.symbols} symbols, ${b.name}`, target: 'nothing lost (conflation counted)', value: `${b.dropped} lost, ${b.conflated} conflated`, pass: b.dropped === 0 });

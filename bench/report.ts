@@ -133,6 +133,8 @@ export interface MetricsRun {
    * reach the 1m bars).
    */
   warmup: { seconds: number; backfillMinutes: number; backfillStepS: number; backfillTrades: number; skipped: number; conflated: number; seqGaps: number; errors: number; lateTrades: number };
+  /** Seconds of live flow (and scrapes) the memory figures cover: from the load's start to the last scrape. */
+  liveS: number;
   rssBytes: number;
   peakRssBytes: number;
   heapUsedBytes: number;

@@ -52,6 +52,9 @@ test('npm run bench --smoke writes a well-formed report and prints the table', (
     for (const s of [prod.firstScrape, ...prod.scrapes]) assert.ok(s.bytes < s.series * 20, `${s.bytes} bytes for ${s.series} series: not compressed`);
     assert.ok(prod.fast && prod.fast.series > 0 && prod.fast.series < prod.series, `fast lane: ${prod.fast?.series} series beside ${prod.series}`);
     assert.equal(prod.fast.timeoutS, 1);
+    // The RSS target is judged on this run too: warm, under load, scraped.
+    assert.ok(prod.liveS > 0);
+    assert.ok(report.targets.some((c) => c.name.startsWith(`RSS at 20 symbols, warm and scraped as the shipped prometheus.yml scrapes (the /metrics run, ${Math.round(prod.liveS)} s`)), report.targets.map((c) => c.name).join('; '));
     assert.ok(prod.expectedSeriesPerSymbol > 0);
     assert.equal(prod.seriesPerSymbol, prod.expectedSeriesPerSymbol, 'every series of the default config');
     // The exporters ran with the production Node flags, then --node-args.
