@@ -486,6 +486,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
   const cfg = metricsConfig(sim, setup);
   const expected = warmSeriesPerSymbol(cfg, Date.now(), groupsOf(jobs(o, kind === 'production').full));
   const e = await Exporter.start(sim, dir, `exporter-metrics-${kind}-${symbols}`, { symbols, channels: BOTH, fastBars }, o);
+  let lane: ScrapeLoop | undefined;
   try {
     // Warm from the start: history for every bar interval, a trade per shortest interval.
     const production = kind === 'production';
@@ -502,7 +503,6 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     // Both jobs of the shipped prometheus.yml, at once: the full one timed and judged, the fast
     // lane beside it on its own 1 s clock from the first scrape on (the production run).
     const { full, fast: fastJob } = jobs(o, production);
-    let lane: ScrapeLoop | undefined;
     const series = await scrapeSeries(e, full, production ? o.scrapes : o.worstScrapes, o.metricsWarmS, () => {
       if (production) lane = new ScrapeLoop(e.url, fastJob);
     });
@@ -514,8 +514,10 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     const waitFromStart = frameWait(lagBuckets(firstBody), lagBuckets(body));
     let fast: MetricsRun['fast'];
     if (lane) {
-      const { series: fastSeries } = await lane.stop();
-      const { scrapes: made, overTimeout } = lane.between(series.fromMs, series.toMs);
+      const stopped = lane;
+      lane = undefined;
+      const { series: fastSeries } = await stopped.stop();
+      const { scrapes: made, overTimeout } = stopped.between(series.fromMs, series.toMs);
       const last = made[made.length - 1];
       fast = { ms: sig(median(made.map((s) => s.ms))), maxMs: sig(maxOf(made.map((s) => s.ms))), overTimeout, timeoutS: fastJob.timeoutS, series: fastSeries, bytes: last?.bytes ?? NaN, scrapes: made.map((s) => ({ ms: sig(s.ms), bytes: s.bytes })) };
     }
@@ -561,6 +563,8 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     if (per.min < expected) log(`NOT WARM: /metrics ${kind} at ${symbols} symbols: ${per.minSymbol} has ${per.min} series, the config yields ${expected} per symbol when warm (mean ${sig(per.mean)})${production ? '' : ' (the worst case is reported, not judged)'}`);
     return run;
   } finally {
+    // A run that failed midway leaves its fast lane running: stopped before its exporter is.
+    await lane?.stop().catch(() => undefined);
     await sim.rate(0);
     await e.proc.stop();
     await sim.settle(0, 0);

@@ -63,11 +63,14 @@ export function exporterJobs(text: string, host = 'market-exporter'): ScrapeJob[
 
 const SHIPPED = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../prometheus/prometheus.yml' : '../../prometheus/prometheus.yml', import.meta.url));
 
-/** The shipped prometheus.yml's jobs for the exporter: the full scrape first, then the fast lane. */
+/**
+ * The shipped prometheus.yml's two jobs for the exporter, by their names (part of the alert pack:
+ * the rules and inhibitions name the job): the full scrape and the fast lane.
+ */
 export function shippedJobs(): { full: ScrapeJob; fast: ScrapeJob } {
   const jobs = exporterJobs(readFileSync(SHIPPED, 'utf8'));
-  const full = jobs.find((j) => !j.query.includes('collect'));
-  const fast = jobs.find((j) => j.query.includes('collect'));
+  const full = jobs.find((j) => j.name === 'market-exporter');
+  const fast = jobs.find((j) => j.name === 'market-exporter-fast');
   if (!full || !fast) throw new Error(`${SHIPPED}: expected a full and a fast-lane job for market-exporter, found ${jobs.map((j) => j.name).join(', ') || 'none'}`);
   return { full, fast };
 }
