@@ -9,7 +9,6 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gunzipSync } from 'node:zlib';
 import { parseConfig } from '../src/config/load.js';
 import type { Selection } from '../src/metrics/render.js';
 import { scrapeGroups } from '../src/server.js';
@@ -19,7 +18,7 @@ import type { CeilingCount, ExporterCounters, LatencyStats, MemoryStats } from '
 import type { BenchOptions } from './options.js';
 import { frameWait, lagBuckets } from './frame-wait.js';
 import { Proc } from './procs.js';
-import { shippedJobs, type ScrapeJob } from './prometheus-jobs.js';
+import { exposition, scrapeRequest, shippedJobs, type ScrapeJob } from './prometheus-jobs.js';
 import { countSeries, ScrapeLoop } from './scrape-loop.js';
 import { ScrapeReader } from './scrape-reader.js';
 import type { BenchReport, BurstCase, BurstRun, LatencyRow, LatencyRun, MetricsRun, Scrape, TargetCheck, ThroughputRun } from './report.js';
@@ -388,10 +387,11 @@ const reader = new ScrapeReader();
 async function scrape(e: Exporter, job: ScrapeJob): Promise<{ s: Scrape; body: Buffer }> {
   await e.proc.request('stall-start');
   const t0 = performance.now();
-  const wire = await reader.get(`${e.url}/metrics${job.query}`, job.gzip ? { 'accept-encoding': 'gzip' } : {});
+  const { path, headers } = scrapeRequest(job);
+  const wire = await reader.get(e.url + path, headers);
   const ms = performance.now() - t0;
   const stallMs = await e.proc.request<number>('stall-stop');
-  const body = job.gzip ? gunzipSync(wire) : wire;
+  const body = exposition(job, wire);
   return { s: { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: wire.length, series: countSeries(body) }, body };
 }
 

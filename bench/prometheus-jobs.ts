@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { load } from 'js-yaml';
 
 export interface ScrapeJob {
@@ -18,6 +19,16 @@ export interface ScrapeJob {
   query: string;
   /** `enable_compression` (Prometheus's default: true): Accept-Encoding: gzip. */
   gzip: boolean;
+}
+
+/** The path and headers of a scrape of the exporter as `job` makes it. */
+export function scrapeRequest(job: ScrapeJob): { path: string; headers: Record<string, string> } {
+  return { path: `/metrics${job.query}`, headers: job.gzip ? { 'accept-encoding': 'gzip' } : {} };
+}
+
+/** The exposition a scrape's body holds: what crossed the wire, decompressed if the job asked for gzip. */
+export function exposition(job: ScrapeJob, wire: Buffer): Buffer {
+  return job.gzip ? gunzipSync(wire) : wire;
 }
 
 const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };

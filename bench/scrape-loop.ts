@@ -6,8 +6,7 @@
  * last one is decoded once, for its size in series.
  */
 import { performance } from 'node:perf_hooks';
-import { gunzipSync } from 'node:zlib';
-import type { ScrapeJob } from './prometheus-jobs.js';
+import { exposition, scrapeRequest, type ScrapeJob } from './prometheus-jobs.js';
 import { ScrapeReader } from './scrape-reader.js';
 
 export interface TimedScrape {
@@ -38,10 +37,10 @@ export class ScrapeLoop {
   private async run(): Promise<void> {
     const every = this.job.intervalS * 1000;
     const t0 = performance.now();
-    const headers: Record<string, string> = this.job.gzip ? { 'accept-encoding': 'gzip' } : {};
+    const { path, headers } = scrapeRequest(this.job);
     while (!this.stopped) {
       const atMs = performance.now();
-      const wire = await this.reader.get(`${this.url}/metrics${this.job.query}`, headers);
+      const wire = await this.reader.get(this.url + path, headers);
       this.scrapes.push({ atMs, ms: performance.now() - atMs, bytes: wire.length });
       this.last = wire;
       const next = t0 + (Math.floor((performance.now() - t0) / every) + 1) * every;
@@ -60,8 +59,7 @@ export class ScrapeLoop {
     this.stopped = true;
     this.wake?.();
     await this.done;
-    const body = this.last === undefined ? undefined : this.job.gzip ? gunzipSync(this.last) : this.last;
-    return { series: body === undefined ? 0 : countSeries(body) };
+    return { series: this.last === undefined ? 0 : countSeries(exposition(this.job, this.last)) };
   }
 
   /** Scrapes that started in [fromMs, toMs] and how many of them ran past the job's timeout. */

@@ -1,6 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { durationS, exporterJobs, shippedJobs } from '../../bench/prometheus-jobs.js';
+import { gzipSync } from 'node:zlib';
+import { durationS, exporterJobs, exposition, scrapeRequest, shippedJobs } from '../../bench/prometheus-jobs.js';
 import { scrapeGroups } from '../../src/server.js';
 
 test('the shipped prometheus.yml: a 15 s job without the fast lane, a 1 s job of only the fast lane, both gzipped', () => {
@@ -39,4 +40,14 @@ scrape_configs:
 test('durations: one unit each, anything else is an error naming the text', () => {
   assert.deepEqual(['15s', '500ms', '1m', '2h', '1.5s'].map(durationS), [15, 0.5, 60, 7200, 1.5]);
   for (const bad of ['15', '1m30s', 's', '-1s']) assert.throws(() => durationS(bad), new RegExp(`not a Prometheus duration: "${bad}"`));
+});
+
+test('a job\'s request: its query on /metrics, gzip asked for when it compresses; its body read back the same way', () => {
+  const { full } = shippedJobs();
+  assert.deepEqual(scrapeRequest(full), { path: `/metrics${full.query}`, headers: { 'accept-encoding': 'gzip' } });
+  const plain = { ...full, gzip: false };
+  assert.deepEqual(scrapeRequest(plain).headers, {});
+  const text = Buffer.from('# TYPE up gauge\nup 1\n');
+  assert.ok(exposition(full, gzipSync(text)).equals(text));
+  assert.ok(exposition(plain, text).equals(text));
 });
