@@ -5,7 +5,10 @@
  * renderer from ingest and the network, which `npm run bench` measures together.
  *
  * Then what gzip adds (the scrape's Content-Encoding when Prometheus asks, which it always does):
- * compressing that exposition at each candidate level, time and size.
+ * compressing that exposition at each candidate level, time and size; and whole gzipped scrapes
+ * as the exporter makes them, a family at a time with each family's piece kept until one of its
+ * lines changes (src/metrics/gzip.ts): when nothing changed, when every symbol traded (bars and
+ * indicators as they were) and when every symbol's bars closed.
  *
  *   node --import tsx bench/render-micro.ts [symbols=10000] [repeats=7] [fast]
  *
@@ -15,7 +18,8 @@ import { gzipSync } from 'node:zlib';
 import { DEFAULT_INDICATORS } from '../src/config/defaults.js';
 import { FeedState } from '../src/market/feed-state.js';
 import { OutputBuffer } from '../src/metrics/out-buffer.js';
-import { ALL_GROUPS, renderMarketChunks, type SelfStats } from '../src/metrics/render.js';
+import { GzipJoin } from '../src/metrics/gzip.js';
+import { ALL_GROUPS, renderMarketChunks, streamMarket, type SelfStats } from '../src/metrics/render.js';
 import { median } from './stats.js';
 
 const n = Number(process.argv[2] ?? 10_000);
@@ -96,3 +100,34 @@ for (const level of [1, 3, 6]) {
   }
   console.log(`gzip level ${level}: ${f(median(ms))} ms, ${(text.length / 2 ** 20).toFixed(1)} -> ${(size / 2 ** 20).toFixed(2)} MiB (${(text.length / size).toFixed(1)}x)`);
 }
+
+/** A gzipped scrape as the exporter serves it, to the last piece; no yields to an event loop that has nothing else to do. */
+async function gzipScrape(): Promise<{ ms: number; bytes: number }> {
+  const join = new GzipJoin();
+  let bytes = join.start().length;
+  const t0 = performance.now();
+  await streamMarket(feeds, self, (chunk) => void (bytes += chunk.length), { groups, gzip: join, sliceMs: Infinity });
+  bytes += join.end().length;
+  return { ms: performance.now() - t0, bytes };
+}
+// From the start of a minute: trades within it leave the bars as they were, the next minute's close them.
+let minute = Math.ceil(Date.now() / 60_000) * 60_000;
+trade(minute);
+await gzipScrape();
+const kept: number[] = [];
+const traded: number[] = [];
+const closed: number[] = [];
+let gz = 0;
+for (let k = 0; k < Math.min(repeats, 5); k++) {
+  kept.push((await gzipScrape()).ms);
+  trade(minute + 1000);
+  traded.push((await gzipScrape()).ms);
+  trade((minute += 60_000));
+  const c = await gzipScrape();
+  closed.push(c.ms);
+  gz = c.bytes;
+}
+console.log(
+  `gzipped as served, a family at a time (${(gz / 2 ** 20).toFixed(2)} MiB): nothing changed ${f(median(kept))} ms; ` +
+    `every symbol traded, bars as they were ${f(median(traded))} ms; every symbol's bars closed ${f(median(closed))} ms (medians of ${kept.length})`,
+);

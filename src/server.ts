@@ -7,24 +7,9 @@ import { createGzip } from 'node:zlib';
 import { parseListen } from './config/listen.js';
 import { errorFields, ExporterError, type ErrorCode } from './errors.js';
 import { SCRAPE_GROUP_NAMES, type ScrapeGroup } from './metrics/catalog.js';
+import { GZIP_CHUNK, GZIP_LEVEL } from './metrics/gzip.js';
 import type { Selection } from './metrics/render.js';
 import { CONTENT_TYPE } from './metrics/text.js';
-
-/**
- * gzip level for /metrics. Measured with bench/render-micro.ts (2 shared vCPUs, loaded): 10,000
- * symbols (51 MiB) compress 8.2x in ~190 ms at level 1, 8.6x in ~290 ms at 3, 9.2x in ~600 ms at
- * 6; 1,000 symbols (5 MiB) 7.9x in ~30 ms at 1. Level 1 keeps nearly all of the saving for a third
- * of level 6's CPU, and zlib runs off the event loop.
- */
-const GZIP_LEVEL = 1;
-/**
- * Every write into zlib, and every output buffer it fills, is a trip through the thread pool and
- * back through the event loop; under ingest load a turn of the loop takes milliseconds. Fed the
- * renderer's 64 kB pieces with 16 kB output buffers, 10k symbols took ~10 s to gzip with 5 ms
- * turns (plain: 1-3 s). Batches of 1 MiB into 256 kB output buffers make it ~50 trips.
- */
-const GZIP_BATCH = 1 << 20;
-const GZIP_CHUNK = 256 * 1024;
 
 /** Reload errors that refuse the request rather than report a failure. */
 const REFUSED: ReadonlySet<string> = new Set<ErrorCode>(['RELOAD_NO_CONFIG', 'RELOAD_RESTART_REQUIRED']);
@@ -36,12 +21,15 @@ export interface ServerDeps {
    * The exposition written in pieces; used instead of metrics() when given. A scrape of 10k
    * symbols is ~50 MB: sent as it is rendered, it needs no single string, no ETag hash over it,
    * and never blocks the event loop for long. `write` resolves when the socket can take more;
-   * `sent` once every piece written has left the process (or the client has gone).
+   * `sent` once every piece written has left the process (or the client has gone). `gzip`: the
+   * body is sent as Content-Encoding gzip, so the pieces are to be one gzip member, header to
+   * trailer (src/metrics/gzip.ts).
    */
   writeMetrics?(
     write: (chunk: string | Uint8Array) => Promise<void> | undefined,
     sent: () => Promise<void>,
-    groups?: Selection,
+    groups: Selection | undefined,
+    gzip: boolean,
   ): Promise<void>;
   ready(): boolean;
   /** Re-read the config; rejects with a message when the new config is bad (the old one keeps running). */
@@ -87,23 +75,22 @@ export function createApp(deps: ServerDeps): Express {
       const groups = scrapeGroups(new URL(req.originalUrl, 'http://localhost').searchParams);
       if (typeof groups === 'string') return void res.status(400).type('text').send(`${groups}\n`);
       res.vary('Accept-Encoding');
-      const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip' ? createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_CHUNK }) : undefined;
-      if (gzip) {
-        res.set('Content-Encoding', 'gzip');
-        // A client gone mid-scrape destroys both; the writer sees it through `res`.
-        pipeline(gzip, res, () => undefined);
-      }
+      const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+      if (gzip) res.set('Content-Encoding', 'gzip');
       if (deps.writeMetrics) {
         res.status(200).set('Content-Type', CONTENT_TYPE);
-        const body = new BodyWriter(gzip ?? res, res, gzip ? GZIP_BATCH : 0);
-        await deps.writeMetrics((chunk) => body.write(chunk), () => body.sent(), groups);
+        const body = new BodyWriter(res, res);
+        await deps.writeMetrics((chunk) => body.write(chunk), () => body.sent(), groups, gzip);
         body.end();
         return;
       }
       const body = await deps.metrics();
       res.set('Content-Type', CONTENT_TYPE);
-      if (gzip) gzip.end(body);
-      else res.send(body);
+      if (!gzip) return void res.send(body);
+      const z = createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_CHUNK });
+      // A client gone mid-scrape destroys both.
+      pipeline(z, res, () => undefined);
+      z.end(body);
     } catch (e) {
       next(e);
     }
@@ -157,58 +144,17 @@ export function scrapeGroups(q: URLSearchParams): Selection | string {
 export class BodyWriter {
   private unsent = 0;
   private onSent: (() => void) | undefined;
-  /** Pieces not yet handed on: views of the caller's buffers, adjacent ones joined into one. */
-  private batch: Uint8Array[] = [];
-  private batched = 0;
   /** The wait for the socket to drain, shared by every write made while it is full. */
   private draining: Promise<void> | undefined;
 
-  /**
-   * `out` takes the pieces: the response itself, or a gzip stream piped into it (a piece is
-   * "sent" once gzip has consumed it, which is all the renderer's buffer reuse needs). With
-   * `batchBytes`, pieces are handed on in batches of about that size.
-   */
+  /** `out` takes the pieces (the response itself); `res` tells when the client has gone. */
   constructor(
     private readonly out: Writable,
     private readonly res: Response,
-    private readonly batchBytes = 0,
   ) {}
 
   /** Write one piece; a promise when the socket is full (or gone: then it rejects). */
   write(chunk: string | Uint8Array): Promise<void> | undefined {
-    if (this.batchBytes === 0) return this.hand(chunk);
-    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    // The renderer's pieces are consecutive views of one buffer: joined rather than copied, a
-    // batch is a view too. Copies of a 50 MB exposition, twice over, were external memory that
-    // set off extra full collections (docs/performance.md, seventh round).
-    const n = this.batch.length;
-    const last = this.batch[n - 1];
-    if (last && last.buffer === b.buffer && last.byteOffset + last.byteLength === b.byteOffset) {
-      this.batch[n - 1] = new Uint8Array(b.buffer, last.byteOffset, last.byteLength + b.byteLength);
-    } else this.batch.push(b);
-    this.batched += b.byteLength;
-    return this.batched >= this.batchBytes ? this.flush() : undefined;
-  }
-
-  /** Hand on what is batched and end the body. */
-  end(): void {
-    this.handBatch();
-    this.out.end();
-  }
-
-  /** What is batched, handed on now; a client gone meanwhile is seen by whoever waits on sent(). */
-  private handBatch(): void {
-    if (this.batched > 0) void this.flush()?.catch(() => undefined);
-  }
-
-  private flush(): Promise<void> | undefined {
-    const all = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batched);
-    this.batch = [];
-    this.batched = 0;
-    return this.hand(all);
-  }
-
-  private hand(chunk: string | Uint8Array): Promise<void> | undefined {
     const { out, res } = this;
     if (res.destroyed || out.destroyed) return Promise.reject(new Error('client went away during the scrape'));
     this.unsent++;
@@ -229,12 +175,12 @@ export class BodyWriter {
     return this.draining;
   }
 
-  /**
-   * Resolves when every piece written so far has left the process, or the client is gone. Hands
-   * on what is batched first: those pieces are the caller's buffers until then.
-   */
+  end(): void {
+    this.out.end();
+  }
+
+  /** Resolves when every piece written so far has left the process, or the client is gone. */
   sent(): Promise<void> {
-    this.handBatch();
     if (this.unsent === 0 || this.res.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {

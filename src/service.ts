@@ -10,6 +10,7 @@ import type { Config } from './config/types.js';
 import { errorFields, ExporterError } from './errors.js';
 import { Exporter } from './exporter.js';
 import { createLogger, type Level, type LogFormat, type Logger } from './log.js';
+import { deflatePiece, GzipJoin } from './metrics/gzip.js';
 import { ALL_GROUPS, prepareLines, streamMarket, type SelfStats, type Selection } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
@@ -112,14 +113,20 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     write: (chunk: string | Uint8Array) => Promise<void> | undefined,
     sent: () => Promise<void>,
     groups: Selection = ALL_GROUPS,
+    gzip = false,
   ): Promise<void> => {
     const t0 = performance.now();
     sample();
-    await streamMarket(exporter.states(), self, write, { sent, groups });
+    const join = gzip ? new GzipJoin() : undefined;
+    if (join) await write(join.start());
+    await streamMarket(exporter.states(), self, write, { sent, groups, gzip: join });
     // The process metrics belong to `rest`; the scrape duration reported is the full scrape's.
-    if (!groups.has('rest')) return;
-    await write(await registry.metrics());
-    self.scrapeDuration = (performance.now() - t0) / 1000;
+    if (groups.has('rest')) {
+      const text = await registry.metrics();
+      await write(join ? join.add(await deflatePiece(Buffer.from(text, 'utf8'))) : text);
+      self.scrapeDuration = (performance.now() - t0) / 1000;
+    }
+    if (join) await write(join.end());
   };
 
   let running = config;

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { request, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { deflatePiece, GzipJoin } from '../src/metrics/gzip.js';
+import { oneMember } from './support/scrape.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { BodyWriter, createApp, listen, scrapeGroups } from '../src/server.js';
@@ -23,8 +25,14 @@ async function serve(): Promise<{ server: Server; port: number; sentAt: Promise<
     metrics: async () => '',
     ready: () => true,
     version: 'test',
-    writeMetrics: async (write, sent) => {
-      for (let pos = 0; pos < BODY.length; pos += CHUNK) void write(BODY.subarray(pos, pos + CHUNK))?.catch(() => {});
+    writeMetrics: async (write, sent, _groups, gzip) => {
+      const join = gzip ? new GzipJoin() : undefined;
+      if (join) void write(join.start())?.catch(() => {});
+      for (let pos = 0; pos < BODY.length; pos += CHUNK) {
+        const piece = BODY.subarray(pos, pos + CHUNK);
+        void write(join ? join.add(await deflatePiece(piece)) : piece)?.catch(() => {});
+      }
+      if (join) void write(join.end())?.catch(() => {});
       await sent();
       settled(performance.now());
     },
@@ -94,90 +102,35 @@ function rawGet(port: number, headers: Record<string, string>): Promise<{ header
 test('/metrics is gzipped when the scraper accepts it (Prometheus always does), plain otherwise', async () => {
   const { server, port } = await serve();
   try {
+    // The writer is asked for gzip, and what it writes goes out as it is.
     const gz = await rawGet(port, { 'accept-encoding': 'gzip' });
     assert.equal(gz.headers['content-encoding'], 'gzip');
     assert.match(String(gz.headers.vary), /Accept-Encoding/i);
     assert.ok(gz.body.length < BODY.length / 10, `${gz.body.length} bytes on the wire`);
-    assert.ok(gunzipSync(gz.body).equals(BODY), 'the same exposition once decompressed');
+    assert.equal(oneMember(gz.body), BODY.toString('utf8'), 'the same exposition once decompressed');
     const plain = await rawGet(port, {});
     assert.equal(plain.headers['content-encoding'], undefined);
     assert.ok(plain.body.equals(BODY));
     const refused = await rawGet(port, { 'accept-encoding': 'gzip;q=0, identity' });
     assert.equal(refused.headers['content-encoding'], undefined);
+    assert.ok(refused.body.equals(BODY));
   } finally {
     server.close();
   }
 });
 
-test('a gzipped body reaches zlib in batches, not in the renderer\'s 64 kB pieces (each write is a trip through the event loop)', async () => {
-  let writes = 0;
-  let bytes = 0;
-  const out = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      writes++;
-      bytes += chunk.length;
-      setImmediate(cb);
-    },
-  });
-  const res = liveResponse();
-  const body = new BodyWriter(out, res, 1 << 20);
-  for (let pos = 0; pos < BODY.length; pos += CHUNK) await body.write(BODY.subarray(pos, pos + CHUNK));
-  await body.sent();
-  body.end();
-  await new Promise((r) => out.once('finish', r));
-  assert.equal(bytes, BODY.length, 'every byte handed on');
-  assert.equal(writes, Math.ceil(BODY.length / (1 << 20)), `${writes} writes for ${BODY.length / CHUNK} pieces`);
-});
-
-test('a gzipped body hands zlib views of the renderer\'s buffer, joined, not copies of it', async () => {
-  const got: Buffer[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      got.push(chunk);
-      setImmediate(cb);
-    },
-  });
-  const res = liveResponse();
-  const body = new BodyWriter(out, res, 1 << 20);
-  const rendered = Buffer.allocUnsafeSlow(3 * (1 << 20));
-  rendered.fill('x\n');
-  for (let pos = 0; pos < rendered.length; pos += CHUNK) await body.write(rendered.subarray(pos, pos + CHUNK));
-  // The feed and process families come after, in buffers of their own.
-  await body.write('# TYPE up gauge\nup 1\n');
-  await body.sent();
-  body.end();
-  await new Promise((r) => out.once('finish', r));
-  const whole = Buffer.concat(got);
-  assert.ok(whole.equals(Buffer.concat([rendered, Buffer.from('# TYPE up gauge\nup 1\n')])), 'the same bytes, in order');
-  assert.equal(got.length, 4, `${got.length} writes: three batches of 1 MiB, then the tail`);
-  for (const g of got.slice(0, 3)) {
-    assert.equal(g.buffer, rendered.buffer, 'a batch of adjacent pieces is a view of the rendered buffer');
-    assert.equal(g.length, 1 << 20);
+test('an exposition given whole (no writeMetrics) is gzipped by the server', async () => {
+  const text = '# TYPE up gauge\nup 1\n'.repeat(1000);
+  const server = await listen(createApp({ metrics: async () => text, ready: () => true, version: 'test' }), '127.0.0.1:0');
+  try {
+    const port = (server.address() as { port: number }).port;
+    const gz = await rawGet(port, { 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.body).toString('utf8'), text);
+    assert.equal((await rawGet(port, {})).body.toString('utf8'), text);
+  } finally {
+    server.close();
   }
-});
-
-test('a batched piece counts as sent only once handed on and taken: until then it is the caller\'s buffer', async () => {
-  const held: (() => void)[] = [];
-  const taken: Buffer[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      taken.push(chunk);
-      held.push(cb);
-    },
-  });
-  const res = liveResponse();
-  const body = new BodyWriter(out, res, 1 << 20);
-  const rendered = Buffer.alloc(4 * CHUNK, 'a');
-  for (let pos = 0; pos < rendered.length; pos += CHUNK) assert.equal(body.write(rendered.subarray(pos, pos + CHUNK)), undefined);
-  assert.equal(taken.length, 0, 'under a batch: nothing handed on yet');
-  let sent = false;
-  const done = body.sent().then(() => (sent = true));
-  assert.equal(taken.length, 1, 'sent() hands on the batch');
-  await sleep(20);
-  assert.equal(sent, false, 'not sent while the batch is not taken');
-  held.shift()!();
-  await done;
-  assert.ok(taken[0]!.equals(Buffer.alloc(4 * CHUNK, 'a')));
 });
 
 test('writes made while the socket is full share one wait for the drain: no listener per write', async () => {

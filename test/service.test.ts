@@ -9,10 +9,24 @@ import { startDemo, type Demo } from '../src/demo.js';
 import { createLogger } from '../src/log.js';
 import { startService, type Service } from '../src/service.js';
 import { Simulator } from '../src/simulator/server.js';
-import { scrape, scrapeUntil, sum } from './support/scrape.js';
+import { request } from 'node:http';
+import { oneMember, scrape, scrapeUntil, sum } from './support/scrape.js';
 import { toolPath } from './support/tools.js';
 
 const quiet = createLogger({ level: 'error' });
+
+/** A gzipped GET's body as sent, and its Content-Encoding: node:http does not decompress, unlike fetch. */
+function gzipGet(base: string, path: string): Promise<{ encoding: string | undefined; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request(base + path, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(parts) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 describe('the default service (the demo: a binance feed on the in-process simulator)', () => {
   let demo: Demo;
@@ -45,6 +59,22 @@ describe('the default service (the demo: a binance feed on the in-process simula
     const text = await (await fetch(`${svc.url}/metrics`)).text();
     const r = spawnSync(toolPath('promtool'), ['check', 'metrics'], { input: text, encoding: 'utf8' });
     assert.equal(r.status, 0, `promtool check metrics:\n${r.stdout}${r.stderr}`);
+  });
+
+  test('gzipped, /metrics is one gzip member of the same families as plain, for each lane, scrape after scrape', async () => {
+    await scrapeUntil(svc.url, (s) => sum(s, 'market_trades_total') > 0, 'some trades');
+    const names = (text: string) => [...new Set(text.split('\n').filter((l) => l.startsWith('# TYPE ')))].sort();
+    for (const query of ['', '?exclude[]=health&exclude[]=moves', '?collect[]=health&collect[]=moves']) {
+      const plain = await (await fetch(`${svc.url}/metrics${query}`, { headers: { 'accept-encoding': 'identity' } })).text();
+      for (let i = 0; i < 3; i++) {
+        const { encoding, body } = await gzipGet(svc.url, `/metrics${query}`);
+        assert.equal(encoding, 'gzip');
+        const text = oneMember(body);
+        assert.deepEqual(names(text), names(plain), `${query || 'every group'}: the same families`);
+        const r = spawnSync(toolPath('promtool'), ['check', 'metrics'], { input: text, encoding: 'utf8' });
+        assert.equal(r.status, 0, `promtool check metrics:\n${r.stdout}${r.stderr}`);
+      }
+    }
   });
 
   test('landing page links the endpoints; healthy answers; reload without a file is refused', async () => {

@@ -10,6 +10,8 @@
  *   every few milliseconds, so frames keep being ingested while a scrape is written.
  * - streamMarket copies them into one buffer kept from scrape to scrape (out-buffer.ts): a new
  *   50 MB one each time made V8 stop for full collections to free the old ones.
+ * - Gzipped (as Prometheus asks), each family is compressed apart (gzip.ts) and the piece kept
+ *   until one of its lines changes: a family no symbol changed is neither copied nor compressed.
  * Every symbol is read once per scrape, before anything is written, so the per-symbol families
  * agree with each other; a scrape that spans several event-loop turns may still show a symbol
  * read early next to one read a few milliseconds later, as with any collector that runs while
@@ -23,6 +25,7 @@ import { RENDER_SLICE_MS, RENDER_STEP } from '../runtime/budgets.js';
 import { SCRAPE_GROUP_NAMES, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
 import { FEED_FAMILIES, type FeedFamily, type SelfStats } from './families/feed.js';
 import { PERP_FAMILIES } from './families/perp.js';
+import { deflatePiece, type Deflated, type GzipJoin } from './gzip.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
 import { SymbolCache } from './symbol-cache.js';
 import { FAMILIES, readsBars, SymbolLines } from './symbol-lines.js';
@@ -59,6 +62,13 @@ class Lane {
   /** The scrape in progress: the next waits for it, since both would rewrite the same symbol lines. */
   scrapes: Promise<void> = Promise.resolve();
   rendering = false;
+  /**
+   * Each segment's text (header and every symbol's lines, in `order`) as the last gzipped scrape
+   * deflated it; dropped as soon as a render changes one of those lines.
+   */
+  readonly deflated: (Deflated | undefined)[] = [];
+  /** The symbols' lines, in the order the last render walked them. */
+  order: readonly SymbolLines[] = [];
 
   constructor(private readonly segments?: readonly number[]) {}
 
@@ -132,6 +142,22 @@ export function prepareLines(feedMap: ReadonlyMap<string, FeedState>): void {
   for (const lane of [FULL_LANE, FAST_LANE]) lane.linesOf.prune(feedMap.values(), met);
 }
 
+/** One family's whole text (its header, then every symbol's lines); `deflated`: the same, kept deflated. */
+interface Segment {
+  readonly g: number;
+  readonly bytes: Buffer;
+  readonly deflated: Deflated | undefined;
+}
+type Piece = Buffer | Segment;
+
+/** The chunks of a render: what renderMarketChunks gives. */
+function* chunked(pieces: Iterable<Piece>): Generator<Buffer, void, undefined> {
+  for (const p of pieces) {
+    if (p instanceof Uint8Array) yield p;
+    else for (let pos = 0; pos < p.bytes.length; pos += CHUNK) yield p.bytes.subarray(pos, Math.min(p.bytes.length, pos + CHUNK));
+  }
+}
+
 /**
  * The bytes of every market_* family, in pieces of about 64 kB. The per-symbol families are made
  * in two passes over the symbols: the first reads each symbol once and brings its lines up to
@@ -144,19 +170,33 @@ export function prepareLines(feedMap: ReadonlyMap<string, FeedState>): void {
  * caller may yield; the symbol lines must not be refreshed by anyone else until the generator is
  * done (streamMarket serialises scrapes).
  */
-export function* renderMarketChunks(
+export function renderMarketChunks(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   alloc: (size: number) => Buffer = fresh,
   want: Selection = ALL_GROUPS,
 ): Generator<Buffer, void, undefined> {
+  return chunked(renderPieces(feedMap, self, alloc, want, false));
+}
+
+/**
+ * A render in pieces: a segment per family, then the per-feed and process families as bytes.
+ * `gzip`: a family whose kept piece is still good is not copied (its bytes are left unset).
+ */
+function* renderPieces(
+  feedMap: ReadonlyMap<string, FeedState>,
+  self: SelfStats,
+  alloc: (size: number) => Buffer,
+  want: Selection,
+  gzip: boolean,
+): Generator<Piece, void, undefined> {
   // Two renders of one lane interleaved would rewrite each other's symbol lines between their
   // two passes: fail loudly rather than send a garbled exposition.
   const lane = laneOf(want);
   if (lane.rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
   lane.rendering = true;
   try {
-    yield* render(feedMap, self, alloc, want, lane);
+    yield* render(feedMap, self, alloc, want, lane, gzip);
   } finally {
     lane.rendering = false;
   }
@@ -168,7 +208,8 @@ function* render(
   alloc: (size: number) => Buffer,
   want: Selection,
   lane: Lane,
-): Generator<Buffer, void, undefined> {
+  gzip: boolean,
+): Generator<Piece, void, undefined> {
   const feeds = [...feedMap.values()];
   const now = Date.now();
 
@@ -180,15 +221,32 @@ function* render(
   const only = segments.length === FAMILIES.length ? undefined : segments;
   const bars = readsBars(only);
   if (segments.length > 0) {
-    for (const f of feeds)
-      for (const s of f.symbols.values()) {
-        const c = lane.lines(s);
-        c.refresh(s, only, bars);
-        for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
-        if (lines.push(c) % RENDER_STEP === 0) yield EMPTY;
-      }
-    lane.linesOf.prune(feeds, lines.length);
+    const changed = new Uint8Array(FAMILIES.length);
+    const before = lane.order;
+    let sameOrder = true;
+    let walked = false;
+    try {
+      for (const f of feeds)
+        for (const s of f.symbols.values()) {
+          const c = lane.lines(s);
+          c.refresh(s, only, bars, changed);
+          for (let k = 0; k < segments.length; k++) sizes[k]! += c.segmentLength(segments[k]!);
+          if (before[lines.length] !== c) sameOrder = false;
+          if (lines.push(c) % RENDER_STEP === 0) yield EMPTY;
+        }
+      lane.linesOf.prune(feeds, lines.length);
+      walked = true;
+    } finally {
+      // Before anything else can happen: a piece is good only for the lines it was made from.
+      // A walk cut short (its consumer stopped part-way) leaves no order to compare the next
+      // one with: every piece goes.
+      if (walked && sameOrder && lines.length === before.length) changed.forEach((x, g) => x && (lane.deflated[g] = undefined));
+      else lane.deflated.length = 0;
+      lane.order = walked ? lines : [];
+    }
   }
+  // A kept piece stands for its segment: those are not copied.
+  const copy = segments.map((g) => !gzip || lane.deflated[g] === undefined);
   const total = sizes.reduce((a, b) => a + b, 0);
   const all = alloc(total);
   const at = new Array<number>(heads.length);
@@ -198,10 +256,13 @@ function* render(
   }
   for (let i = 0; i < lines.length; i++) {
     const c = lines[i]!;
-    for (let k = 0; k < at.length; k++) at[k] = c.copySegment(segments[k]!, all, at[k]!);
+    for (let k = 0; k < at.length; k++) if (copy[k]) at[k] = c.copySegment(segments[k]!, all, at[k]!);
     if ((i + 1) % RENDER_STEP === 0) yield EMPTY;
   }
-  for (let pos = 0; pos < total; pos += CHUNK) yield all.subarray(pos, Math.min(total, pos + CHUNK));
+  for (let k = 0, pos = 0; k < heads.length; pos += sizes[k]!, k++) {
+    const g = segments[k]!;
+    yield { g, bytes: all.subarray(pos, pos + sizes[k]!), deflated: copy[k] ? undefined : lane.deflated[g] };
+  }
 
   let text = '';
   for (const fam of feedFamilies) if (want.has(scrapeGroupOf(fam.def))) text += feedFamily(fam, feeds, self, now);
@@ -227,6 +288,11 @@ export interface StreamOptions {
   sent?: () => Promise<void>;
   /** The scrape groups to write (default: all). */
   groups?: Selection;
+  /**
+   * Write the families as pieces of this gzip member (gzip.ts) rather than as text; the caller
+   * writes its start before and its end after.
+   */
+  gzip?: GzipJoin;
 }
 
 /**
@@ -238,7 +304,7 @@ export async function streamMarket(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   write: (chunk: Buffer) => void | Promise<void>,
-  { sliceMs = RENDER_SLICE_MS, sent, groups = ALL_GROUPS }: StreamOptions = {},
+  { sliceMs = RENDER_SLICE_MS, sent, groups = ALL_GROUPS, gzip }: StreamOptions = {},
 ): Promise<void> {
   const lane = laneOf(groups);
   const previous = lane.scrapes;
@@ -248,7 +314,7 @@ export async function streamMarket(
   let lease: Lease | undefined;
   const alloc = (size: number) => (lease = lane.output.take(size)).buf;
   try {
-    await stream(feedMap, self, write, sliceMs, alloc, groups);
+    await stream(feedMap, self, write, sliceMs, alloc, groups, gzip && { join: gzip, lane });
   } finally {
     done();
     // The next scrape need not wait for a slow client: it gets a buffer of its own meanwhile.
@@ -258,6 +324,7 @@ export async function streamMarket(
   }
 }
 
+/** `gzip`: the member the pieces are written for, and the lane whose pieces are kept. */
 async function stream(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
@@ -265,11 +332,21 @@ async function stream(
   sliceMs: number,
   alloc: (size: number) => Buffer,
   groups: Selection,
+  gzip: { join: GzipJoin; lane: Lane } | undefined,
 ): Promise<void> {
+  const pieces = renderPieces(feedMap, self, alloc, groups, gzip !== undefined);
   let sliceStart = performance.now();
-  for (const chunk of renderMarketChunks(feedMap, self, alloc, groups)) {
-    if (chunk.length > 0) {
-      const pending = write(chunk);
+  for (const chunk of gzip ? pieces : chunked(pieces)) {
+    // One piece deflated at a time, as one zlib stream would: with more at once, on two cores
+    // shared with ingest and the load, more live frames waited over 100 ms (docs/performance.md,
+    // twelfth round). Nothing renders this lane until the scrape is done (streamMarket), so a
+    // piece made here is of its lines as they stay until then.
+    let out: Buffer;
+    if (!gzip) out = chunk as Buffer;
+    else if (chunk instanceof Uint8Array) out = chunk.length === 0 ? chunk : gzip.join.add(await deflatePiece(chunk));
+    else out = gzip.join.add(chunk.deflated ?? (gzip.lane.deflated[chunk.g] = await deflatePiece(chunk.bytes)));
+    if (out.length > 0) {
+      const pending = write(out);
       if (pending) await pending;
     }
     if (performance.now() - sliceStart >= sliceMs) {

@@ -215,9 +215,11 @@ export class SymbolLines {
   /**
    * Read the symbol's numbers now and bring the segments' bytes up to date with them: every
    * segment, or only those in `only` (a fast-lane scrape: the others wait for the full scrape,
-   * each segment being up to date on its own).
+   * each segment being up to date on its own). `changed[g]` is set to 1 for every segment whose
+   * bytes it changed (and left alone for the others): what a compressed copy of the segment
+   * must be made again for (render.ts).
    */
-  refresh(s: SymbolState, only?: readonly number[], bars = readsBars(only)): void {
+  refresh(s: SymbolState, only?: readonly number[], bars = readsBars(only), changed?: Uint8Array): void {
     const v = scratch;
     readValues(s, v, bars);
     const first = this.layout.firstLine;
@@ -225,6 +227,7 @@ export class SymbolLines {
     for (let i = 0; i < count; i++) {
       const g = only ? only[i]! : i;
       let rewrite = false;
+      let wrote = false;
       for (let k = first[g]!; k < first[g + 1]!; k++) {
         const a = v[k]!;
         const b = this.vals[k]!;
@@ -240,8 +243,10 @@ export class SymbolLines {
         }
         writeAscii(this.arena, this.valueAt[k]!, text);
         this.vals[k] = a;
+        wrote = true;
       }
       if (rewrite) this.rewrite(g, v);
+      if ((rewrite || wrote) && changed) changed[g] = 1;
     }
   }
 

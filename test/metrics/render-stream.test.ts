@@ -1,6 +1,9 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { constants, inflateRawSync } from 'node:zlib';
+import { GzipJoin } from '../../src/metrics/gzip.js';
+import { oneMember } from '../support/scrape.js';
 import { prepareLines, renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
@@ -203,4 +206,89 @@ test('a fast-lane scrape does not wait for a full scrape in progress, and neithe
   const fullText = Buffer.concat(full).toString();
   assert.ok(fullText.endsWith('\n') && fullText.includes('# TYPE market_indicator gauge'));
   for (const l of fullText.split('\n')) if (l && !l.startsWith('#')) assert.match(l, /^[a-z_]+(\{[^}]*\})? [-+0-9.eInfa]+$/);
+});
+
+/** A gzipped scrape: the pieces written for the families (each deflated apart) and the text of the whole member. */
+async function gzipScrape(m: Map<string, FeedState>, groups?: ReadonlySet<'health' | 'moves' | 'rest'>): Promise<{ pieces: Buffer[]; text: string }> {
+  const join = new GzipJoin();
+  const pieces: Buffer[] = [];
+  await streamMarket(m, self, (chunk) => void pieces.push(chunk), { sliceMs: 0, gzip: join, ...(groups ? { groups } : {}) });
+  return { pieces, text: oneMember(Buffer.concat([join.start(), ...pieces, join.end()])) };
+}
+/** The family a piece holds: pieces are whole families, each inflated on its own. */
+const familyOf = (piece: Buffer): string => /^# HELP (\S+)/.exec(inflateRawSync(piece, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8'))?.[1] ?? '';
+
+test('a gzipped scrape is one gzip member, deflated a family at a time; a family no symbol changed goes out as the piece made before', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  const first = await gzipScrape(m);
+  assert.equal(first.text, renderMarket(m, self));
+  const byFamily = new Map(first.pieces.map((b) => [familyOf(b), b]));
+  assert.ok(byFamily.has('market_indicator') && byFamily.has('market_bid_price'), [...byFamily.keys()].join(' '));
+  // Quotes only: bid, ask and spread change; no bar closes, so bars and indicators do not.
+  for (const s of f.symbols.values()) s.applyQuote(98 + Math.random(), 102);
+  const second = await gzipScrape(m);
+  assert.equal(second.text, renderMarket(m, self));
+  const again = new Map(second.pieces.map((b) => [familyOf(b), b]));
+  for (const fam of ['market_indicator', 'market_bar_close', 'market_price']) {
+    assert.ok(byFamily.get(fam), `${fam} is a piece of its own`);
+    assert.equal(again.get(fam), byFamily.get(fam), `${fam}: the same piece, not made again`);
+  }
+  assert.notEqual(again.get('market_bid_price'), byFamily.get('market_bid_price'), 'bid changed: its piece is made again');
+  // A bar closes for every symbol: their pieces are made again, with the new values.
+  drive(f, 200, 1);
+  const third = await gzipScrape(m);
+  assert.equal(third.text, renderMarket(m, self));
+  const closes = new Map(third.pieces.map((b) => [familyOf(b), b])).get('market_bar_close');
+  assert.ok(closes && closes !== byFamily.get('market_bar_close'), 'the bars closed: their piece is made again');
+});
+
+test('kept gzip pieces never go stale: plain and gzipped scrapes of both lanes, reloads and abandoned renders, in any order', async () => {
+  const rnd = seeded(5);
+  // More than the renderer walks between two yields (RENDER_STEP): a render can be given up mid-walk.
+  const few = symbols.slice(0, 100);
+  let f = new FeedState('sim', few, cfg);
+  let m = new Map([['sim', f]]);
+  const lanes = [undefined, new Set(['rest'] as const), new Set(['health', 'moves'] as const), new Set(['moves'] as const)];
+  let k = 0;
+  for (let step = 0; step < 120; step++) {
+    const r = rnd();
+    if (r < 0.3) drive(f, (k += 1 + Math.floor(rnd() * 4)), 1, rnd);
+    else if (r < 0.36) {
+      // A reload: some symbols go, some come, the rest kept (their state with them).
+      const next = new FeedState('sim', few.filter(() => rnd() < 0.8).concat(`N${step}`), cfg);
+      for (const [name, s] of f.symbols) if (next.symbols.has(name)) next.symbols.set(name, s);
+      f = next;
+      m = new Map([['sim', f]]);
+      prepareLines(m);
+    } else if (r < 0.42) {
+      // A render given up part-way, after it changed the lines of a symbol it walks first: no
+      // later render would see that change as a change.
+      const first = f.symbols.values().next().value!;
+      first.seqCounts.gaps++;
+      first.applyQuote(90 + rnd(), 110);
+      const part = renderMarketChunks(m, self, undefined, lanes[Math.floor(rnd() * lanes.length)]);
+      part.next();
+      part.return(undefined);
+    } else {
+      const groups = lanes[Math.floor(rnd() * lanes.length)];
+      const plain = () => Buffer.concat([...renderMarketChunks(m, self, undefined, groups)]).toString('utf8');
+      if (rnd() < 0.3) plain();
+      else assert.equal((await gzipScrape(m, groups)).text, plain(), `step ${step}`);
+    }
+  }
+});
+
+test('a client gone during a gzipped scrape: pieces still being made are of that scrape\'s lines, and the next scrape is whole', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  for (let round = 0; round < 5; round++) {
+    await assert.rejects(streamMarket(m, self, () => Promise.reject(new Error('client went away')), { sliceMs: 0, gzip: new GzipJoin() }), /client went away/);
+    // Every family changes: a piece of the gone scrape's lines kept now would be stale.
+    drive(f, 40 + 10 * round, 3, seeded(round + 1));
+    for (const s of f.symbols.values()) s.applyQuote(90 + round, 110 + round);
+    assert.equal((await gzipScrape(m)).text, renderMarket(m, self), `round ${round}`);
+  }
 });

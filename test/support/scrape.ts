@@ -1,5 +1,7 @@
 /** Scrape an exporter and read its series: `series.get('market_price{exchange="x",symbol="y"}')`. */
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { crc32, gunzipSync } from 'node:zlib';
 
 export type Series = Map<string, number>;
 
@@ -52,4 +54,17 @@ export function sum(s: Series, name: string, labels: Record<string, string> = {}
     if (want.every((w) => key.includes(w))) total += v;
   }
   return total;
+}
+
+/**
+ * What a gzip body decodes to, checked to be one gzip member: the trailer's CRC and length are of
+ * everything (with several members they would be the last one's only, and `curl --compressed`
+ * would show the first one's).
+ */
+export function oneMember(body: Buffer): string {
+  const text = gunzipSync(body);
+  assert.deepEqual([...body.subarray(0, 3)], [0x1f, 0x8b, 8], 'a gzip header');
+  assert.equal(body.readUInt32LE(body.length - 8), crc32(text), "the trailer's CRC is of the whole text: one member");
+  assert.equal(body.readUInt32LE(body.length - 4), text.length % 2 ** 32);
+  return text.toString('utf8');
 }
