@@ -280,13 +280,13 @@ test('kept gzip pieces never go stale: plain and gzipped scrapes of both lanes, 
   }
 });
 
-test('a client gone during a gzipped scrape: pieces still being made are of that scrape\'s lines, and the next scrape is whole', async () => {
+test('a client gone during a gzipped scrape: the next scrape is whole, of the lines as they are then', async () => {
   const f = new FeedState('sim', symbols, cfg);
   drive(f, 0, 30);
   const m = new Map([['sim', f]]);
   for (let round = 0; round < 5; round++) {
     await assert.rejects(streamMarket(m, self, () => Promise.reject(new Error('client went away')), { sliceMs: 0, gzip: new GzipJoin() }), /client went away/);
-    // Every family changes: a piece of the gone scrape's lines kept now would be stale.
+    // Every family changes: a piece of the gone scrape's lines still kept would be stale.
     drive(f, 40 + 10 * round, 3, seeded(round + 1));
     for (const s of f.symbols.values()) s.applyQuote(90 + round, 110 + round);
     assert.equal((await gzipScrape(m)).text, renderMarket(m, self), `round ${round}`);
