@@ -38,7 +38,7 @@ export interface Deflated {
 /**
  * `bytes` deflated as a piece (see above), on the thread pool; they must not change until it
  * resolves. The piece has memory of its own, of its size: zlib hands a small result back as a
- * view of its output buffer (a 537-byte result kept 64 kB), and the renderer keeps pieces.
+ * view of its output buffer (a 523-byte piece kept 256 kB), and the renderer keeps pieces.
  */
 export async function deflatePiece(bytes: Uint8Array): Promise<Deflated> {
   const deflated = new Promise<Buffer>((resolve, reject) => {
