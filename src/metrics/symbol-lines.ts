@@ -45,9 +45,15 @@ function rank(g: number): number {
   return scrapeGroupOf(FAMILIES[g]!) === 'rest' ? 1 : 0;
 }
 
-/** Whether refreshing these segments needs the bar and indicator values read. */
-export function readsBars(only: readonly number[] | undefined): boolean {
-  return !only || only.some((g) => g >= SCALARS.length && (g < SCALARS.length + BARS.length || g === FAMILIES.length - 1));
+/** Segments a fast read fills: the scalars and the windows' returns. */
+const FAST_READ = new Set([...SCALARS.keys(), SCALARS.length + BARS.length + WINDOWS.indexOf(WINDOW_FAMILIES.windowReturn.def)]);
+
+/**
+ * Whether refreshing these segments needs every value read, or only a fast read's (readValues):
+ * a fast-lane scrape needs no bar, indicator or window high and low.
+ */
+export function readsAll(only: readonly number[] | undefined): boolean {
+  return !only || only.some((g) => !FAST_READ.has(g));
 }
 
 /**
@@ -113,7 +119,7 @@ function layoutOf(s: SymbolState): Layout {
  * readers of src/metrics/families/symbol.ts spelled out field by field: calling them through the
  * table made this most of a scrape's cost. test/metrics/families.test.ts checks the two agree.
  */
-export function readValues(s: SymbolState, v: Float64Array, bars = true): void {
+export function readValues(s: SymbolState, v: Float64Array, all = true): void {
   v[0] = s.price;
   v[1] = s.bid;
   v[2] = s.ask;
@@ -131,8 +137,9 @@ export function readValues(s: SymbolState, v: Float64Array, bars = true): void {
   let k = SCALARS.length;
   const ivs = s.intervals;
   const n = ivs.length;
-  // A fast-lane scrape refreshes no bar or indicator family: their numbers are not read.
-  if (!bars) k += BARS.length * n;
+  // A fast read (readsAll) leaves the bars, the indicators and the windows' highs and lows
+  // unread: what the scratch array holds there is not of this symbol, and no refresh reads it.
+  if (!all) k += BARS.length * n;
   else
     for (let i = 0; i < n; i++, k++) {
       const b = ivs[i]!.lastBar;
@@ -146,9 +153,13 @@ export function readValues(s: SymbolState, v: Float64Array, bars = true): void {
         v[k + 5 * n] = b.end / 1000;
       }
     }
-  if (bars) k += (BARS.length - 1) * n;
+  if (all) k += (BARS.length - 1) * n;
   const ws = s.windows;
   const m = ws.length;
+  if (!all) {
+    for (let i = 0; i < m; i++) v[k + i] = ws[i]!.window.returnRatio();
+    return;
+  }
   for (let i = 0; i < m; i++, k++) {
     const st = ws[i]!.window.stats();
     v[k] = st === undefined ? NaN : st.returnRatio;
@@ -156,7 +167,6 @@ export function readValues(s: SymbolState, v: Float64Array, bars = true): void {
     v[k + 2 * m] = st === undefined ? NaN : st.low;
   }
   k += (WINDOWS.length - 1) * m;
-  if (!bars) return;
   for (let i = 0; i < n; i++) {
     const values = ivs[i]!.values;
     v.set(values, k);
@@ -168,6 +178,8 @@ export function readValues(s: SymbolState, v: Float64Array, bars = true): void {
 const same = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
 
 export class SymbolLines {
+  /** The symbol these lines are of. */
+  readonly state: SymbolState;
   private readonly layout: Layout;
   private readonly labels: Buffer;
   private readonly arena: Uint8Array;
@@ -182,6 +194,7 @@ export class SymbolLines {
    * refresh and copy then only ever name those.
    */
   constructor(s: SymbolState, segments: readonly number[] = ARENA_ORDER) {
+    this.state = s;
     this.layout = layoutOf(s);
     this.labels = bytes(symbolLabels(s));
     const { heads, tails, firstLine } = this.layout;
@@ -219,9 +232,9 @@ export class SymbolLines {
    * bytes it changed (and left alone for the others): what a compressed copy of the segment
    * must be made again for (render.ts).
    */
-  refresh(s: SymbolState, only?: readonly number[], bars = readsBars(only), changed?: Uint8Array): void {
+  refresh(s: SymbolState, only?: readonly number[], all = readsAll(only), changed?: Uint8Array): void {
     const v = scratch;
-    readValues(s, v, bars);
+    readValues(s, v, all);
     const first = this.layout.firstLine;
     const count = only ? only.length : this.segLen.length;
     for (let i = 0; i < count; i++) {

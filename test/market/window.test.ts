@@ -150,6 +150,7 @@ describe('TickWindow against a brute-force reference', () => {
               newest = Math.max(newest, now);
             }
             assert.deepEqual(w.stats(), ref.stats());
+            assert.ok(Object.is(w.returnRatio(), ref.stats()?.returnRatio ?? NaN), 'returnRatio() is stats().returnRatio, NaN when empty');
           }
         },
       ),

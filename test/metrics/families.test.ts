@@ -6,7 +6,8 @@ import { FeedState } from '../../src/market/feed-state.js';
 import type { SymbolState } from '../../src/market/symbol.js';
 import { INDICATOR_NAMES, METRICS } from '../../src/metrics/catalog.js';
 import { BAR_FAMILIES, INDICATOR_FAMILIES, SYMBOL_FAMILIES, WINDOW_FAMILIES } from '../../src/metrics/families/symbol.js';
-import { FAMILIES, readValues } from '../../src/metrics/symbol-lines.js';
+import { FAMILIES, readsAll, readValues } from '../../src/metrics/symbol-lines.js';
+import { scrapeGroupOf } from '../../src/metrics/catalog.js';
 
 const cfg = {
   intervals: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
@@ -56,9 +57,27 @@ test('the hand-unrolled reader returns what each family table reads, for every s
       const got = new Float64Array(want.length);
       readValues(s, got);
       assert.deepEqual([...got], want);
+      // A fast read: right wherever it reads, and the fast lane's families need no more.
+      const fast = new Float64Array(want.length).fill(-1);
+      readValues(s, fast, false);
+      const scalars = Object.keys(SYMBOL_FAMILIES).length;
+      const returns = scalars + Object.keys(BAR_FAMILIES).length * s.intervals.length;
+      const read = (k: number) => k < scalars || (k >= returns && k < returns + s.windows.length);
+      want.forEach((x, k) => read(k) && assert.ok(Object.is(fast[k], x), `fast read of value ${k}: ${fast[k]} != ${x}`));
     }),
     { numRuns: 200 },
   );
+});
+
+test('a fast read serves the fast lane; every other family needs the whole read', () => {
+  const fastLane = FAMILIES.flatMap((def, g) => (scrapeGroupOf(def) === 'rest' ? [] : [g]));
+  assert.ok(fastLane.length > 0);
+  assert.equal(readsAll(fastLane), false);
+  assert.equal(readsAll(undefined), true);
+  for (const [g, def] of FAMILIES.entries()) {
+    const fast = Object.values(SYMBOL_FAMILIES).some((f) => f.def === def) || def === WINDOW_FAMILIES.windowReturn.def;
+    assert.equal(readsAll([g]), !fast, def.name);
+  }
 });
 
 test('the per-symbol segments are the family tables in order, and every table entry is in the catalogue', () => {
