@@ -4,10 +4,9 @@ import fc from 'fast-check';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import type { SymbolState } from '../../src/market/symbol.js';
-import { INDICATOR_NAMES, METRICS } from '../../src/metrics/catalog.js';
+import { INDICATOR_NAMES, METRICS, scrapeGroupOf } from '../../src/metrics/catalog.js';
 import { BAR_FAMILIES, INDICATOR_FAMILIES, SYMBOL_FAMILIES, WINDOW_FAMILIES } from '../../src/metrics/families/symbol.js';
 import { FAMILIES, readsAll, readValues } from '../../src/metrics/symbol-lines.js';
-import { scrapeGroupOf } from '../../src/metrics/catalog.js';
 
 const cfg = {
   intervals: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
