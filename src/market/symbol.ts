@@ -85,6 +85,12 @@ export class SymbolState {
   /** Local receive time of the last trade, quote or heartbeat (ms). */
   lastUpdate = NaN;
   lateTrades = 0;
+  /**
+   * Bumped whenever closeBars, the only writer of any interval's `lastBar` and `values`, changes
+   * them: the renderer reads a symbol's bars and indicators again only when this moved
+   * (metrics/symbol-lines.ts), since between bar closes they are most of its lines.
+   */
+  barChanges = 0;
   readonly seq = new SequenceTracker();
   readonly seqCounts: SeqCounts = { gaps: 0, missed: 0, duplicates: 0, outOfOrder: 0 };
   readonly intervals: IntervalState[];
@@ -209,6 +215,7 @@ export class SymbolState {
       closed = iv.held;
       iv.held = undefined;
     }
+    if (closed.length > 0) this.barChanges++;
     for (const bar of closed) {
       iv.lastBar = bar;
       if (iv.slot < 0) {
