@@ -10,8 +10,9 @@
  *   every few milliseconds, so frames keep being ingested while a scrape is written.
  * - streamMarket copies them into one buffer kept from scrape to scrape (out-buffer.ts): a new
  *   50 MB one each time made V8 stop for full collections to free the old ones.
- * - Gzipped (as Prometheus asks), each family is compressed apart (gzip.ts) and the piece kept
- *   until one of its lines changes: a family no symbol changed is neither copied nor compressed.
+ * - Gzipped (as Prometheus asks), each segment (a family, or half of a bar or indicator family:
+ *   symbol-lines.ts) is compressed apart (gzip.ts) and the piece kept until one of its lines
+ *   changes: a segment no symbol changed is neither copied nor compressed.
  * Every symbol is read once per scrape, before anything is written, so the per-symbol families
  * agree with each other; a scrape that spans several event-loop turns may still show a symbol
  * read early next to one read a few milliseconds later, as with any collector that runs while
@@ -23,12 +24,12 @@ import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
 import { RENDER_SLICE_MS, RENDER_STEP } from '../runtime/budgets.js';
 import { SCRAPE_GROUP_NAMES, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
-import { FEED_FAMILIES, type FeedFamily, type SelfStats } from './families/feed.js';
+import { FEED_FAMILIES, type FeedFamily, type InfoFamily, type SelfStats } from './families/feed.js';
 import { PERP_FAMILIES } from './families/perp.js';
 import { deflatePiece, type Deflated, type GzipJoin } from './gzip.js';
 import { OutputBuffer, type Lease } from './out-buffer.js';
 import { SymbolCache } from './symbol-cache.js';
-import { FAMILIES, readsAll, SymbolLines } from './symbol-lines.js';
+import { readsAll, SEGMENTS, SymbolLines } from './symbol-lines.js';
 import { escapeLabelValue, formatValue, header } from './text.js';
 
 export type { SelfStats };
@@ -63,8 +64,8 @@ class Lane {
   scrapes: Promise<void> = Promise.resolve();
   rendering = false;
   /**
-   * Each segment's text (header and every symbol's lines, in `order`) as the last gzipped scrape
-   * deflated it; dropped as soon as a render changes one of those lines.
+   * Each segment's text (its family's header if first, and every symbol's lines, in `order`) as
+   * the last gzipped scrape deflated it; dropped as soon as a render changes one of those lines.
    */
   readonly deflated: (Deflated | undefined)[] = [];
   /** The symbols' lines, in the order the last render walked them. */
@@ -79,7 +80,7 @@ class Lane {
   }
 }
 
-const segmentsOf = (want: Selection): number[] => FAMILIES.flatMap((def, g) => (want.has(scrapeGroupOf(def)) ? [g] : []));
+const segmentsOf = (want: Selection): number[] => SEGMENTS.flatMap((def, g) => (want.has(scrapeGroupOf(def)) ? [g] : []));
 const FULL_LANE = new Lane();
 const FAST_LANE = new Lane(segmentsOf(new Set(SCRAPE_GROUP_NAMES.filter((g) => g !== 'rest'))));
 const laneOf = (want: Selection): Lane => (want.has('rest') ? FULL_LANE : FAST_LANE);
@@ -87,7 +88,7 @@ const laneOf = (want: Selection): Lane => (want.has('rest') ? FULL_LANE : FAST_L
 const feedFamilies: readonly FeedFamily[] = [...Object.values(FEED_FAMILIES), ...Object.values(PERP_FAMILIES)];
 
 /** The text of one per-feed or process family, header included. */
-function feedFamily(fam: FeedFamily, feeds: readonly FeedState[], self: SelfStats, now: number): string {
+function feedFamily(fam: Exclude<FeedFamily, InfoFamily>, feeds: readonly FeedState[], self: SelfStats, now: number): string {
   const name = fam.def.name;
   let out = header(fam.def);
   switch (fam.kind) {
@@ -126,6 +127,51 @@ function feedFamily(fam: FeedFamily, feeds: readonly FeedState[], self: SelfStat
 }
 
 /**
+ * An info family's text (feed.ts), kept with its deflated piece until a symbol or its key
+ * changes (a reload): market_instrument_info is a line per symbol that each scrape built as a
+ * string, encoded and deflated again, ~10 ms at 10k symbols (docs/performance.md).
+ */
+class InfoText {
+  private states: SymbolState[] = [];
+  private keys: string[] = [];
+  /** The text, and its piece once deflated; replaced, never changed, when the text changes. */
+  private piece: { readonly bytes: Buffer; deflated?: Deflated } = { bytes: EMPTY };
+
+  constructor(private readonly fam: InfoFamily) {}
+
+  segment(feeds: readonly FeedState[]): Segment {
+    const { fam, states, keys } = this;
+    let n = 0;
+    let same = true;
+    for (const f of feeds)
+      for (const s of f.symbols.values()) {
+        if (same && (states[n] !== s || keys[n] !== fam.key(s))) same = false;
+        n++;
+      }
+    if (!same || n !== states.length || this.piece.bytes.length === 0) {
+      this.states = [];
+      this.keys = [];
+      let text = header(fam.def);
+      for (const f of feeds)
+        for (const s of f.symbols.values()) {
+          this.states.push(s);
+          this.keys.push(fam.key(s));
+          text += `${fam.def.name}{${fam.labels(s)}} 1\n`;
+        }
+      this.piece = { bytes: Buffer.from(text, 'utf8') };
+    }
+    const p = this.piece;
+    return { bytes: p.bytes, deflated: p.deflated, keep: (d) => (p.deflated = d) };
+  }
+}
+const infoTexts = new Map<InfoFamily, InfoText>();
+function infoText(fam: InfoFamily): InfoText {
+  let t = infoTexts.get(fam);
+  if (!t) infoTexts.set(fam, (t = new InfoText(fam)));
+  return t;
+}
+
+/**
  * Make every symbol's byte arena now rather than at the first scrape: at start (and after a
  * reload) the heap is small and no frame is waiting, where at the first scrape 10k symbols' 67 MB
  * of new arenas set off a full collection of a heap by then hundreds of MB large.
@@ -142,11 +188,14 @@ export function prepareLines(feedMap: ReadonlyMap<string, FeedState>): void {
   for (const lane of [FULL_LANE, FAST_LANE]) lane.linesOf.prune(feedMap.values(), met);
 }
 
-/** One family's whole text (its header, then every symbol's lines); `deflated`: the same, kept deflated. */
+/**
+ * One family's whole text (its header, then every symbol's lines); `deflated`: the same, kept
+ * deflated; `keep`: where a piece deflated from `bytes` is kept.
+ */
 interface Segment {
-  readonly g: number;
   readonly bytes: Buffer;
   readonly deflated: Deflated | undefined;
+  keep(d: Deflated): void;
 }
 type Piece = Buffer | Segment;
 
@@ -180,8 +229,9 @@ export function renderMarketChunks(
 }
 
 /**
- * A render in pieces: a segment per family, then the per-feed and process families as bytes.
- * `gzip`: a family whose kept piece is still good is not copied (its bytes are left unset).
+ * A render in pieces: the per-symbol segments, then the per-feed and process families (an info
+ * family as a segment of its own, the others as bytes).
+ * `gzip`: a segment whose kept piece is still good is not copied (its bytes are left unset).
  */
 function* renderPieces(
   feedMap: ReadonlyMap<string, FeedState>,
@@ -216,12 +266,13 @@ function* render(
   // Only the segments (families) this scrape asked for: a fast-lane scrape copies a few of them.
   const segments = segmentsOf(want);
   const lines: SymbolLines[] = [];
-  const heads = segments.map((g) => headerBytes(FAMILIES[g]!));
+  // A family's header goes before its first segment.
+  const heads = segments.map((g, k) => (k > 0 && SEGMENTS[segments[k - 1]!] === SEGMENTS[g] ? EMPTY : headerBytes(SEGMENTS[g]!)));
   const sizes = heads.map((h) => h.length);
-  const only = segments.length === FAMILIES.length ? undefined : segments;
+  const only = segments.length === SEGMENTS.length ? undefined : segments;
   const readAll = readsAll(only);
   if (segments.length > 0) {
-    const changed = new Uint8Array(FAMILIES.length);
+    const changed = new Uint8Array(SEGMENTS.length);
     const before = lane.order;
     let sameOrder = true;
     let walked = false;
@@ -264,11 +315,21 @@ function* render(
   }
   for (let k = 0, pos = 0; k < heads.length; pos += sizes[k]!, k++) {
     const g = segments[k]!;
-    yield { g, bytes: all.subarray(pos, pos + sizes[k]!), deflated: copy[k] ? undefined : lane.deflated[g] };
+    // A second segment with no lines (a symbol with one interval): nothing to send or deflate.
+    if (sizes[k] === 0) continue;
+    yield { bytes: all.subarray(pos, pos + sizes[k]!), deflated: copy[k] ? undefined : lane.deflated[g], keep: (d) => (lane.deflated[g] = d) };
   }
 
   let text = '';
-  for (const fam of feedFamilies) if (want.has(scrapeGroupOf(fam.def))) text += feedFamily(fam, feeds, self, now);
+  for (const fam of feedFamilies) {
+    if (!want.has(scrapeGroupOf(fam.def))) continue;
+    if (fam.kind !== 'info') text += feedFamily(fam, feeds, self, now);
+    else {
+      if (text.length > 0) yield Buffer.from(text, 'utf8');
+      text = '';
+      yield infoText(fam).segment(feeds);
+    }
+  }
   yield Buffer.from(text, 'utf8');
 }
 
@@ -317,7 +378,7 @@ export async function streamMarket(
   let lease: Lease | undefined;
   const alloc = (size: number) => (lease = lane.output.take(size)).buf;
   try {
-    await stream(feedMap, self, write, sliceMs, alloc, groups, gzip && { join: gzip, lane });
+    await stream(feedMap, self, write, sliceMs, alloc, groups, gzip);
   } finally {
     done();
     // The next scrape need not wait for a slow client: it gets a buffer of its own meanwhile.
@@ -327,7 +388,7 @@ export async function streamMarket(
   }
 }
 
-/** `gzip`: the member the pieces are written for, and the lane whose pieces are kept. */
+/** `gzip`: the member the pieces are written for. */
 async function stream(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
@@ -335,7 +396,7 @@ async function stream(
   sliceMs: number,
   alloc: (size: number) => Buffer,
   groups: Selection,
-  gzip: { join: GzipJoin; lane: Lane } | undefined,
+  gzip: GzipJoin | undefined,
 ): Promise<void> {
   const pieces = renderPieces(feedMap, self, alloc, groups, gzip !== undefined);
   let sliceStart = performance.now();
@@ -346,8 +407,12 @@ async function stream(
     // piece made here is of its lines as they stay until then.
     let out: Buffer;
     if (!gzip) out = chunk as Buffer;
-    else if (chunk instanceof Uint8Array) out = chunk.length === 0 ? chunk : gzip.join.add(await deflatePiece(chunk));
-    else out = gzip.join.add(chunk.deflated ?? (gzip.lane.deflated[chunk.g] = await deflatePiece(chunk.bytes)));
+    else if (chunk instanceof Uint8Array) out = chunk.length === 0 ? chunk : gzip.add(await deflatePiece(chunk));
+    else {
+      let d = chunk.deflated;
+      if (d === undefined) chunk.keep((d = await deflatePiece(chunk.bytes)));
+      out = gzip.add(d);
+    }
     if (out.length > 0) {
       const pending = write(out);
       if (pending) await pending;

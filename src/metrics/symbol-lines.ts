@@ -32,21 +32,34 @@ const BARS: readonly MetricDef[] = defs(BAR_FAMILIES);
 const WINDOWS: readonly MetricDef[] = defs(WINDOW_FAMILIES);
 const INDICATOR = INDICATOR_FAMILIES.indicator.def;
 
-/** The per-symbol families, in exposition order: segment g of every symbol belongs to FAMILIES[g]. */
+/** The per-symbol families, in exposition order. */
 export const FAMILIES: readonly MetricDef[] = [...SCALARS, ...BARS, ...WINDOWS, INDICATOR];
 
 /**
+ * The family of each segment: segment g of every symbol holds lines of SEGMENTS[g], and a
+ * family's segments follow each other. A bar or indicator family has two: its lines of the
+ * symbol's first interval, then those of the others. A close of the first interval alone (with
+ * the default 1m and 5m, four closes in five) then changes only the first, and a gzipped scrape
+ * deflates the other's lines no more than a family no symbol changed (render.ts): at 10k symbols
+ * after a 1m close, that was ~25 MB deflated again for nothing.
+ */
+export const SEGMENTS: readonly MetricDef[] = FAMILIES.flatMap((def) => (BARS.includes(def) || def === INDICATOR ? [def, def] : [def]));
+
+/**
  * Segments in the order they sit in a symbol's arena: the fast lane's first. A fast-lane scrape
- * (every second) touches five of 23 segments per symbol; side by side they share cache lines
+ * (every second) touches five of 31 segments per symbol; side by side they share cache lines
  * rather than each costing a miss across a 5 kB arena.
  */
-const ARENA_ORDER: readonly number[] = FAMILIES.map((_, g) => g).sort((a, b) => rank(a) - rank(b) || a - b);
+const ARENA_ORDER: readonly number[] = SEGMENTS.map((_, g) => g).sort((a, b) => rank(a) - rank(b) || a - b);
 function rank(g: number): number {
-  return scrapeGroupOf(FAMILIES[g]!) === 'rest' ? 1 : 0;
+  return scrapeGroupOf(SEGMENTS[g]!) === 'rest' ? 1 : 0;
 }
 
-/** Segments a fast read fills: the scalars and the windows' returns. */
-const FAST_READ = new Set([...SCALARS.keys(), SCALARS.length + BARS.length + WINDOWS.indexOf(WINDOW_FAMILIES.windowReturn.def)]);
+const EVERY_SEGMENT: readonly number[] = SEGMENTS.map((_, g) => g);
+/** Segments a read without bars fills: the scalars' and the windows'. */
+const LIVE_SEGMENTS: readonly number[] = EVERY_SEGMENT.filter((g) => SCALARS.includes(SEGMENTS[g]!) || WINDOWS.includes(SEGMENTS[g]!));
+/** Segments a fast read fills: the scalars' and the windows' returns. */
+const FAST_READ = new Set(EVERY_SEGMENT.filter((g) => SCALARS.includes(SEGMENTS[g]!) || SEGMENTS[g] === WINDOW_FAMILIES.windowReturn.def));
 
 /**
  * Whether refreshing these segments needs every value read, or only a fast read's (readValues):
@@ -94,7 +107,7 @@ function layoutOf(s: SymbolState): Layout {
   if (l) return l;
   const heads: Buffer[] = [];
   const tails: Buffer[] = [];
-  const firstLine = new Uint32Array(FAMILIES.length + 1);
+  const firstLine = new Uint32Array(SEGMENTS.length + 1);
   let g = 0;
   const add = (def: MetricDef, tail: string) => {
     heads.push(piece(`${def.name}{`));
@@ -105,10 +118,15 @@ function layoutOf(s: SymbolState): Layout {
     fill();
     firstLine[++g] = heads.length;
   };
+  // In the order readValues reads: a family's two segments split its lines, in interval order.
+  const split = (fill: (ivs: readonly string[]) => void) => {
+    segment(() => fill(ivs.slice(0, 1)));
+    segment(() => fill(ivs.slice(1)));
+  };
   for (const def of SCALARS) segment(() => add(def, ''));
-  for (const def of BARS) segment(() => ivs.forEach((iv) => add(def, `,interval="${iv}"`)));
+  for (const def of BARS) split((some) => some.forEach((iv) => add(def, `,interval="${iv}"`)));
   for (const def of WINDOWS) segment(() => wins.forEach((w) => add(def, `,window="${w}"`)));
-  segment(() => ivs.forEach((iv) => names.forEach((n) => add(INDICATOR, `,interval="${iv}",indicator="${n}"`))));
+  split((some) => some.forEach((iv) => names.forEach((n) => add(INDICATOR, `,interval="${iv}",indicator="${n}"`))));
   l = { heads, tails, firstLine };
   layouts.set(key, l);
   return l;
@@ -118,8 +136,11 @@ function layoutOf(s: SymbolState): Layout {
  * Every series' number for one symbol, in layout order (NaN: the series is not exported). The
  * readers of src/metrics/families/symbol.ts spelled out field by field: calling them through the
  * table made this most of a scrape's cost. test/metrics/families.test.ts checks the two agree.
+ * `all` false: a fast read (readsAll), of the scalars and the windows' returns. `bars` false: no
+ * bar or indicator. What the scratch array holds where a read leaves out is not of this symbol,
+ * and no refresh reads it.
  */
-export function readValues(s: SymbolState, v: Float64Array, all = true): void {
+export function readValues(s: SymbolState, v: Float64Array, all = true, bars = all): void {
   v[0] = s.price;
   v[1] = s.bid;
   v[2] = s.ask;
@@ -137,36 +158,35 @@ export function readValues(s: SymbolState, v: Float64Array, all = true): void {
   let k = SCALARS.length;
   const ivs = s.intervals;
   const n = ivs.length;
-  // A fast read (readsAll) leaves the bars, the indicators and the windows' highs and lows
-  // unread: what the scratch array holds there is not of this symbol, and no refresh reads it.
-  if (!all) k += BARS.length * n;
-  else
-    for (let i = 0; i < n; i++, k++) {
+  if (bars)
+    for (let i = 0; i < n; i++) {
       const b = ivs[i]!.lastBar;
-      if (b === undefined) for (let f = 0; f < BARS.length; f++) v[k + f * n] = NaN;
+      const at = k + i;
+      if (b === undefined) for (let f = 0; f < BARS.length; f++) v[at + f * n] = NaN;
       else {
-        v[k] = b.open;
-        v[k + n] = b.high;
-        v[k + 2 * n] = b.low;
-        v[k + 3 * n] = b.close;
-        v[k + 4 * n] = b.volume;
-        v[k + 5 * n] = b.end / 1000;
+        v[at] = b.open;
+        v[at + n] = b.high;
+        v[at + 2 * n] = b.low;
+        v[at + 3 * n] = b.close;
+        v[at + 4 * n] = b.volume;
+        v[at + 5 * n] = b.end / 1000;
       }
     }
-  if (all) k += (BARS.length - 1) * n;
+  k += BARS.length * n;
   const ws = s.windows;
   const m = ws.length;
   if (!all) {
     for (let i = 0; i < m; i++) v[k + i] = ws[i]!.window.returnRatio();
     return;
   }
-  for (let i = 0; i < m; i++, k++) {
+  for (let i = 0; i < m; i++) {
     const st = ws[i]!.window.stats();
-    v[k] = st === undefined ? NaN : st.returnRatio;
-    v[k + m] = st === undefined ? NaN : st.high;
-    v[k + 2 * m] = st === undefined ? NaN : st.low;
+    v[k + i] = st === undefined ? NaN : st.returnRatio;
+    v[k + m + i] = st === undefined ? NaN : st.high;
+    v[k + 2 * m + i] = st === undefined ? NaN : st.low;
   }
-  k += (WINDOWS.length - 1) * m;
+  if (!bars) return;
+  k += WINDOWS.length * m;
   for (let i = 0; i < n; i++) {
     const values = ivs[i]!.values;
     v.set(values, k);
@@ -180,6 +200,8 @@ const same = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
 export class SymbolLines {
   /** The symbol these lines are of. */
   readonly state: SymbolState;
+  /** The symbol's `barChanges` when a refresh of every segment last read its bars. */
+  private barsSeen = -1;
   private readonly layout: Layout;
   private readonly labels: Buffer;
   private readonly arena: Uint8Array;
@@ -190,7 +212,7 @@ export class SymbolLines {
   private readonly segAt: Uint32Array;
   private readonly segLen: Uint32Array;
   /**
-   * `segments`: only these segments get room in the arena (a fast-lane cache holds five of 23);
+   * `segments`: only these segments get room in the arena (a fast-lane cache holds five of 31);
    * refresh and copy then only ever name those.
    */
   constructor(s: SymbolState, segments: readonly number[] = ARENA_ORDER) {
@@ -200,7 +222,7 @@ export class SymbolLines {
     const { heads, tails, firstLine } = this.layout;
     const n = heads.length;
     const wanted = new Set(segments);
-    const segAt = new Uint32Array(FAMILIES.length);
+    const segAt = new Uint32Array(SEGMENTS.length);
     let size = 0;
     for (const g of ARENA_ORDER) {
       if (!wanted.has(g)) continue;
@@ -212,16 +234,16 @@ export class SymbolLines {
     // ~100 bytes of JS heap besides its bytes, and six of them for each of two lanes were 120k
     // objects at 10k symbols for the collector to walk. Its own, not a slice of Node's shared
     // pool (which would pin a whole 8 kB slab); Float64s first, so every view is aligned.
-    const fams = FAMILIES.length;
-    const mem = new ArrayBuffer(8 * n + 4 * n + 8 * fams + n + size);
+    const segs = SEGMENTS.length;
+    const mem = new ArrayBuffer(8 * n + 4 * n + 8 * segs + n + size);
     this.vals = new Float64Array(mem, 0, n).fill(NaN);
     this.valueAt = new Uint32Array(mem, 8 * n, n);
-    this.segAt = new Uint32Array(mem, 12 * n, fams);
+    this.segAt = new Uint32Array(mem, 12 * n, segs);
     this.segAt.set(segAt);
-    this.segLen = new Uint32Array(mem, 12 * n + 4 * fams, fams);
-    this.valueLen = new Uint8Array(mem, 12 * n + 8 * fams, n);
+    this.segLen = new Uint32Array(mem, 12 * n + 4 * segs, segs);
+    this.valueLen = new Uint8Array(mem, 12 * n + 8 * segs, n);
     // A plain Uint8Array, so subarray() skips Buffer's species lookup.
-    this.arena = new Uint8Array(mem, 13 * n + 8 * fams, size);
+    this.arena = new Uint8Array(mem, 13 * n + 8 * segs, size);
     if (scratch.length < n) scratch = new Float64Array(n);
   }
 
@@ -234,11 +256,16 @@ export class SymbolLines {
    */
   refresh(s: SymbolState, only?: readonly number[], all = readsAll(only), changed?: Uint8Array): void {
     const v = scratch;
-    readValues(s, v, all);
+    // A symbol's bars and indicators change only when its bars close: between closes, a refresh
+    // of every segment leaves theirs as they are, most of its lines, unread. Only such a refresh
+    // says what it saw: one of some segments may have left them behind.
+    const bars = only !== undefined || s.barChanges !== this.barsSeen;
+    readValues(s, v, all, bars);
+    const segments = only ?? (bars ? EVERY_SEGMENT : LIVE_SEGMENTS);
+    if (only === undefined) this.barsSeen = s.barChanges;
     const first = this.layout.firstLine;
-    const count = only ? only.length : this.segLen.length;
-    for (let i = 0; i < count; i++) {
-      const g = only ? only[i]! : i;
+    for (let i = 0; i < segments.length; i++) {
+      const g = segments[i]!;
       let rewrite = false;
       let wrote = false;
       for (let k = first[g]!; k < first[g + 1]!; k++) {

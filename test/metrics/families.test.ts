@@ -6,7 +6,7 @@ import { FeedState } from '../../src/market/feed-state.js';
 import type { SymbolState } from '../../src/market/symbol.js';
 import { INDICATOR_NAMES, METRICS, scrapeGroupOf } from '../../src/metrics/catalog.js';
 import { BAR_FAMILIES, INDICATOR_FAMILIES, SYMBOL_FAMILIES, WINDOW_FAMILIES } from '../../src/metrics/families/symbol.js';
-import { FAMILIES, readsAll, readValues } from '../../src/metrics/symbol-lines.js';
+import { FAMILIES, readsAll, readValues, SEGMENTS } from '../../src/metrics/symbol-lines.js';
 
 const cfg = {
   intervals: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
@@ -63,17 +63,22 @@ test('the hand-unrolled reader returns what each family table reads, for every s
       const returns = scalars + Object.keys(BAR_FAMILIES).length * s.intervals.length;
       const read = (k: number) => k < scalars || (k >= returns && k < returns + s.windows.length);
       want.forEach((x, k) => read(k) && assert.ok(Object.is(fast[k], x), `fast read of value ${k}: ${fast[k]} != ${x}`));
+      // A read without bars: right everywhere but the bars and the indicators.
+      const live = new Float64Array(want.length).fill(-1);
+      readValues(s, live, true, false);
+      const windows = returns + Object.keys(WINDOW_FAMILIES).length * s.windows.length;
+      want.forEach((x, k) => (k < scalars || (k >= returns && k < windows)) && assert.ok(Object.is(live[k], x), `read without bars, value ${k}: ${live[k]} != ${x}`));
     }),
     { numRuns: 200 },
   );
 });
 
 test('a fast read serves the fast lane; every other family needs the whole read', () => {
-  const fastLane = FAMILIES.flatMap((def, g) => (scrapeGroupOf(def) === 'rest' ? [] : [g]));
+  const fastLane = SEGMENTS.flatMap((def, g) => (scrapeGroupOf(def) === 'rest' ? [] : [g]));
   assert.ok(fastLane.length > 0);
   assert.equal(readsAll(fastLane), false);
   assert.equal(readsAll(undefined), true);
-  for (const [g, def] of FAMILIES.entries()) {
+  for (const [g, def] of SEGMENTS.entries()) {
     const fast = Object.values(SYMBOL_FAMILIES).some((f) => f.def === def) || def === WINDOW_FAMILIES.windowReturn.def;
     assert.equal(readsAll([g]), !fast, def.name);
   }
@@ -82,6 +87,9 @@ test('a fast read serves the fast lane; every other family needs the whole read'
 test('the per-symbol segments are the family tables in order, and every table entry is in the catalogue', () => {
   const tables = [SYMBOL_FAMILIES, BAR_FAMILIES, WINDOW_FAMILIES, INDICATOR_FAMILIES].flatMap((t) => Object.values(t).map((f) => f.def));
   assert.deepEqual(FAMILIES, tables);
+  // Each bar and indicator family in two segments (its first interval's lines, the others'), side by side.
+  const split = new Set([...Object.values(BAR_FAMILIES), INDICATOR_FAMILIES.indicator].map((f) => f.def));
+  assert.deepEqual(SEGMENTS, tables.flatMap((d) => (split.has(d) ? [d, d] : [d])));
   const catalogue = new Set(Object.values(METRICS));
   for (const d of tables) assert.ok(catalogue.has(d), d.name);
   assert.equal(INDICATOR_FAMILIES.indicator.read(new FeedState('x', ['A'], cfg, 0).symbols.get('A')!.intervals[0]!).length, INDICATOR_NAMES.length);

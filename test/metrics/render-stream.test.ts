@@ -215,10 +215,17 @@ async function gzipScrape(m: Map<string, FeedState>, groups?: ReadonlySet<'healt
   await streamMarket(m, self, (chunk) => void pieces.push(chunk), { sliceMs: 0, gzip: join, ...(groups ? { groups } : {}) });
   return { pieces, text: oneMember(Buffer.concat([join.start(), ...pieces, join.end()])) };
 }
-/** The family a piece holds: pieces are whole families, each inflated on its own. */
-const familyOf = (piece: Buffer): string => /^# HELP (\S+)/.exec(inflateRawSync(piece, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8'))?.[1] ?? '';
+/**
+ * What a piece holds, each inflated on its own: a family's first segment, with its header (named
+ * for the family), or the second of a bar or indicator family (`market_bar_close 5m`).
+ */
+function familyOf(piece: Buffer): string {
+  const text = inflateRawSync(piece, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  const second = /^(\w+)\{[^}]*interval="(\w+)"/.exec(text);
+  return /^# HELP (\S+)/.exec(text)?.[1] ?? (second ? `${second[1]} ${second[2]}` : '');
+}
 
-test('a gzipped scrape is one gzip member, deflated a family at a time; a family no symbol changed goes out as the piece made before', async () => {
+test('a gzipped scrape is one gzip member, deflated a segment at a time; a segment no symbol changed goes out as the piece made before', async () => {
   const f = new FeedState('sim', symbols, cfg);
   drive(f, 0, 30);
   const m = new Map([['sim', f]]);
@@ -231,7 +238,7 @@ test('a gzipped scrape is one gzip member, deflated a family at a time; a family
   const second = await gzipScrape(m);
   assert.equal(second.text, renderMarket(m, self));
   const again = new Map(second.pieces.map((b) => [familyOf(b), b]));
-  for (const fam of ['market_indicator', 'market_bar_close', 'market_price']) {
+  for (const fam of ['market_indicator', 'market_bar_close', 'market_price', 'market_instrument_info']) {
     assert.ok(byFamily.get(fam), `${fam} is a piece of its own`);
     assert.equal(again.get(fam), byFamily.get(fam), `${fam}: the same piece, not made again`);
   }
@@ -242,6 +249,26 @@ test('a gzipped scrape is one gzip member, deflated a family at a time; a family
   assert.equal(third.text, renderMarket(m, self));
   const closes = new Map(third.pieces.map((b) => [familyOf(b), b])).get('market_bar_close');
   assert.ok(closes && closes !== byFamily.get('market_bar_close'), 'the bars closed: their piece is made again');
+  // An instrument renamed: the info family's piece is made again, with the new name.
+  f.symbols.values().next().value!.instrument = 'NEW/NAME';
+  const fourth = await gzipScrape(m);
+  assert.equal(fourth.text, renderMarket(m, self));
+  assert.match(fourth.text, /instrument="NEW\/NAME"/);
+  assert.notEqual(new Map(fourth.pieces.map((b) => [familyOf(b), b])).get('market_instrument_info'), byFamily.get('market_instrument_info'));
+  // Every symbol trades at the start of a 5m bar, then a minute later: that closes its 1m bar
+  // alone. The 1m lines' pieces are made again; the 5m lines' go out as they were.
+  const t0 = 1_700_004_300_000;
+  for (const s of f.symbols.values()) s.applyTrade(100, 1, t0);
+  const fifth = await gzipScrape(m);
+  for (const s of f.symbols.values()) s.applyTrade(101, 1, t0 + 60_000);
+  const sixth = await gzipScrape(m);
+  assert.equal(sixth.text, renderMarket(m, self));
+  const [before, after] = [fifth, sixth].map((x) => new Map(x.pieces.map((b) => [familyOf(b), b])));
+  for (const fam of ['market_bar_close', 'market_indicator']) {
+    assert.notEqual(after!.get(fam), before!.get(fam), `${fam}: the 1m lines changed`);
+    assert.ok(before!.get(`${fam} 5m`), `${fam}: the 5m lines are a piece of their own`);
+    assert.equal(after!.get(`${fam} 5m`), before!.get(`${fam} 5m`), `${fam}: the 5m lines' piece goes out as it was`);
+  }
 });
 
 test('kept gzip pieces never go stale: plain and gzipped scrapes of both lanes, reloads and abandoned renders, in any order', async () => {
@@ -262,7 +289,11 @@ test('kept gzip pieces never go stale: plain and gzipped scrapes of both lanes, 
       f = next;
       m = new Map([['sim', f]]);
       prepareLines(m);
-    } else if (r < 0.42) {
+    } else if (r < 0.39) {
+      // The config names another instrument for a symbol.
+      const syms = [...f.symbols.values()];
+      syms[Math.floor(rnd() * syms.length)]!.instrument = `I/${step}`;
+    } else if (r < 0.45) {
       // A render given up part-way, after it changed the lines of a symbol it walks first: no
       // later render would see that change as a change.
       const first = f.symbols.values().next().value!;

@@ -25,10 +25,13 @@ const self: SelfStats = {
  */
 function reference(f: FeedState): string {
   const syms = [...f.symbols.values()];
-  const lines = (def: MetricDef, rows: (s: SymbolState) => [string, number][]): string => {
+  // `first`: the family's lines come in two runs over the symbols, each symbol's first `first`
+  // rows (its first interval's), then the rest (the other intervals').
+  const lines = (def: MetricDef, rows: (s: SymbolState) => [string, number][], first = Infinity): string => {
     let out = header(def);
-    for (const s of syms)
-      for (const [extra, v] of rows(s)) if (!Number.isNaN(v)) out += `${def.name}{${symbolLabels(s)}${extra}} ${formatValue(v)}\n`;
+    for (const part of [(r: [string, number][]) => r.slice(0, first), (r: [string, number][]) => r.slice(first)])
+      for (const s of syms)
+        for (const [extra, v] of part(rows(s))) if (!Number.isNaN(v)) out += `${def.name}{${symbolLabels(s)}${extra}} ${formatValue(v)}\n`;
     return out;
   };
   const one = (get: (s: SymbolState) => number) => (s: SymbolState): [string, number][] => [['', get(s)]];
@@ -51,16 +54,16 @@ function reference(f: FeedState): string {
     lines(M.seqMissed, one((s) => s.seqCounts.missed)),
     lines(M.seqDuplicates, one((s) => s.seqCounts.duplicates)),
     lines(M.seqOutOfOrder, one((s) => s.seqCounts.outOfOrder)),
-    lines(M.barOpen, bar((b) => b.open)),
-    lines(M.barHigh, bar((b) => b.high)),
-    lines(M.barLow, bar((b) => b.low)),
-    lines(M.barClose, bar((b) => b.close)),
-    lines(M.barVolume, bar((b) => b.volume)),
-    lines(M.barEnd, bar((b) => b.end / 1000)),
+    lines(M.barOpen, bar((b) => b.open), 1),
+    lines(M.barHigh, bar((b) => b.high), 1),
+    lines(M.barLow, bar((b) => b.low), 1),
+    lines(M.barClose, bar((b) => b.close), 1),
+    lines(M.barVolume, bar((b) => b.volume), 1),
+    lines(M.barEnd, bar((b) => b.end / 1000), 1),
     lines(M.windowReturn, win('returnRatio')),
     lines(M.windowHigh, win('high')),
     lines(M.windowLow, win('low')),
-    lines(M.indicator, (s) => s.intervals.flatMap((iv) => INDICATOR_NAMES.map((n, i): [string, number] => [`,interval="${iv.label}",indicator="${n}"`, iv.values[i]!]))),
+    lines(M.indicator, (s) => s.intervals.flatMap((iv) => INDICATOR_NAMES.map((n, i): [string, number] => [`,interval="${iv.label}",indicator="${n}"`, iv.values[i]!])), INDICATOR_NAMES.length),
   ].join('');
 }
 

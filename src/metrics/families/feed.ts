@@ -6,10 +6,10 @@ import { DEFAULT_SHARD } from '../../config/defaults.js';
 import type { BasisPair, ShardConfig } from '../../config/types.js';
 import { LAG_BUCKETS, PROCESSING_BUCKETS, type FeedState } from '../../market/feed-state.js';
 import type { BucketHistogram } from '../../market/histogram.js';
+import type { SymbolState } from '../../market/symbol.js';
 import { VENUE_STATES, type VenueStateName } from '../../market/venue-state.js';
 import { def, X, type MetricDef } from '../def.js';
 import { BOOK_FAMILIES } from './book.js';
-import { SymbolCache } from '../symbol-cache.js';
 import { escapeLabelValue } from '../text.js';
 import { BACKFILL_FAMILIES } from './backfill.js';
 
@@ -38,14 +38,26 @@ export interface SelfStats {
  * How a family's value is read: `feed`, a series per feed (NaN: absent); `labelled`, a series per
  * feed and key of a record (every key, zeros included); `histogram`, cumulative buckets per feed;
  * `process`, one unlabelled series (NaN: absent); `series`, label text (escaped) and value of each
- * series, for families labelled by something other than a feed.
+ * series, for families labelled by something other than a feed; `info`, below.
  */
 export type FeedFamily =
   | { readonly kind: 'feed'; readonly def: MetricDef; read(f: FeedState, now: number): number }
   | { readonly kind: 'labelled'; readonly def: MetricDef; readonly label: string; read(f: FeedState, now: number): Readonly<Record<string, number>> }
   | { readonly kind: 'histogram'; readonly def: MetricDef; read(f: FeedState): BucketHistogram }
   | { readonly kind: 'process'; readonly def: MetricDef; read(self: SelfStats): number }
-  | { readonly kind: 'series'; readonly def: MetricDef; series(feeds: readonly FeedState[], self: SelfStats): [labels: string, value: number][] };
+  | { readonly kind: 'series'; readonly def: MetricDef; series(feeds: readonly FeedState[], self: SelfStats): [labels: string, value: number][] }
+  | InfoFamily;
+
+/**
+ * An info family: a series per symbol, always 1, whose label text (escaped) changes only with the
+ * symbol's `key`. The renderer keeps its text until a symbol or a key changes (render.ts).
+ */
+export interface InfoFamily {
+  readonly kind: 'info';
+  readonly def: MetricDef;
+  key(s: SymbolState): string;
+  labels(s: SymbolState): string;
+}
 
 const feed = <D extends MetricDef>(d: D, read: (f: FeedState, now: number) => number) => ({ kind: 'feed' as const, def: d, read });
 const proc = <D extends MetricDef>(d: D, read: (self: SelfStats) => number) => ({ kind: 'process' as const, def: d, read });
@@ -57,8 +69,6 @@ function venueStates(current: VenueStateName): Record<VenueStateName, number> {
 }
 const unknown = (v: string | undefined) => escapeLabelValue(v ?? 'unknown');
 
-/** Each symbol's info label text, kept until its instrument changes (escaping 10k symbols took ~14 ms a scrape). */
-const infoLabels = new SymbolCache<{ instrument: string; text: string }>();
 
 export const FEED_FAMILIES = {
   // ---- feed health ----
@@ -135,21 +145,10 @@ export const FEED_FAMILIES = {
   // symbol's lines (about 20% more bytes per full scrape at 10k symbols), and renaming an
   // instrument changes this one series instead of restarting every series of the symbol.
   instrumentInfo: {
-    kind: 'series',
+    kind: 'info',
     def: def('market_instrument_info', 'gauge', ['exchange', 'symbol', 'instrument'], 'Always 1; the canonical instrument (BTC/USDT) of the symbol, for comparing one instrument across venues.'),
-    series: (feeds: readonly FeedState[]): [string, number][] => {
-      const out: [string, number][] = [];
-      for (const f of feeds) {
-        const ex = escapeLabelValue(f.name);
-        for (const s of f.symbols.values()) {
-          let c = infoLabels.get(s);
-          if (c?.instrument !== s.instrument) infoLabels.set(s, (c = { instrument: s.instrument, text: `exchange="${ex}",symbol="${escapeLabelValue(s.symbol)}",instrument="${escapeLabelValue(s.instrument)}"` }));
-          out.push([c.text, 1]);
-        }
-      }
-      infoLabels.prune(feeds, out.length);
-      return out;
-    },
+    key: (s: SymbolState) => s.instrument,
+    labels: (s: SymbolState) => `exchange="${escapeLabelValue(s.exchange)}",symbol="${escapeLabelValue(s.symbol)}",instrument="${escapeLabelValue(s.instrument)}"`,
   },
 
   // ---- self ----
