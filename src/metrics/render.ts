@@ -129,7 +129,8 @@ function feedFamily(fam: Exclude<FeedFamily, InfoFamily>, feeds: readonly FeedSt
 /**
  * An info family's text (feed.ts), kept with its deflated piece until a symbol or its key
  * changes (a reload): market_instrument_info is a line per symbol that each scrape built as a
- * string, encoded and deflated again, ~10 ms at 10k symbols (docs/performance.md).
+ * string, encoded and deflated again; the encoding alone was ~7 ms of a gzipped scrape of 10k
+ * symbols (docs/performance.md, fourteenth round).
  */
 class InfoText {
   private states: SymbolState[] = [];
@@ -189,8 +190,9 @@ export function prepareLines(feedMap: ReadonlyMap<string, FeedState>): void {
 }
 
 /**
- * One family's whole text (its header, then every symbol's lines); `deflated`: the same, kept
- * deflated; `keep`: where a piece deflated from `bytes` is kept.
+ * A segment's text: every symbol's lines of a family or half of one (symbol-lines.ts), after the
+ * family's header if it is the first; or an info family's. `deflated`: the same, kept deflated;
+ * `keep`: where a piece deflated from `bytes` is kept.
  */
 interface Segment {
   readonly bytes: Buffer;

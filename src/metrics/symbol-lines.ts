@@ -41,7 +41,7 @@ export const FAMILIES: readonly MetricDef[] = [...SCALARS, ...BARS, ...WINDOWS, 
  * symbol's first interval, then those of the others. A close of the first interval alone (with
  * the default 1m and 5m, four closes in five) then changes only the first, and a gzipped scrape
  * deflates the other's lines no more than a family no symbol changed (render.ts): at 10k symbols
- * after a 1m close, that was ~25 MB deflated again for nothing.
+ * after a 1m close, ~19 MB of 5m lines (~1.9 kB a symbol) were deflated again for nothing.
  */
 export const SEGMENTS: readonly MetricDef[] = FAMILIES.flatMap((def) => (BARS.includes(def) || def === INDICATOR ? [def, def] : [def]));
 

@@ -69,7 +69,6 @@ function venueStates(current: VenueStateName): Record<VenueStateName, number> {
 }
 const unknown = (v: string | undefined) => escapeLabelValue(v ?? 'unknown');
 
-
 export const FEED_FAMILIES = {
   // ---- feed health ----
   feedUp: feed(def('market_feed_up', 'gauge', X, '1 when every connection of the feed is open and subscribed, else 0.'), (f) => f.up),
