@@ -23,6 +23,13 @@ export interface FeedControl {
 /** Venue clocks may run ahead of ours, but not by this much: beyond it a timestamp is wrong. */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
+/**
+ * The most of anything one trade can move: a billion billion units, past any token's trade (and a
+ * size in wei, a generic feed's likely misconfiguration). Below it the volume counters stay finite
+ * for any run the exporter sees, where two trades of 1e308 would make them +Inf.
+ */
+export const MAX_TRADE_SIZE = 1e18;
+
 const valid = (v: number | undefined): v is number => typeof v === 'number' && v > 0 && v < Infinity;
 
 export class Ingest {
@@ -68,7 +75,7 @@ export class Ingest {
       case 'trade': {
         const s = this.symbol(f, ev.symbol);
         if (!s) return;
-        if (!valid(ev.price) || !(ev.size >= 0 && ev.size < Infinity))
+        if (!valid(ev.price) || !(ev.size >= 0 && ev.size <= MAX_TRADE_SIZE))
           return this.drop(f, 'invalid_price', `${ev.symbol} price=${ev.price} size=${ev.size}`);
         // Bars are keyed by event time: one trade from the far future would move the open bar
         // there, make every later trade "late" and park the last-trade time ahead of the clock.

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_INDICATORS } from '../src/config/defaults.js';
 import { binance } from '../src/feeds/binance.js';
 import type { Adapter, MarketEvent, ReconnectReason } from '../src/feeds/types.js';
-import { applier, Ingest, type FeedControl } from '../src/ingest.js';
+import { applier, Ingest, MAX_TRADE_SIZE, type FeedControl } from '../src/ingest.js';
 import { createLogger } from '../src/log.js';
 import { FeedState } from '../src/market/feed-state.js';
 import { IngestQueue } from '../src/market/queue.js';
@@ -52,6 +52,19 @@ test('bad frames are counted by type, logged at a bounded rate, and never reach 
   assert.equal(feed.errors.unknown_message, 1);
   assert.ok(Number.isNaN(feed.symbols.get('BTCUSDT')!.price), 'no price from bad frames');
   assert.ok(lines.length <= 2 + 3, `log lines bounded by the rate limit, got ${lines.length}`);
+});
+
+test('a trade size past MAX_TRADE_SIZE is counted as invalid_price, so volume never reaches +Inf', () => {
+  const { feed, frame, drain } = setup();
+  const sized = (q: string) => fixture('trade.json').replace('"q":"0.00120000"', `"q":"${q}"`);
+  frame(sized(String(MAX_TRADE_SIZE)));
+  frame(sized('1e308'));
+  frame(sized('1e308'));
+  drain();
+  const s = feed.symbols.get('BTCUSDT')!;
+  assert.equal(feed.errors.invalid_price, 2);
+  assert.equal(s.trades, 1);
+  assert.equal(s.volume, MAX_TRADE_SIZE);
 });
 
 test('a symbol not in the config is counted and never becomes a series', () => {

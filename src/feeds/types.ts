@@ -26,7 +26,7 @@ export const ERROR_TYPES = [
   'malformed_frame', // not JSON, truncated, binary where text was expected
   'oversized_frame', // larger than limits.maxFrameBytes
   'unknown_message', // valid JSON of a type the adapter does not know
-  'invalid_price', // NaN, Infinity, zero or negative price or size
+  'invalid_price', // NaN, Infinity, zero or negative price or size, or a size over MAX_TRADE_SIZE (ingest.ts)
   'invalid_timestamp', // missing, unparseable, or more than 5 min ahead of the local clock (ingest.ts)
   'unknown_symbol', // a symbol that is not in the feed's config (never a new series)
   'venue_error', // the venue sent an error frame
