@@ -5,6 +5,7 @@
 import type { Config } from './config/types.js';
 import { Fleet, type Running } from './fleet.js';
 import type { Logger } from './log.js';
+import { sharedReadBudget } from './feeds/read-budget.js';
 import type { FeedState } from './market/feed-state.js';
 import type { ApplyProbe } from './market/queue.js';
 import { Pipeline, type PipelineClock } from './pipeline.js';
@@ -46,6 +47,11 @@ export class Exporter {
   }
   get queueCapacity(): number {
     return this.pipeline.capacity;
+  }
+
+  /** Ingest has work waiting: socket reads deferred to a later turn, or events queued for apply. */
+  get backlogged(): boolean {
+    return sharedReadBudget.waitingCount > 0 || this.pipeline.depth > 0;
   }
 
   /**

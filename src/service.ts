@@ -119,7 +119,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     sample();
     const join = gzip ? new GzipJoin() : undefined;
     if (join) await write(join.start());
-    await streamMarket(exporter.states(), self, write, { sent, groups, gzip: join });
+    await streamMarket(exporter.states(), self, write, { sent, groups, gzip: join, backlog: () => exporter.backlogged });
     // The process metrics belong to `rest`; the scrape duration reported is the full scrape's.
     if (groups.has('rest')) {
       const text = await registry.metrics();

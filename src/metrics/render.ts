@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { FeedState } from '../market/feed-state.js';
 import type { SymbolState } from '../market/symbol.js';
-import { RENDER_SLICE_MS, RENDER_STEP } from '../runtime/budgets.js';
+import { RENDER_GIVE_WAY_TURNS, RENDER_SLICE_MS, RENDER_STEP } from '../runtime/budgets.js';
 import { SCRAPE_GROUP_NAMES, SCRAPE_GROUPS, scrapeGroupOf, type MetricDef, type ScrapeGroup } from './catalog.js';
 import { FEED_FAMILIES, type FeedFamily, type InfoFamily, type SelfStats } from './families/feed.js';
 import { PERP_FAMILIES } from './families/perp.js';
@@ -359,6 +359,8 @@ export interface StreamOptions {
    * writes its start before and its end after.
    */
   gzip?: GzipJoin;
+  /** Whether ingest has work waiting: the render then lets up to RENDER_GIVE_WAY_TURNS turns pass before its next slice. */
+  backlog?: () => boolean;
 }
 
 /**
@@ -370,7 +372,7 @@ export async function streamMarket(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   write: (chunk: Buffer) => void | Promise<void>,
-  { sliceMs = RENDER_SLICE_MS, sent, groups = ALL_GROUPS, gzip }: StreamOptions = {},
+  { sliceMs = RENDER_SLICE_MS, sent, groups = ALL_GROUPS, gzip, backlog }: StreamOptions = {},
 ): Promise<void> {
   const lane = laneOf(groups);
   const previous = lane.scrapes;
@@ -380,7 +382,7 @@ export async function streamMarket(
   let lease: Lease | undefined;
   const alloc = (size: number) => (lease = lane.output.take(size)).buf;
   try {
-    await stream(feedMap, self, write, sliceMs, alloc, groups, gzip);
+    await stream(feedMap, self, write, sliceMs, alloc, groups, gzip, backlog);
   } finally {
     done();
     // The next scrape need not wait for a slow client: it gets a buffer of its own meanwhile.
@@ -399,6 +401,7 @@ async function stream(
   alloc: (size: number) => Buffer,
   groups: Selection,
   gzip: GzipJoin | undefined,
+  backlog: (() => boolean) | undefined,
 ): Promise<void> {
   const pieces = renderPieces(feedMap, self, alloc, groups, gzip !== undefined);
   let sliceStart = performance.now();
@@ -421,6 +424,7 @@ async function stream(
     }
     if (performance.now() - sliceStart >= sliceMs) {
       await yieldToLoop();
+      for (let n = 0; n < RENDER_GIVE_WAY_TURNS && backlog?.(); n++) await yieldToLoop();
       sliceStart = performance.now();
     }
   }

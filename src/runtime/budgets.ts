@@ -65,6 +65,14 @@ export const TICK_STEP = 64;
  */
 export const RENDER_SLICE_MS = 5;
 
+/**
+ * Event-loop turns a /metrics render lets pass, at most, before its next slice while ingest has work
+ * waiting (socket reads deferred, events queued). Ingest comes first, so a frame need not wait
+ * behind a scrape's slice at every turn of a long scrape; the render still gets one turn in
+ * 1 + this many, so a scrape under a flood of frames ends.
+ */
+export const RENDER_GIVE_WAY_TURNS = 3;
+
 /** Symbols whose /metrics lines are refreshed between two chances for the renderer to yield. */
 export const RENDER_STEP = 64;
 

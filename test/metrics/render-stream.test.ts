@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { constants, inflateRawSync } from 'node:zlib';
 import { GzipJoin } from '../../src/metrics/gzip.js';
+import { RENDER_GIVE_WAY_TURNS } from '../../src/runtime/budgets.js';
 import { oneMember } from '../support/scrape.js';
 import { prepareLines, renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';
 import { FeedState } from '../../src/market/feed-state.js';
@@ -79,6 +80,36 @@ test('streamMarket writes the same text, waits on a full socket, and lets the ev
   assert.equal(Buffer.concat(written).toString(), renderMarket(m, self));
   assert.ok(waits > 0, 'backpressure promises were awaited');
   assert.ok(ranMeanwhile, 'other callbacks ran while the scrape was written');
+});
+
+test('while ingest has work waiting, the render lets it have a few turns before each slice, and still ends', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  // Stands for ingest: work at every turn of the event loop, counted.
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    turns++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  /** Turns that passed between one slice's writes and the next's. */
+  const gaps = async (backlog: () => boolean): Promise<number[]> => {
+    const at: number[] = [];
+    await streamMarket(m, self, () => void at.push(turns), { sliceMs: 0, backlog });
+    return at.slice(1).map((t, i) => t - at[i]!).filter((d) => d > 0);
+  };
+  try {
+    const busy = await gaps(() => true);
+    const idle = await gaps(() => false);
+    assert.ok(busy.length > 3 && idle.length > 3, `${busy.length} and ${idle.length} slices`);
+    assert.ok(Math.min(...busy) >= 1 + RENDER_GIVE_WAY_TURNS, `backlogged: ${busy.join(' ')} turns between slices`);
+    assert.ok(Math.max(...busy) <= 2 + RENDER_GIVE_WAY_TURNS, `backlogged, bounded: ${busy.join(' ')}`);
+    assert.ok(Math.max(...idle) <= 2, `no backlog: ${idle.join(' ')} turns between slices`);
+  } finally {
+    running = false;
+  }
 });
 
 test('two scrapes at once: the second waits for the first, and state changing meanwhile never garbles either', async () => {
