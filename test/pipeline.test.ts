@@ -6,44 +6,10 @@ import { applier as stateApplier, type FeedControl } from '../src/ingest.js';
 import { createLogger } from '../src/log.js';
 import { FeedState } from '../src/market/feed-state.js';
 import type { Applier } from '../src/market/queue.js';
-import { Pipeline, type PipelineClock, type Tickable } from '../src/pipeline.js';
+import { Pipeline, type Tickable } from '../src/pipeline.js';
 import { APPLY_BUDGET_MS, APPLY_STEP, DRAIN_SLICE, EAGER_PER_TURN, TICK_MS, TICK_STEP } from '../src/runtime/budgets.js';
 import { createEchoAdapter } from './support/echo-adapter.js';
-
-/** Time moves only when the test (or the work it fakes) moves it; a turn runs when the test says. */
-class FakeClock implements PipelineClock {
-  t = 0;
-  wall = 1_718_000_000_000;
-  private turns: (() => void)[] = [];
-  private timers: { ms: number; fn: () => void; on: boolean }[] = [];
-  now = (): number => this.t;
-  wallNow = (): number => this.wall;
-  nextTurn = (fn: () => void): void => void this.turns.push(fn);
-  every(ms: number, fn: () => void): () => void {
-    const timer = { ms, fn, on: true };
-    this.timers.push(timer);
-    return () => void (timer.on = false);
-  }
-  get pendingTurns(): number {
-    return this.turns.length;
-  }
-  /** One event-loop turn: what was scheduled before it, not what it schedules. */
-  turn(): void {
-    for (const fn of this.turns.splice(0)) fn();
-  }
-  /** Run turns until nothing is scheduled; returns how many it took. */
-  settle(max = 10_000): number {
-    let n = 0;
-    for (; this.turns.length > 0 && n < max; n++) this.turn();
-    return n;
-  }
-  /** Every live interval timer of `ms` fires once. */
-  fire(ms: number): number {
-    const due = this.timers.filter((x) => x.on && x.ms === ms);
-    for (const x of due) x.fn();
-    return due.length;
-  }
-}
+import { FakeClock } from './support/fake-clock.js';
 
 const cfg = { intervals: [{ label: '1m', ms: 60_000 }], windows: [{ label: '1m', ms: 60_000 }], indicators: DEFAULT_INDICATORS };
 const control: FeedControl = { noteAlive: () => undefined, reconnect: () => undefined };
