@@ -22,7 +22,12 @@ export function labelBlock(names: readonly string[], values: readonly string[]):
 export function formatValue(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
-  return String(v); // NaN prints as NaN, which the format accepts
+  if (v !== v) return 'NaN';
+  // The same text as String(v) (JSON prints a finite number by ToString), but not through V8's
+  // number-to-string cache, which keeps each result until a later conversion takes its slot: a
+  // scrape's tens of thousands of values stayed there past young collections, and the old
+  // generation they were promoted to filled towards a full collection every few seconds.
+  return JSON.stringify(v);
 }
 
 export function header(def: MetricDef): string {
