@@ -38,7 +38,13 @@ export class SequenceTracker {
   private head = 0;
   private runs = 0;
   private remembered = 0;
-  private last: number | undefined;
+  /**
+   * NaN until the first number. Always a number, so V8 keeps the field as a double written in
+   * place: with `undefined` as "none" it boxed every number past 2^30 (a venue's trade ids, in the
+   * billions on busy symbols) in a new heap object, and at 10k symbols each lived until the
+   * symbol's next trade, past young collections, and filled the old generation.
+   */
+  private last = NaN;
 
   /** `recent`: how many accepted numbers are remembered to tell a duplicate from a late arrival. */
   constructor(opts?: { recent?: number }) {
@@ -51,7 +57,7 @@ export class SequenceTracker {
   check(seq: number): SeqResult {
     if (!Number.isFinite(seq)) throw new RangeError(`sequence number must be finite, got ${seq}`);
     const last = this.last;
-    if (last === undefined) {
+    if (last !== last) {
       this.remember(seq);
       this.last = seq;
       return FIRST;
@@ -74,7 +80,7 @@ export class SequenceTracker {
 
   /** Forget everything: the next number is `first` again. The exporter calls it when a connection's session ends (Feed onSessionEnd). */
   reset(): void {
-    this.last = undefined;
+    this.last = NaN;
     this.head = this.runs = this.remembered = 0;
   }
 
