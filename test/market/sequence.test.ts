@@ -61,6 +61,20 @@ describe('SequenceTracker', () => {
     assert.deepEqual(t.check(3), { kind: 'out_of_order' });
   });
 
+  test('numbers of every size a venue uses: 0, past 2^30 (trade ids in the billions), up to 2^53', () => {
+    assert.deepEqual(kinds(new SequenceTracker(), [0, 1, 3]), [{ kind: 'first' }, { kind: 'next' }, { kind: 'gap', missed: 1 }]);
+    const big = 5_123_456_789;
+    assert.deepEqual(kinds(new SequenceTracker(), [big, big + 1, big + 4, big + 2, big + 2]), [
+      { kind: 'first' },
+      { kind: 'next' },
+      { kind: 'gap', missed: 2 },
+      { kind: 'out_of_order' },
+      { kind: 'duplicate' },
+    ]);
+    const top = Number.MAX_SAFE_INTEGER;
+    assert.deepEqual(kinds(new SequenceTracker(), [top - 2, top - 1, top]), [{ kind: 'first' }, { kind: 'next' }, { kind: 'next' }]);
+  });
+
   test('reset starts a new session (after a reconnect)', () => {
     const t = new SequenceTracker();
     kinds(t, [500, 501]);
