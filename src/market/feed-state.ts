@@ -28,8 +28,10 @@ export class FeedState {
   /**
    * Starts at the feed's creation so a feed that connects but never sends a frame still goes
    * stale (the stale alert compares against this), rather than having no series to judge.
+   * A number from its definition on (the constructor sets it): a field defined undefined, as one
+   * declared without a value is, V8 keeps tagged, and every frame's write was a new heap number.
    */
-  lastMessage: number;
+  lastMessage = NaN;
   /** When the feed's state was made: each connection's market data is judged from here until its first. */
   readonly started: number;
   heartbeats = 0;
