@@ -19,6 +19,13 @@ export interface BenchConfig {
   fastBars?: boolean;
 }
 
+/**
+ * Where the simulator's trade ids start: a busy venue symbol's. From 1, ids stay small integers
+ * that V8 keeps unboxed, and a number past 2^31 that a real feed's frames carry costs a heap
+ * object wherever it lands in a field not held as a double (docs/performance.md, seventeenth round).
+ */
+export const VENUE_TRADE_ID = 5_000_000_000;
+
 /** The first `n` symbols the simulator's `--synthetic` flag trades. */
 export function benchSymbols(n: number): string[] {
   return Array.from({ length: n }, (_, i) => syntheticSymbol(i));

@@ -13,7 +13,7 @@ import { parseConfig } from '../src/config/load.js';
 import type { Selection } from '../src/metrics/render.js';
 import { scrapeGroups } from '../src/server.js';
 import type { BackfillResult } from '../src/simulator/control.js';
-import { benchConfigYaml, benchStreams, benchSymbols, type BenchConfig } from './config.js';
+import { VENUE_TRADE_ID, benchConfigYaml, benchStreams, benchSymbols, type BenchConfig } from './config.js';
 import type { CeilingCount, ExporterCounters, LatencyStats, MemoryStats } from './ipc.js';
 import type { BenchOptions } from './options.js';
 import { frameWait, lagBuckets } from './frame-wait.js';
@@ -45,7 +45,8 @@ class Sim {
   ) {}
 
   static async start(symbols: number, tickMs: number): Promise<Sim> {
-    const proc = Proc.start('simulator', 'src/simulator/main', ['--port', '0', '--synthetic', String(symbols), '--rate', '0', '--tick', String(tickMs), '--stagger', '--log-level', 'warn']);
+    const args = ['--port', '0', '--synthetic', String(symbols), '--rate', '0', '--tick', String(tickMs), '--stagger', '--first-trade-id', String(VENUE_TRADE_ID), '--log-level', 'warn'];
+    const proc = Proc.start('simulator', 'src/simulator/main', args);
     try {
       const [, url] = await proc.line(/^listening (ws:\/\/\S+)$/);
       return new Sim(proc, url!, url!.replace(/^ws:/, 'http:'));

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NODE_FLAGS } from '../src/runtime/node-flags.js';
+import { VENUE_TRADE_ID } from './config.js';
 import { Proc } from './procs.js';
 import { SOAK_USAGE, soakOptions, type SoakOptions } from './soak-options.js';
 import { formatSummary, summarise, type SoakSample } from './soak-report.js';
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
   const say = (m: string) => process.stderr.write(`soak: ${m}\n`);
   const symbols = Array.from({ length: o.symbols }, (_, i) => `SOAK${String(i).padStart(4, '0')}USDT`);
   const dir = mkdtempSync(join(tmpdir(), 'market-soak-'));
-  const sim = Proc.start('simulator', 'src/simulator/main', ['--port', '0', '--symbols', symbols.join(','), '--rate', String(o.rate), '--seed', '7', '--log-level', 'warn']);
+  const sim = Proc.start('simulator', 'src/simulator/main', ['--port', '0', '--symbols', symbols.join(','), '--rate', String(o.rate), '--seed', '7', '--first-trade-id', String(VENUE_TRADE_ID), '--log-level', 'warn']);
   let exporter: Proc | undefined;
   try {
     const simUrl = (await sim.line(/^listening (ws:\/\/\S+)/))[1]!;

@@ -11,6 +11,12 @@ export interface SimulatorConfig {
   volatility: number;
   /** Seed for the random walk, so runs are reproducible. */
   seed: number;
+  /**
+   * The id of each symbol's first trade. Venues number a busy symbol's trades in the billions
+   * (Binance's BTCUSDT is past 5·10^9): a benchmark starts there, so the exporter meets ids past
+   * 2^31 as real feeds send them rather than small integers V8 handles another way.
+   */
+  firstTradeId: number;
 }
 
 export const DEFAULT_SIMULATOR: Readonly<SimulatorConfig> = {
@@ -22,4 +28,5 @@ export const DEFAULT_SIMULATOR: Readonly<SimulatorConfig> = {
   // was a 2.3-sigma event, several a day per symbol). Shocks come from the control API.
   volatility: 0.0001,
   seed: 42,
+  firstTradeId: 1,
 };

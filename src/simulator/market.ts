@@ -30,6 +30,8 @@ export interface WalkParams {
   /** Per-trade relative volatility (standard deviation of the log step). */
   volatility: number;
   seed: number;
+  /** Id of each symbol's first trade (default 1). */
+  firstTradeId?: number;
 }
 
 /** Half the bid/ask spread, relative to the last price (1 basis point wide in total). */
@@ -73,7 +75,7 @@ export class SymbolMarket {
   /** Last traded price (full precision; frames carry it rounded to 8 places). */
   price: number;
   /** Id the next trade will carry. */
-  nextTradeId = 1;
+  nextTradeId: number;
   private nextUpdateId = 1;
   /** Raw payload of the last trade, for the duplicate knob. */
   lastTrade: string | undefined;
@@ -94,6 +96,7 @@ export class SymbolMarket {
     this.tradeStream = `${this.streamSymbol}@trade`;
     this.bookStream = `${this.streamSymbol}@bookTicker`;
     this.price = params.startPrice;
+    this.nextTradeId = params.firstTradeId ?? 1;
     this.volatility = params.volatility;
     this.rng = mulberry32(symbolSeed(params.seed, symbol));
   }

@@ -146,7 +146,7 @@ export class Simulator implements SimulatorKnobs {
     this.port = addr.port;
     const urlHost = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
     this.url = `ws://${urlHost}:${this.port}`;
-    this.market = new Market({ startPrice: cfg.startPrice, volatility: cfg.volatility, seed: cfg.seed });
+    this.market = new Market({ startPrice: cfg.startPrice, volatility: cfg.volatility, seed: cfg.seed, firstTradeId: cfg.firstTradeId });
     this.configured = cfg.symbols.map((s) => this.market.get(s.toUpperCase()));
     // With equal accumulators every symbol comes due in the same tick, so a steady rate arrives as
     // one burst per 1/rate seconds. `stagger` starts them at spread fractions (golden-ratio steps).
@@ -165,6 +165,7 @@ export class Simulator implements SimulatorKnobs {
       startPrice: rest.startPrice ?? DEFAULT_SIMULATOR.startPrice,
       volatility: rest.volatility ?? DEFAULT_SIMULATOR.volatility,
       seed: rest.seed ?? DEFAULT_SIMULATOR.seed,
+      firstTradeId: rest.firstTradeId ?? DEFAULT_SIMULATOR.firstTradeId,
     };
     const http = createServer();
     const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false, clientTracking: false, maxPayload: 1 << 20 });

@@ -25,3 +25,10 @@ test('bad --synthetic and --tick values are CLI_USAGE errors naming the flag', (
     assert.throws(() => parseSimulatorArgs([...args]), (e: Error & { code?: string }) => e.code === 'CLI_USAGE' && flag.test(e.message), args.join(' '));
   }
 });
+
+test('--first-trade-id numbers the trades from N; 1 without it; a bad value is a CLI_USAGE error', () => {
+  assert.equal(parseSimulatorArgs(['--first-trade-id', '5000000000']).options.firstTradeId, 5_000_000_000);
+  assert.equal(parseSimulatorArgs([]).options.firstTradeId, 1);
+  for (const bad of ['0', '-3', '2.5', 'x', String(2 ** 53)])
+    assert.throws(() => parseSimulatorArgs(['--first-trade-id', bad]), (e: Error & { code?: string }) => e.code === 'CLI_USAGE' && /--first-trade-id/.test(e.message), bad);
+});

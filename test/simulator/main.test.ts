@@ -27,7 +27,7 @@ describe('simulator CLI arguments', () => {
 
   test('every flag', () => {
     const { options, level } = parseSimulatorArgs(
-      '--host 127.0.0.2 --port 4567 --symbols BTCUSDT,ETHUSDT --rate 10 --seed 1 --start-price 50 --volatility 0.01 --ping-interval 1000 --log-level debug'.split(' '),
+      '--host 127.0.0.2 --port 4567 --symbols BTCUSDT,ETHUSDT --rate 10 --seed 1 --start-price 50 --volatility 0.01 --first-trade-id 7 --ping-interval 1000 --log-level debug'.split(' '),
     );
     assert.deepEqual(options, {
       host: '127.0.0.2',
@@ -37,6 +37,7 @@ describe('simulator CLI arguments', () => {
       seed: 1,
       startPrice: 50,
       volatility: 0.01,
+      firstTradeId: 7,
       pingIntervalMs: 1000,
     });
     assert.equal(level, 'debug');

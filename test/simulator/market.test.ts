@@ -54,6 +54,15 @@ describe('simulator market model', () => {
     assert.deepEqual([...sides].sort(), ['buy', 'sell']);
   });
 
+  test('firstTradeId starts every symbol at a venue-sized id; the walk is the same as from 1', () => {
+    const big = new Market({ ...params, firstTradeId: 5_123_456_789 });
+    const ts = trades(big.get('BTCUSDT'), 3);
+    assert.deepEqual(ts.map((t) => t.seq), [5_123_456_789, 5_123_456_790, 5_123_456_791]);
+    assert.equal(trades(big.get('ETHUSDT'), 1)[0]?.seq, 5_123_456_789);
+    const small = trades(new Market(params).get('BTCUSDT'), 3);
+    assert.deepEqual(ts.map((t) => t.price), small.map((t) => t.price));
+  });
+
   test('gap skips ids; the walk is unaffected', () => {
     const m = new Market(params).get('BTCUSDT');
     trades(m, 3);
