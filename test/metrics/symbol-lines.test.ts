@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import type { SymbolState } from '../../src/market/symbol.js';
-import { INDICATOR_NAMES, METRICS, type MetricDef } from '../../src/metrics/catalog.js';
+import { INDICATOR_NAMES, METRICS, scrapeGroupOf, type MetricDef } from '../../src/metrics/catalog.js';
 import { renderMarket, type SelfStats } from '../../src/metrics/render.js';
-import { symbolLabels } from '../../src/metrics/symbol-lines.js';
+import { SEGMENTS, SymbolLines, symbolLabels } from '../../src/metrics/symbol-lines.js';
 import { formatValue, header } from '../../src/metrics/text.js';
 
 const cfg = {
@@ -112,4 +112,25 @@ test('every indicator line is there once its interval has bars enough, in catalo
   const text = renderMarket(new Map([['sim', f]]), self);
   const names = [...text.matchAll(/^market_indicator\{exchange="sim",symbol="A",interval="1m",indicator="(\w+)"\}/gm)].map((x) => x[1]);
   assert.deepEqual(names, [...INDICATOR_NAMES]);
+});
+
+test('a fast-lane refresh reads no bar; a full one does, so the probe sees reads', () => {
+  const f = new FeedState('sim', ['A'], cfg, 0);
+  const s = f.symbols.get('A')!;
+  for (let k = 0; k < 5; k++) s.applyTrade(100 + k, 1, k * 60_000 + 1);
+  let reads = 0;
+  for (const iv of s.intervals) {
+    let bar = iv.lastBar;
+    Object.defineProperty(iv, 'lastBar', { get: () => (reads++, bar), set: (b) => (bar = b) });
+  }
+  const fast = SEGMENTS.flatMap((def, g) => (scrapeGroupOf(def) === 'rest' ? [] : [g]));
+  const lane = new SymbolLines(s, fast);
+  for (let k = 0; k < 3; k++) {
+    // Prices and windows move; bars close too (a minute apart), which the fast lane leaves alone.
+    s.applyTrade(200 + k, 1, (5 + k) * 60_000 + 1);
+    lane.refresh(s, fast);
+  }
+  assert.equal(reads, 0, 'the fast lane writes no bar line');
+  new SymbolLines(s).refresh(s);
+  assert.ok(reads >= s.intervals.length, `a full refresh reads every interval's bar (${reads} reads)`);
 });
