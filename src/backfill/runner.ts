@@ -7,6 +7,7 @@
  */
 import type { BackoffConfig } from '../config/types.js';
 import { backoffDelay, parseRetryAfter } from '../feeds/backoff.js';
+import { restGet, type RestGet } from '../feeds/rest-get.js';
 import type { Logger } from '../log.js';
 import type { Bar } from '../market/bars.js';
 import type { FeedState } from '../market/feed-state.js';
@@ -36,7 +37,8 @@ export interface BackfillOptions {
   /** One request's time limit, ms. */
   timeoutMs: number;
   log: Logger;
-  fetch?: typeof fetch;
+  /** The REST GET (feeds/rest-get.ts by default). */
+  get?: RestGet;
   now?: () => number;
   /** Waits `ms`; tests record the waits instead of spending them. */
   sleep?: (ms: number) => Promise<void>;
@@ -64,13 +66,13 @@ export class Backfill {
   private readonly createdAt: number;
   private readonly abort = new AbortController();
   private readonly pacer: Pacer;
-  private readonly fetch: typeof fetch;
+  private readonly get: RestGet;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
   constructor(private readonly opts: BackfillOptions) {
-    this.fetch = opts.fetch ?? globalThis.fetch;
+    this.get = opts.get ?? restGet;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
@@ -217,12 +219,12 @@ export class Backfill {
       await this.paced();
       let status: number;
       let body: string;
-      let retryAfter: string | null;
+      let retryAfter: string | undefined;
       try {
-        const res = await this.fetch(url, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.timeoutMs)]) });
+        const res = await this.get(url, AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.timeoutMs)]));
         status = res.status;
-        retryAfter = res.headers.get('retry-after');
-        body = await res.text();
+        retryAfter = res.header('retry-after');
+        body = res.body;
       } catch (e) {
         if (this.stopped) throw new Stopped();
         this.failed('network', url, (e as Error).message);
@@ -230,7 +232,7 @@ export class Backfill {
         continue;
       }
       if (status === 429 || status === 418) {
-        const after = parseRetryAfter(retryAfter ?? undefined, Date.now());
+        const after = parseRetryAfter(retryAfter, Date.now());
         this.failed('rate_limited', url, `status=${status}${after !== undefined ? ` retry_after_ms=${after}` : ''}`);
         await this.rateLimited(attempt, after);
         continue;

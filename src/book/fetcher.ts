@@ -3,6 +3,7 @@
  * per symbol, a timeout, and a retry after a pause when the request fails or the snapshot cannot
  * bridge to the buffered updates. Nothing here judges a book; BookSync does.
  */
+import { restGet } from '../feeds/rest-get.js';
 import type { BookEvent, BookSupport } from '../feeds/types.js';
 
 export interface FetcherOptions {
@@ -54,9 +55,9 @@ export class SnapshotFetcher {
     const timer = setTimeout(() => abort.abort(), this.opts.timeoutMs ?? SNAPSHOT_TIMEOUT_MS);
     let again: boolean;
     try {
-      const r = await fetch(url, { signal: abort.signal });
-      const body = await r.text();
-      if (!r.ok) throw new Error(`HTTP ${r.status}: ${body.slice(0, 200)}`);
+      const r = await restGet(url, abort.signal);
+      const body = r.body;
+      if (r.status < 200 || r.status > 299) throw new Error(`HTTP ${r.status}: ${body.slice(0, 200)}`);
       const ev = support.parseSnapshot!(symbol, body);
       if (ev.kind === 'error') throw new Error(ev.message);
       again = !this.stopped && this.opts.onSnapshot(symbol, ev);
