@@ -16,7 +16,7 @@ export const BACKFILL_ERRORS = [
   'rate_limited', // 429, 418 (banned for ignoring 429), or the venue's in-band rate-limit code
   'malformed', // not JSON, or not the documented shape
   'venue_error', // a documented error answer with status 200 (OKX code, Bybit retCode, Kraken error)
-  'network', // refused, reset, DNS, timeout
+  'network', // refused, reset, DNS, timeout; too many redirects, a body over the limit, an unknown encoding (feeds/rest-get.ts)
 ] as const;
 export type BackfillError = (typeof BACKFILL_ERRORS)[number];
 

@@ -2,10 +2,11 @@
  * The one REST call the exporter makes to a venue: a GET of a JSON page (backfill's klines, an
  * order book's snapshot), over node:http and node:https.
  *
- * Not `fetch`: a process that read 500 to 6,000 kline pages through fetch (a start backfill of
- * 1,000 symbols with two intervals asks for 2,000) stayed 12-31 MiB larger than one that read
- * them here, 12-16 MiB of it outside the JS heap (undici, its streams and decoders, and what malloc
- * keeps of them): bench/rest-footprint.ts, docs/performance.md (nineteenth round).
+ * Not `fetch`: an exporter of 1,000 symbols whose start backfill read its 2,000 kline pages through
+ * fetch peaked 16-20 MiB higher in RSS than one that read them here; a bare process that read 500
+ * to 6,000 pages stayed 12-31 MiB larger, 12-16 MiB of it outside the JS heap (undici, its streams
+ * and decoders, and what malloc keeps of them). bench/rest-footprint.ts; docs/performance.md,
+ * nineteenth round.
  *
  * What fetch did that a venue's API relies on is kept: compressed bodies (gzip, deflate, br),
  * redirects (a few), keep-alive (Node's global agents), certificate checks (https' defaults), and
@@ -36,7 +37,7 @@ export const MAX_REDIRECTS = 5;
  */
 export const MAX_BODY_BYTES = 16 << 20;
 
-const HEADERS = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': `market-exporter/${VERSION}` };
+const HEADERS = { accept: '*/*', 'accept-encoding': 'gzip, deflate, br', 'user-agent': `market-exporter/${VERSION}` };
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export const restGet: RestGet = async (url, signal) => {

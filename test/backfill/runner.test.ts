@@ -6,8 +6,10 @@
  */
 import { afterEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { REST_VENUES } from '../../src/backfill/index.js';
 import { Backfill, IN_FLIGHT, MAX_ATTEMPTS } from '../../src/backfill/runner.js';
+import { MAX_BODY_BYTES } from '../../src/feeds/rest-get.js';
 import { DEFAULT_CONNECTION, DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 import { createLogger } from '../../src/log.js';
 import { FeedState } from '../../src/market/feed-state.js';
@@ -194,6 +196,28 @@ describe('rate limits, bans and bad answers', () => {
     await run(r);
     assert.equal(r.state.backfill.errors.network, MAX_ATTEMPTS);
     assert.equal(r.state.backfill.state, 'partial');
+  });
+
+  test("a body over the REST client's limit is a network error, retried MAX_ATTEMPTS times, never held", async () => {
+    const r = await rig('binance', { override: () => ({ body: ' '.repeat(MAX_BODY_BYTES + 1) }) });
+    await run(r);
+    assert.equal(r.state.backfill.errors.network, MAX_ATTEMPTS);
+    assert.equal(r.state.backfill.state, 'partial');
+  });
+
+  test('a redirect is followed to the page, and a gzipped page is read as the venue sends it', async () => {
+    const r = await rig('binance', {
+      override: (url, n): RestAnswer => {
+        if (n === 1) return { status: 307, headers: { location: `${url.pathname}${url.search}&moved=1` }, body: '' };
+        const page = VENUE_HISTORY.binance!.answer(url, T0);
+        return { headers: { 'content-encoding': 'gzip' }, body: gzipSync(page) };
+      },
+    });
+    await run(r);
+    assert.equal(r.state.backfill.state, 'done');
+    assert.deepEqual(r.state.backfill.errors, { http_4xx: 0, http_5xx: 0, rate_limited: 0, malformed: 0, venue_error: 0, network: 0 });
+    assert.equal(r.server.requests[1]!.searchParams.get('moved'), '1');
+    assert.equal(r.state.backfill.bars, 200);
   });
 
   test('pacing: Kraken (about one call per second per IP) spaces two symbols by its budget', async () => {

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface RestAnswer {
   status?: number;
   headers?: Record<string, string>;
-  body: string;
+  /** Text (sent as UTF-8), or bytes as they are (a compressed body). */
+  body: string | Uint8Array;
 }
 
 export class RestServer {
