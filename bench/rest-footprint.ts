@@ -1,5 +1,5 @@
 /**
- * What reading REST pages leaves in a process's RSS: N Binance kline pages (500 bars each, ~60 kB,
+ * What reading REST pages leaves in a process's RSS: N Binance kline pages (500 bars each, ~51 kB,
  * what a start backfill asks for per symbol and interval), 4 in flight as the backfill runs them
  * (src/backfill/runner.ts), read by the exporter's client (src/feeds/rest-get.ts) and by `fetch`,
  * each in a process of its own with the exporter's V8 flags, from a server in this one.
@@ -22,7 +22,7 @@ type Client = (typeof CLIENTS)[number];
 const MiB = 1 << 20;
 const mib = (n: number) => Math.round((n / MiB) * 10) / 10;
 
-export interface Footprint {
+interface Footprint {
   client: Client;
   beforeMiB: number;
   peakMiB: number;
