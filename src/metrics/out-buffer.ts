@@ -1,10 +1,11 @@
 /**
  * The buffer a scrape's per-symbol families are copied into, kept from one scrape to the next.
  *
- * At 10k symbols that buffer is ~50 MB. A new one per scrape is external memory that V8 weighs
- * against its heap: every few scrapes it stopped ingest to collect the whole ~330 MB heap on the
- * spot and free the old ones (bench, 10k symbols: a 66 ms full collection inside a 105 ms stall).
- * Kept, a scrape allocates nothing of that size.
+ * At 10k symbols a plain scrape's buffer is ~50 MB; a gzipped one's is a run of segments, ~16 MB
+ * (render.ts). A new one per scrape is external memory that V8 weighs against its heap: every few
+ * scrapes it stopped ingest to collect the whole ~330 MB heap on the spot and free the old ones
+ * (bench, 10k symbols: a 66 ms full collection inside a 105 ms stall). Kept, a scrape allocates
+ * nothing of that size.
  *
  * A buffer is lent to one scrape until its bytes have left the process: the socket still holds
  * the last pieces when the render is done, and overwriting them would corrupt that response. A

@@ -5,7 +5,7 @@ import { constants, inflateRawSync } from 'node:zlib';
 import { GzipJoin } from '../../src/metrics/gzip.js';
 import { RENDER_GIVE_WAY_TURNS } from '../../src/runtime/budgets.js';
 import { oneMember } from '../support/scrape.js';
-import { prepareLines, renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';
+import { keptOutputBytes, prepareLines, renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 
@@ -240,10 +240,10 @@ test('a fast-lane scrape does not wait for a full scrape in progress, and neithe
 });
 
 /** A gzipped scrape: the pieces written for the families (each deflated apart) and the text of the whole member. */
-async function gzipScrape(m: Map<string, FeedState>, groups?: ReadonlySet<'health' | 'moves' | 'rest'>): Promise<{ pieces: Buffer[]; text: string }> {
+async function gzipScrape(m: Map<string, FeedState>, groups?: ReadonlySet<'health' | 'moves' | 'rest'>, runBytes?: number): Promise<{ pieces: Buffer[]; text: string }> {
   const join = new GzipJoin();
   const pieces: Buffer[] = [];
-  await streamMarket(m, self, (chunk) => void pieces.push(chunk), { sliceMs: 0, gzip: join, ...(groups ? { groups } : {}) });
+  await streamMarket(m, self, (chunk) => void pieces.push(chunk), { sliceMs: 0, gzip: join, ...(groups ? { groups } : {}), ...(runBytes ? { runBytes } : {}) });
   return { pieces, text: oneMember(Buffer.concat([join.start(), ...pieces, join.end()])) };
 }
 /**
@@ -336,10 +336,37 @@ test('kept gzip pieces never go stale: plain and gzipped scrapes of both lanes, 
     } else {
       const groups = lanes[Math.floor(rnd() * lanes.length)];
       const plain = () => Buffer.concat([...renderMarketChunks(m, self, undefined, groups)]).toString('utf8');
+      // Some gzipped scrapes copy their segments in as many runs as they may (runBytes 1).
       if (rnd() < 0.3) plain();
-      else assert.equal((await gzipScrape(m, groups)).text, plain(), `step ${step}`);
+      else assert.equal((await gzipScrape(m, groups, rnd() < 0.5 ? 1 : undefined)).text, plain(), `step ${step}`);
     }
   }
+});
+
+test('gzipped, the segments are copied in runs, each deflated before the next is copied over it: the buffer kept is a run, not the exposition', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  const whole = Buffer.byteLength(renderMarket(m, self));
+  for (let round = 0; round < 3; round++) {
+    // Every family changes, so every segment is copied, over the run before it.
+    drive(f, 40 + 10 * round, 3, seeded(round + 1));
+    for (const s of f.symbols.values()) s.applyQuote(90 + round, 110 + round);
+    const { pieces, text } = await gzipScrape(m, undefined, 1);
+    assert.equal(text, renderMarket(m, self), `round ${round}`);
+    assert.ok(pieces.length > 20, `${pieces.length} pieces`);
+  }
+  // A run is an eighth of the copy, or one segment (at most a family) where that is more; the
+  // buffer has an eighth to spare (out-buffer.ts). One run would be the whole exposition.
+  const largest = Math.max(...renderMarket(m, self).split(/(?=^# HELP )/m).map((fam) => Buffer.byteLength(fam)));
+  const kept = keptOutputBytes();
+  assert.ok(largest < whole / 2, `largest family ${largest} of ${whole} bytes`);
+  assert.ok(kept > 0 && kept <= Math.ceil(1.125 * Math.max(whole / 8, largest)), `kept ${kept} bytes of a ${whole}-byte exposition (largest family ${largest})`);
+  // Quotes only: three small families are copied. The buffer stays as it was, sized for the
+  // scrapes that copy everything, rather than made again at each change of what changed.
+  for (const s of f.symbols.values()) s.applyQuote(95, 105);
+  assert.equal((await gzipScrape(m, undefined, 1)).text, renderMarket(m, self));
+  assert.equal(keptOutputBytes(), kept);
 });
 
 test('a client gone during a gzipped scrape: the next scrape is whole, of the lines as they are then', async () => {
