@@ -43,7 +43,7 @@ const CHUNK = 1 << 16;
  * or 1/MAX_RUNS of the per-symbol text, whichever is more: the buffer kept from scrape to scrape
  * (out-buffer.ts) holds the largest run, not the whole exposition. A run is at least one segment,
  * and market_indicator's halves are a quarter of the exposition each, so with the default config
- * that buffer is 1.6 MB instead of 6.1 at 1k symbols, 16 MB instead of 62 at 10k. Each run walks
+ * that buffer is 1.6 MB instead of 6.0 at 1k symbols, 16 MB instead of 61 at 10k. Each run walks
  * every symbol again, so runs are few: 5 at 1k, 7 at 10k, and never over 2 * MAX_RUNS + 1 (two
  * runs in a row hold more than the limit, or they would be one).
  */
