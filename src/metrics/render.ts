@@ -240,23 +240,23 @@ export function renderMarketChunks(
   alloc: (size: number) => Buffer = fresh,
   want: Selection = ALL_GROUPS,
 ): Generator<Buffer, void, undefined> {
-  return chunked(renderPieces(feedMap, self, alloc, want, false, MIN_RUN_BYTES));
+  return chunked(renderPieces(feedMap, self, alloc, want, undefined));
 }
 
 /**
  * A render in pieces: the per-symbol segments, then the per-feed and process families (an info
  * family as a segment of its own, the others as bytes).
- * `gzip`: a segment whose kept piece is still good is not copied (its bytes are empty), and the
- * others are copied in runs of up to `runBytes` (MIN_RUN_BYTES) or 1/MAX_RUNS of the text, each
- * over the last: the caller must be done with a piece's bytes before it asks for the next piece.
+ * `gzipRun`, set for a gzipped render: a segment whose kept piece is still good is not copied (its
+ * bytes are empty), and the others are copied in runs of up to `gzipRun` bytes (MIN_RUN_BYTES) or
+ * 1/MAX_RUNS of the text, each over the last: the caller must be done with a piece's bytes before
+ * it asks for the next piece. Unset, a plain render: every segment copied, into one buffer.
  */
 function* renderPieces(
   feedMap: ReadonlyMap<string, FeedState>,
   self: SelfStats,
   alloc: (size: number) => Buffer,
   want: Selection,
-  gzip: boolean,
-  runBytes: number,
+  gzipRun: number | undefined,
 ): Generator<Piece, void, undefined> {
   // Two renders of one lane interleaved would rewrite each other's symbol lines between their
   // two passes: fail loudly rather than send a garbled exposition.
@@ -264,7 +264,7 @@ function* renderPieces(
   if (lane.rendering) throw new Error('another /metrics render is in progress (streamMarket waits for it)');
   lane.rendering = true;
   try {
-    yield* render(feedMap, self, alloc, want, lane, gzip, runBytes);
+    yield* render(feedMap, self, alloc, want, lane, gzipRun);
   } finally {
     lane.rendering = false;
   }
@@ -276,9 +276,9 @@ function* render(
   alloc: (size: number) => Buffer,
   want: Selection,
   lane: Lane,
-  gzip: boolean,
-  runBytes: number,
+  gzipRun: number | undefined,
 ): Generator<Piece, void, undefined> {
+  const gzip = gzipRun !== undefined;
   const feeds = [...feedMap.values()];
   const now = Date.now();
 
@@ -321,7 +321,7 @@ function* render(
   // A kept piece stands for its segment: those are not copied.
   const copy = segments.map((g) => !gzip || lane.deflated[g] === undefined);
   const total = sizes.reduce((a, b) => a + b, 0);
-  const limit = gzip ? Math.max(runBytes, Math.ceil(total / MAX_RUNS)) : Infinity;
+  const limit = gzip ? Math.max(gzipRun, Math.ceil(total / MAX_RUNS)) : Infinity;
   const runs = runsOf(sizes, copy, limit);
   // Room for the largest run any scrape of these segments could make, not this one's: a buffer
   // sized by what changed would be re-made whenever that differs (the bars close once a minute),
@@ -460,7 +460,7 @@ async function stream(
   backlog: (() => boolean) | undefined,
   runBytes: number,
 ): Promise<void> {
-  const pieces = renderPieces(feedMap, self, alloc, groups, gzip !== undefined, runBytes);
+  const pieces = renderPieces(feedMap, self, alloc, groups, gzip ? runBytes : undefined);
   let sliceStart = performance.now();
   for (const chunk of gzip ? pieces : chunked(pieces)) {
     // One piece deflated at a time, as one zlib stream would: with more at once, on two cores

@@ -356,8 +356,8 @@ test('gzipped, the segments are copied in runs, each deflated before the next is
     assert.equal(text, renderMarket(m, self), `round ${round}`);
     assert.ok(pieces.length > 20, `${pieces.length} pieces`);
   }
-  // A run is an eighth of the copy, or one segment (at most a family) where that is more; the
-  // buffer has an eighth to spare (out-buffer.ts). One run would be the whole exposition.
+  // A run is up to an eighth of the per-symbol text, or one segment (at most a family) where that
+  // is more; the buffer has an eighth to spare (out-buffer.ts). One run would be the whole text.
   const largest = Math.max(...renderMarket(m, self).split(/(?=^# HELP )/m).map((fam) => Buffer.byteLength(fam)));
   const kept = keptOutputBytes();
   assert.ok(largest < whole / 2, `largest family ${largest} of ${whole} bytes`);
