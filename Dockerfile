@@ -57,6 +57,6 @@ EXPOSE 10790
 # config), a 401 counting as alive (src/healthcheck.ts).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "dist/src/healthcheck.js"]
-ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "--v8-pool-size=1", "dist/src/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "--v8-pool-size=1", "--no-allocation-site-pretenuring", "dist/src/main.js"]
 # Loopback is the exporter's default; in a container it must listen on every interface.
 CMD ["--listen", "0.0.0.0:10790"]

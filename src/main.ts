@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 --no-allocation-site-pretenuring
 /** Command line entry: parse flags, load config, start the service, handle signals. Wiring only. */
 import './runtime/node-floor.js'; // first: refuses an old Node before any other module runs
 import { DEFAULT_MAX_REQUESTS, parseArgs, USAGE } from './cli.js';

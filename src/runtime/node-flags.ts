@@ -10,6 +10,13 @@
  *   concurrently, on a heap of tens of MB at 1k symbols.
  * - `--v8-pool-size=1`: one V8 helper thread instead of one per core; each kept its own malloc
  *   arena (~4 MB at 1k symbols), and the exporter's work is on the main thread anyway.
+ * - `--no-allocation-site-pretenuring`: once most objects of one allocation site have outlived a
+ *   young collection, V8 allocates that site's objects straight into the old generation. Node
+ *   makes every `process.nextTick` object at one site, and each socket read schedules one. Under
+ *   the bench's load at 10k symbols that site was pretenured: every tick after it was garbage in
+ *   the old generation, a third of what it took in. Without pretenuring there were a fifth to a
+ *   third fewer full collections, and throughput was as before (docs/performance.md, twenty-first
+ *   round).
  * V8 reads them only at start-up, so they have to be on the command line or in NODE_OPTIONS.
  */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--heap-growing-percent=20', '--v8-pool-size=1'];
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--heap-growing-percent=20', '--v8-pool-size=1', '--no-allocation-site-pretenuring'];
