@@ -17,6 +17,7 @@ import { VENUE_TRADE_ID, benchConfigYaml, benchStreams, benchSymbols, type Bench
 import type { CeilingCount, ExporterCounters, LatencyStats, MemoryStats } from './ipc.js';
 import type { BenchOptions } from './options.js';
 import { frameWait, lagBuckets } from './frame-wait.js';
+import { cpuShare, describeCpu, sampleCpu, type CpuSample, type CpuShare } from './cpu-share.js';
 import { Proc } from './procs.js';
 import { exposition, scrapeRequest, shippedJobs, type ScrapeJob } from './prometheus-jobs.js';
 import { countSeries, ScrapeLoop } from './scrape-loop.js';
@@ -385,15 +386,18 @@ const reader = new ScrapeReader();
  * One timed scrape as `job` makes it (its query string; gzip when it asks, and then `bytes` is what
  * crossed the wire), and the longest event-loop stall in the exporter meanwhile.
  */
-async function scrape(e: Exporter, job: ScrapeJob): Promise<{ s: Scrape; body: Buffer }> {
+async function scrape(e: Exporter, job: ScrapeJob, cpu?: () => CpuSample): Promise<{ s: Scrape; body: Buffer; cpu?: [CpuSample, CpuSample] }> {
   await e.proc.request('stall-start');
+  const before = cpu?.();
   const t0 = performance.now();
   const { path, headers } = scrapeRequest(job);
   const wire = await reader.get(e.url + path, headers);
   const ms = performance.now() - t0;
+  // At the last byte, as the scrape's time: unpacking and counting the body is the harness's own.
+  const after = cpu?.();
   const stallMs = await e.proc.request<number>('stall-stop');
   const body = exposition(job, wire);
-  return { s: { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: wire.length, series: countSeries(body) }, body };
+  return { s: { ms: sig(ms), renderMs: NaN, stallMs: sig(stallMs), bytes: wire.length, series: countSeries(body) }, body, ...(before && after ? { cpu: [before, after] } : {}) };
 }
 
 interface ScrapeSeries {
@@ -405,6 +409,8 @@ interface ScrapeSeries {
   /** The judged scrapes' span on performance.now()'s clock: first start to last end. */
   fromMs: number;
   toMs: number;
+  /** The CPU over that span, and over the judged scrapes alone, when `cpu` was given. */
+  cpu: { span: CpuShare; scrapes: CpuShare } | undefined;
 }
 
 /**
@@ -413,8 +419,9 @@ interface ScrapeSeries {
  * cadence through `warmS` (not judged), then `n` judged scrapes, then one more at once: each
  * exposition carries the render time of the one before. Returns the first, the `n`, and the last
  * of the n's body. `afterFirst` runs once the first is done (what else starts scraping then).
+ * `cpu` samples the CPU times as each judged scrape starts and as its last byte is read.
  */
-async function scrapeSeries(e: Exporter, job: ScrapeJob, n: number, warmS: number, afterFirst: () => void): Promise<ScrapeSeries> {
+async function scrapeSeries(e: Exporter, job: ScrapeJob, n: number, warmS: number, afterFirst: () => void, cpu?: () => CpuSample): Promise<ScrapeSeries> {
   const t0 = performance.now();
   const start = await scrape(e, job);
   afterFirst();
@@ -429,6 +436,7 @@ async function scrapeSeries(e: Exporter, job: ScrapeJob, n: number, warmS: numbe
   let judged: Buffer | undefined;
   let fromMs = NaN;
   let toMs = NaN;
+  const cpuSpans: [CpuSample, CpuSample][] = [];
   for (let k = 1; k <= judgedFrom + n; k++) {
     const j = k - judgedFrom;
     // A warm-up tick that falls while the previous scrape still runs is skipped, as Prometheus
@@ -436,10 +444,12 @@ async function scrapeSeries(e: Exporter, job: ScrapeJob, n: number, warmS: numbe
     const wait = j < n ? t0 + k * every - performance.now() : 300;
     if (wait < 0 && j < 0) continue;
     await sleep(Math.max(0, wait));
+    const judging = j >= 0 && j < n;
     const at = performance.now();
-    const { s, body } = await scrape(e, job);
+    const { s, body, cpu: used } = await scrape(e, job, judging ? cpu : undefined);
+    if (used) cpuSpans.push(used);
     previous.renderMs = sig(sampleValue(body, 'market_exporter_scrape_duration_seconds') * 1000);
-    if (j >= 0 && j < n) {
+    if (judging) {
       scrapes.push(s);
       if (scrapes.length === 1) fromMs = at;
       toMs = at + s.ms;
@@ -449,7 +459,9 @@ async function scrapeSeries(e: Exporter, job: ScrapeJob, n: number, warmS: numbe
     }
     previous = s;
   }
-  return { first, scrapes, body: last ?? Buffer.alloc(0), firstBody, judgedBody: judged ?? firstBody, fromMs, toMs };
+  const [from, to] = [cpuSpans[0]?.[0], cpuSpans[cpuSpans.length - 1]?.[1]];
+  const cpuOf = from && to ? { span: cpuShare([[from, to]]), scrapes: cpuShare(cpuSpans) } : undefined;
+  return { first, scrapes, body: last ?? Buffer.alloc(0), firstBody, judgedBody: judged ?? firstBody, fromMs, toMs, cpu: cpuOf };
 }
 
 /**
@@ -504,9 +516,11 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
     // Both jobs of the shipped prometheus.yml, at once: the full one timed and judged, the fast
     // lane beside it on its own 1 s clock from the first scrape on (the production run).
     const { full, fast: fastJob } = jobs(o, production);
+    // The harness is the reader: both jobs' scrapes, as Prometheus would be beside the exporter.
+    const pids = { exporter: e.proc.pid, load: sim.proc.pid, harness: process.pid };
     const series = await scrapeSeries(e, full, production ? o.scrapes : o.worstScrapes, o.metricsWarmS, () => {
       if (production) lane = new ScrapeLoop(e.url, fastJob);
-    });
+    }, () => sampleCpu(pids));
     const { first, scrapes, body, firstBody, judgedBody } = series;
     // From the first judged scrape to the last: every live frame, during and between the scrapes a
     // warm exporter serves. And from the scrape after start, whose seconds-long first render (every
@@ -553,10 +567,15 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
       scrapes,
       wait,
       waitFromStart,
+      ...(series.cpu ? { cpu: series.cpu } : {}),
       ...(fast ? { fast } : {}),
     };
     for (const [when, w] of [['judged scrapes', wait], ['from the first scrape', waitFromStart]] as const)
       log(`/metrics ${kind} at ${symbols} symbols: live frames send -> handled (lag histogram), ${when}: ${w.frames} frames, ${w.over20ms} over 20 ms, ${w.over100ms} over 100 ms, longest in (${w.floorS * 1000}, ${w.ceilS * 1000}] ms`);
+    if (series.cpu) {
+      log(`/metrics ${kind} at ${symbols} symbols, from the first judged scrape to the last: ${describeCpu(series.cpu.span)}`);
+      log(`/metrics ${kind} at ${symbols} symbols, during the judged scrapes alone: ${describeCpu(series.cpu.scrapes)}`);
+    }
     if (fast) log(`/metrics fast lane at ${symbols} symbols, beside the judged scrapes: ${fast.scrapes.length} scrapes, ${fast.series} series, ${fast.bytes} bytes, median ${fast.ms} ms, longest ${fast.maxMs} ms, ${fast.overTimeout} past its ${fast.timeoutS} s timeout`);
     log(
       `/metrics ${kind} at ${symbols} symbols: ${run.series} series (${per.min} per symbol, ${expected} when warm), ${run.bytes} bytes, ${run.ms} ms (render ${run.renderMs} ms), longest stall ${run.maxStallMs} ms (first scrape after start: ${first.ms} ms, stall ${first.stallMs} ms), peak RSS ${mib(run.peakRssBytes)} MiB (now: RSS ${mib(mem.rssBytes)}, heap ${mib(mem.heapUsedBytes)} of ${mib(mem.heapTotalBytes)}, external ${mib(mem.externalBytes)} MiB)`,

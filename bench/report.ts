@@ -3,6 +3,7 @@
  * uses it), and the Markdown table `npm run bench` prints and docs/performance.md carries.
  */
 import type { BookBenchReport } from './book.js';
+import type { CpuShare } from './cpu-share.js';
 import type { FrameWait } from './frame-wait.js';
 import type { BenchOptions } from './options.js';
 
@@ -148,6 +149,12 @@ export interface MetricsRun {
   wait?: FrameWait;
   /** The same from the first scrape after start (whose slow first render is reported apart). */
   waitFromStart?: FrameWait;
+  /**
+   * Where the CPU went from the first judged scrape's start to the last's end (`span`), and during
+   * the judged scrapes alone (`scrapes`): the exporter's, the load generator's and the harness's
+   * (the reader of both jobs) threads, and the machine's.
+   */
+  cpu?: { span: CpuShare; scrapes: CpuShare };
   /**
    * The fast lane (`/metrics?collect[]=health&collect[]=moves`, what prometheus.yml scrapes every
    * second), scraped on its own 1 s clock from the first full scrape on: its scrapes that started
