@@ -17,9 +17,14 @@ const TICKS_PER_S = 100;
 export type ThreadKind = 'main' | 'v8' | 'libuv' | 'other';
 const THREAD_KINDS: readonly ThreadKind[] = ['main', 'v8', 'libuv', 'other'];
 
+/**
+ * V8's platform workers (marking, sweeping, compiling) are `V8Worker` in Node 24 and
+ * `node-V8Worker` in Node 26; Node 22 leaves them unnamed, so they carry the process's name,
+ * `node`, as no other thread of the exporter does. libuv's pool is `libuv-worker` in all three.
+ */
 export function threadKind(comm: string, isMain: boolean): ThreadKind {
   if (isMain) return 'main';
-  if (comm.startsWith('V8')) return 'v8';
+  if (comm.includes('V8Worker') || comm === 'node') return 'v8';
   if (comm.startsWith('libuv')) return 'libuv';
   return 'other';
 }
@@ -110,7 +115,6 @@ export function cpuShare(spans: readonly (readonly [CpuSample, CpuSample])[], co
   let machineBusy = 0;
   let machineTotal = 0;
   const ticks: Record<string, ProcessTicks> = {};
-  const pct = (n: number, perS: number) => Math.round((n / perS / (ms / 1000)) * 1000) / 10;
   for (const [a, b] of spans) {
     ms += b.atMs - a.atMs;
     machineBusy += b.machine.busy - a.machine.busy;
@@ -123,11 +127,12 @@ export function cpuShare(spans: readonly (readonly [CpuSample, CpuSample])[], co
       t.mainWaitNs += end.mainWaitNs - start.mainWaitNs;
     }
   }
+  // Per cent of one core over the stretches: `perS` of a count is a second of it.
+  const pct = (n: number, perS: number) => Math.round((n / perS / (ms / 1000)) * 1000) / 10;
+  const cpu = (n: number) => pct(n, TICKS_PER_S);
   const processes: CpuShare['processes'] = {};
-  for (const [name, t] of Object.entries(ticks)) {
-    const [main, v8, libuv, other, all] = [t.main, t.v8, t.libuv, t.other, t.main + t.v8 + t.libuv + t.other].map((n) => pct(n, TICKS_PER_S));
-    processes[name] = { main: main!, v8: v8!, libuv: libuv!, other: other!, all: all!, mainWaiting: pct(t.mainWaitNs, 1e9) };
-  }
+  for (const [name, t] of Object.entries(ticks))
+    processes[name] = { main: cpu(t.main), v8: cpu(t.v8), libuv: cpu(t.libuv), other: cpu(t.other), all: cpu(t.main + t.v8 + t.libuv + t.other), mainWaiting: pct(t.mainWaitNs, 1e9) };
   // The machine's share from its own total, not the wall clock: /proc/stat's ticks are per core.
   const busy = machineTotal > 0 ? Math.round((machineBusy / machineTotal) * cores * 1000) / 10 : NaN;
   return { spanS: ms / 1000, cores, processes, machineBusy: busy };

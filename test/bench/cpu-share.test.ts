@@ -26,7 +26,10 @@ test("the machine's busy ticks leave out idle and iowait", () => {
 
 test('threads are told apart by the names Node and V8 give them', () => {
   assert.equal(threadKind('node', true), 'main');
-  assert.equal(threadKind('V8Worker', false), 'v8');
+  assert.equal(threadKind('V8Worker', false), 'v8'); // Node 24
+  assert.equal(threadKind('node-V8Worker', false), 'v8'); // Node 26
+  assert.equal(threadKind('node', false), 'v8'); // Node 22: unnamed, the process's name
+  assert.equal(threadKind('node-MainThread', true), 'main');
   assert.equal(threadKind('libuv-worker', false), 'libuv');
   assert.equal(threadKind('SignalInspector', false), 'other');
 });
