@@ -1,8 +1,9 @@
 /**
  * The /metrics renderer alone, in one process, no sockets: how long one exposition of N warm
  * symbols takes when nothing changed since the last scrape, and when every symbol traded and
- * quoted since (prices, volumes, windows; bars and indicators as they were). Isolates the
- * renderer from ingest and the network, which `npm run bench` measures together.
+ * quoted since (prices, volumes, windows; bars and indicators as they were). The market is
+ * render-workload.ts'. Isolates the renderer from ingest and the network, which `npm run bench`
+ * measures together.
  *
  * Then what gzip adds (the scrape's Content-Encoding when Prometheus asks, which it always does):
  * compressing that exposition at each candidate level, time and size; and whole gzipped scrapes
@@ -15,42 +16,16 @@
  * `fast`: the fast lane only (`collect[]=health&collect[]=moves`).
  */
 import { gzipSync } from 'node:zlib';
-import { DEFAULT_INDICATORS } from '../src/config/defaults.js';
-import { FeedState } from '../src/market/feed-state.js';
 import { OutputBuffer } from '../src/metrics/out-buffer.js';
 import { GzipJoin } from '../src/metrics/gzip.js';
-import { ALL_GROUPS, renderMarketChunks, streamMarket, type SelfStats } from '../src/metrics/render.js';
+import { ALL_GROUPS, renderMarketChunks, streamMarket } from '../src/metrics/render.js';
+import { renderWorkload } from './render-workload.js';
 import { median } from './stats.js';
 
 const n = Number(process.argv[2] ?? 10_000);
 const repeats = Number(process.argv[3] ?? 7);
 const groups = process.argv[4] === 'fast' ? new Set(['health', 'moves'] as const) : ALL_GROUPS;
-const cfg = {
-  intervals: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
-  windows: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
-  indicators: DEFAULT_INDICATORS,
-};
-const self: SelfStats = {
-  queueDepth: 0, queueCapacity: 1, loopLag: 0, loopLagMax: 0, loopUtil: 0, version: 'bench', nodeVersion: process.version,
-  reloadOk: 1, reloadTime: 0, scrapeDuration: 0, logsSuppressed: {},
-};
-
-const feed = new FeedState('sim', Array.from({ length: n }, (_, i) => `SYM${i}USDT`), cfg);
-const feeds = new Map([['sim', feed]]);
-const symbols = [...feed.symbols.values()];
-let seed = 1;
-const rnd = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
-const trade = (t: number) => {
-  for (const s of symbols) {
-    const p = 100 + rnd();
-    s.applyTrade(p, rnd(), t);
-    s.applyQuote(p - 0.01, p + 0.01);
-    s.lastUpdate = t;
-  }
-};
-// Three hours of history, one trade a minute: every bar and indicator series exists.
-const now = Date.now();
-for (let t = now - 180 * 60_000; t < now; t += 60_000) trade(t);
+const { feeds, self, trade } = renderWorkload(n);
 
 // One output buffer kept from scrape to scrape, as streamMarket keeps it (out-buffer.ts): a fresh
 // 50 MB one per scrape made "nothing changed" three times slower than "every symbol traded" here,

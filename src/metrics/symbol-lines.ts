@@ -16,10 +16,9 @@
 import type { SymbolState } from '../market/symbol.js';
 import { scrapeGroupOf, type MetricDef } from './catalog.js';
 import { BAR_FAMILIES, INDICATOR_FAMILIES, SYMBOL_FAMILIES, WINDOW_FAMILIES } from './families/symbol.js';
-import { escapeLabelValue, formatValue } from './text.js';
+import { escapeLabelValue } from './text.js';
+import { MAX_VALUE_BYTES, writeValue } from './value-bytes.js';
 
-/** Longest text formatValue can return: JS prints a double in at most 25 characters. */
-const MAX_VALUE = 32;
 const NEWLINE = 10;
 const copyBytes = Buffer.prototype.copy;
 
@@ -77,6 +76,8 @@ export function readsAll(only: readonly number[] | undefined): boolean {
  * symbol (a refresh is done with it before the next starts), sized for the symbol with most lines.
  */
 let scratch = new Float64Array(0);
+/** A changed value's text, before it is known to fit where the old one was. */
+const text = new Uint8Array(MAX_VALUE_BYTES);
 
 /** `exchange="…",symbol="…": the label text every series of the symbol starts with. */
 export const symbolLabels = (s: SymbolState): string => `exchange="${escapeLabelValue(s.exchange)}",symbol="${escapeLabelValue(s.symbol)}"`;
@@ -235,7 +236,7 @@ export class SymbolLines {
       if (!wanted.has(g)) continue;
       segAt[g] = size;
       for (let k = firstLine[g]!; k < firstLine[g + 1]!; k++)
-        size += heads[k]!.length + this.labels.length + tails[k]!.length + MAX_VALUE + 1;
+        size += heads[k]!.length + this.labels.length + tails[k]!.length + MAX_VALUE_BYTES + 1;
     }
     // Every array of the instance is a view of one ArrayBuffer of its own: each ArrayBuffer is
     // ~100 bytes of JS heap besides its bytes, and six of them for each of two lanes were 120k
@@ -285,12 +286,13 @@ export class SymbolLines {
           rewrite = true;
           break;
         }
-        const text = formatValue(a);
-        if (text.length !== this.valueLen[k]) {
+        const len = writeValue(text, 0, a);
+        if (len !== this.valueLen[k]) {
           rewrite = true;
           break;
         }
-        writeAscii(this.arena, this.valueAt[k]!, text);
+        const at = this.valueAt[k]!;
+        for (let i = 0; i < len; i++) this.arena[at + i] = text[i]!;
         this.vals[k] = a;
         wrote = true;
       }
@@ -326,10 +328,10 @@ export class SymbolLines {
       pos = put(a, pos, heads[k]!);
       pos = put(a, pos, this.labels);
       pos = put(a, pos, tails[k]!);
-      const text = formatValue(x);
       this.valueAt[k] = pos;
-      this.valueLen[k] = text.length;
-      pos = writeAscii(a, pos, text);
+      const end = writeValue(a, pos, x);
+      this.valueLen[k] = end - pos;
+      pos = end;
       a[pos++] = NEWLINE;
     }
     this.segLen[g] = pos - this.segAt[g]!;
@@ -340,10 +342,4 @@ export class SymbolLines {
 function put(buf: Uint8Array, pos: number, src: Uint8Array): number {
   buf.set(src, pos);
   return pos + src.length;
-}
-
-/** A number's text is ASCII: byte per character, faster in JS than a native call for ~12 bytes. */
-function writeAscii(buf: Uint8Array, pos: number, text: string): number {
-  for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
-  return pos;
 }
