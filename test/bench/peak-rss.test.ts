@@ -14,10 +14,6 @@ test('VmHWM is read from a status text, in bytes; NaN without the line', () => {
 });
 
 test('the peak holds what was touched and freed, and a reset starts a new one below it', () => {
-  // The fork runs other files before this one (unit files share forks). Once in CI (Node 26) the
-  // peak rose only 36 MiB for the 64 MiB below, likely because a collection it set off freed their
-  // garbage meanwhile. Collected first, there is little left for one to free.
-  gc();
   resetPeakRss();
   const before = peakRss();
   // Touched and dropped inside a call, so the collection below frees it.
