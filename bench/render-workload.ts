@@ -33,7 +33,12 @@ const BENCH_SELF: SelfStats = {
 /** A venue's decimal text as the feed parses it. */
 const venue = (x: number): number => Number(x.toFixed(8));
 
-export function renderWorkload(symbolCount: number, mods: MarketModules = { FeedState, DEFAULT_INDICATORS }): RenderWorkload {
+/**
+ * `now`: the end of the history (epoch ms). Two markets to be compared need the same one: their
+ * windows hold the trades of the last minutes before it, so a few seconds apart, a window's first
+ * trade and return differ.
+ */
+export function renderWorkload(symbolCount: number, mods: MarketModules = { FeedState, DEFAULT_INDICATORS }, now = Date.now()): RenderWorkload {
   const cfg = {
     intervals: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
     windows: [{ label: '1m', ms: 60_000 }, { label: '5m', ms: 300_000 }],
@@ -53,7 +58,6 @@ export function renderWorkload(symbolCount: number, mods: MarketModules = { Feed
     }
   };
   // Three hours of history, one trade a minute: every bar and indicator series exists.
-  const now = Date.now();
   for (let t = now - 180 * 60_000; t < now; t += 60_000) trade(t);
   return { feeds: new Map([['sim', feed]]), self: BENCH_SELF, trade };
 }
