@@ -6,9 +6,10 @@
  * traded, ~400k after their bars closed. JSON.stringify makes a string of each (~130-150 ns, and
  * a young object) that is then copied out byte by byte. Many are short decimals: prices and
  * quantities as venues print them, timestamps in seconds with milliseconds, counts. For those the
- * digits are worked out here in 30-110 ns with no allocation. The rest (results of arithmetic, such
- * as returns and indicators, which need 16-17 digits) are left to JSON.stringify: V8's shortest
- * round-trip printer, which this does not try to reproduce.
+ * digits are worked out here in 30-110 ns with no allocation (writeShortDecimal). Most of the rest
+ * are results of arithmetic (returns, summed volumes, spreads, indicators) that need 16-17 digits:
+ * writeLongDecimal finds those with exact products instead. What neither can decide (exponent
+ * notation, powers of two, near-ties) is left to JSON.stringify, V8's shortest round-trip printer.
  */
 import { formatValue } from './text.js';
 
@@ -22,9 +23,16 @@ const POINT = 46;
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
 const TWO_32 = 2 ** 32;
 
-/** Write `v`'s exposition text at `pos` (MAX_VALUE_BYTES of room); returns the position after it. */
+/**
+ * Write `v`'s exposition text at `pos`; returns the position after it. It may write digits past
+ * that position too, within its room of MAX_VALUE_BYTES from `pos`.
+ */
 export function writeValue(buf: Uint8Array, pos: number, v: number): number {
-  const end = writeShortDecimal(buf, pos, v);
+  // Counts and whole numbers take the short path's integer digits; everything else in fixed
+  // notation the long path (faster than the short one even for short decimals), and what that
+  // leaves (powers of two among them) the short one.
+  let end = v >>> 0 === v ? writeShortDecimal(buf, pos, v) : writeLongDecimal(buf, pos, v);
+  if (end < 0) end = writeShortDecimal(buf, pos, v);
   return end >= 0 ? end : writeAscii(buf, pos, formatValue(v));
 }
 
@@ -125,4 +133,190 @@ function fixedDigits(buf: Uint8Array, end: number, u: number, count: number): vo
     buf[at] = ZERO + u - q * 10;
     u = q;
   }
+}
+
+/*
+ * writeLongDecimal: the shortest decimal that reads back as v, found as JS finds it.
+ *
+ * JS prints the shortest decimal inside v's rounding interval (v ± half an ulp), and of several
+ * that short the one nearest v. With 15 significant digits at most one fits (decimals that long
+ * are further apart than an ulp); with 17 the nearest always fits. So for c = 15, 16, 17 in turn:
+ * take the c-digit decimal nearest v and stop at the first that lies inside the interval.
+ *
+ * All three come from one exact product P = v * 10^k, k chosen so that P has 17 digits before the
+ * point: 10^k (k <= 22) is an exact double, and Dekker's product gives the rounded product and its
+ * exact error as two doubles. The distances from P to the nearest decimals come out within ~1e-15
+ * of the 17th digit, so anything within NEAR of a tie or of the interval's edge is left to
+ * JSON.stringify, as is a power of two (its interval is narrower below it than above).
+ */
+
+/** 2^27 + 1: splits a double into two halves whose products are exact (Dekker). */
+const SPLIT = 134_217_729;
+const halfOf = (p: number): number => SPLIT * p - (SPLIT * p - p);
+const POW10_HI = POW10.map(halfOf);
+const POW10_LO = POW10.map((p, i) => p - POW10_HI[i]!);
+/** Closer than this to a tie or to the interval's edge (in units of the decimal's last digit): unsure. */
+const NEAR = 1e-9;
+/** The bits of a double: its exponent gives the ulp, its fraction says if it is a power of two. */
+const BITS = new Float64Array(1);
+const WORDS = new Uint32Array(BITS.buffer);
+const HIGH_WORD = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 1 : 0;
+/**
+ * Per binary exponent from 2^-20 (below 1e-6) to 2^49 (above 1e15): floor(log10) of the binade's
+ * start, the (rounded) power of ten after it, which at most one of its doubles pass, and half
+ * the binade's ulp. A double beside that power of ten can get the wrong exponent here: the
+ * product then says so.
+ */
+const MIN_EXPONENT = 1023 - 20;
+const BINADES = 70;
+const FLOOR_LOG10 = Int8Array.from({ length: BINADES }, (_, i) => Math.floor(Math.log10(2 ** (i - 20))));
+const NEXT_POW10 = Float64Array.from(FLOOR_LOG10, (e) => Number(`1e${e + 1}`));
+const HALF_ULP = Float64Array.from({ length: BINADES }, (_, i) => 2 ** (i - 20 - 53));
+/** The rounding error of `product` = v * 10^k (k <= 22): v * 10^k = product + error exactly (Dekker). */
+function productError(v: number, k: number, product: number): number {
+  const vh = halfOf(v);
+  const vl = v - vh;
+  const ph = POW10_HI[k]!;
+  const pl = POW10_LO[k]!;
+  return vh * ph - product + vh * pl + vl * ph + vl * pl;
+}
+
+/**
+ * `v` in fixed notation if 1e-6 <= |v| < 1e15 and its shortest decimal has 15 to 17 significant
+ * digits (or fewer: then it is found at 15 and its zeros dropped), as JS prints it; otherwise -1
+ * (nothing useful written), also where it cannot be sure.
+ */
+export function writeLongDecimal(buf: Uint8Array, pos: number, v: number): number {
+  let at = pos;
+  let x = v;
+  if (x < 0) {
+    buf[at++] = MINUS;
+    x = -x;
+  }
+  // Also false for NaN.
+  if (!(x >= 1e-6 && x < 1e15)) return -1;
+  BITS[0] = x;
+  const high = WORDS[HIGH_WORD]!;
+  if ((high & 0xfffff) === 0 && WORDS[1 - HIGH_WORD] === 0) return -1;
+  const binade = (high >>> 20) - MIN_EXPONENT;
+  // e = floor(log10(x)); P = x * 10^(16 - e) is then in [1e16, 1e17).
+  let e = FLOOR_LOG10[binade]!;
+  if (x >= NEXT_POW10[binade]!) e++;
+  if (e < -6) return -1;
+  let product = x * POW10[16 - e]!;
+  let error = productError(x, 16 - e, product);
+  if (product < 1e16 || (product === 1e16 && error < 0)) {
+    if (--e < -6) return -1;
+    product = x * POW10[16 - e]!;
+    error = productError(x, 16 - e, product);
+  } else if (product > 1e17 || (product === 1e17 && error >= 0)) {
+    e++;
+    product = x * POW10[16 - e]!;
+    error = productError(x, 16 - e, product);
+  }
+  // P = N + f: the integer N (past 2^53, so in two exact parts: upper * 1e8 + lower), 0 <= f < 1.
+  const down = Math.floor(error);
+  const f = error - down;
+  // A multiplication, not a division: one off at most, which the loops below put right.
+  let upper = Math.floor(product * 1e-8);
+  let lower = product - upper * 1e8 + down;
+  while (lower < 0) {
+    lower += 1e8;
+    upper--;
+  }
+  while (lower >= 1e8) {
+    lower -= 1e8;
+    upper++;
+  }
+  // Half an ulp of x, in units of P's last digit (at c digits, 10^(17 - c) times fewer).
+  const half = HALF_ULP[binade]! * POW10[16 - e]!;
+  // 15 digits, then 16, then 17: P's last two digits, then one, then none rounded off.
+  const low = lower | 0;
+  let cut = low % 100;
+  let step = rounding(cut, f, 0.01, half * 0.01, 100, f === 0 && cut === 50, (((low / 100) | 0) & 1) === 0);
+  if (step === NOT_INSIDE) {
+    cut = low % 10;
+    step = rounding(cut, f, 0.1, half * 0.1, 10, f === 0 && cut === 5, (((low / 10) | 0) & 1) === 0);
+    if (step === NOT_INSIDE) {
+      cut = 0;
+      step = rounding(0, f, 1, half, 1, f === 0.5, (low & 1) === 0);
+    }
+  }
+  // Unsure, or (17 digits) unreachable: the nearest 17-digit decimal is always inside the interval.
+  if (step < 0) return -1;
+  lower += step - cut;
+  if (lower >= 1e8) {
+    lower -= 1e8;
+    upper++;
+  }
+  // Rounded up to 10^17: a power of ten, which JS prints shorter.
+  // Both parts as int32: passed to a call that is not inlined, a double would be boxed.
+  return upper >= 1e9 ? -1 : writeDigits(buf, at, upper | 0, lower | 0, e);
+}
+
+const NOT_INSIDE = -1;
+const UNSURE = -2;
+
+/**
+ * Whether P's last digits `cut` and its fraction f, rounded off, leave a decimal inside the
+ * interval. unit is the decimal's last digit in units of P's (1/100, 1/10 or 1), edge half an ulp
+ * in units of the decimal's last digit. Returns what to add to `cut` to round: 0 (down) or `up`
+ * (1 / unit); NOT_INSIDE; or UNSURE, within NEAR of the edge or of a tie that is not exact.
+ * An exact tie (x with few bits after the point, past ~1e12) goes to the even digit, as JS does.
+ */
+function rounding(cut: number, f: number, unit: number, edge: number, up: number, tie: boolean, even: boolean): number {
+  const frac = (cut + f) * unit;
+  const roundUp = frac >= 0.5;
+  const distance = roundUp ? 1 - frac : frac;
+  if (distance > edge + NEAR) return NOT_INSIDE;
+  if (distance >= edge - NEAR) return UNSURE;
+  if (tie) return even ? 0 : up;
+  if (Math.abs(distance - 0.5) < NEAR) return UNSURE;
+  return roundUp ? up : 0;
+}
+
+/** "00" to "99": two digits at a time halves the divisions. */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : ((i >> 1) / 10) | 0));
+
+/** The last `count` (even) digits of the int32 u, zeros in front, written backwards to end at `end`. */
+function pairsInto(buf: Uint8Array, end: number, u: number, count: number): void {
+  for (let at = end - 2; at >= end - count; at -= 2) {
+    const q = (u / 100) | 0;
+    const r = (u - q * 100) << 1;
+    buf[at] = PAIRS[r]!;
+    buf[at + 1] = PAIRS[r + 1]!;
+    u = q;
+  }
+}
+
+/**
+ * The 17-digit integer upper * 1e8 + lower as the decimal with 16 - e places, zeros after the
+ * last digit dropped. All 17 digits are written, in place, and the end returned is before the
+ * dropped zeros: it writes past that end, within the value's room (MAX_VALUE_BYTES).
+ */
+function writeDigits(buf: Uint8Array, pos: number, upper: number, lower: number, e: number): number {
+  const first = (upper / 1e8) | 0;
+  if (e < 0) {
+    // 0.000ddd: the digits after 1 - e bytes.
+    buf[pos] = ZERO;
+    buf[pos + 1] = POINT;
+    for (let z = pos + 2; z < pos + 1 - e; z++) buf[z] = ZERO;
+    const start = pos + 1 - e;
+    buf[start] = ZERO + first;
+    pairsInto(buf, start + 9, upper - first * 1e8, 8);
+    pairsInto(buf, start + 17, lower, 8);
+    let last = start + 16;
+    while (buf[last] === ZERO) last--;
+    return last + 1;
+  }
+  // ddd.ddd: the digits one byte on, then the first e + 1 moved back before the point.
+  buf[pos + 1] = ZERO + first;
+  pairsInto(buf, pos + 10, upper - first * 1e8, 8);
+  pairsInto(buf, pos + 18, lower, 8);
+  const point = pos + e + 1;
+  for (let i = pos; i < point; i++) buf[i] = buf[i + 1]!;
+  buf[point] = POINT;
+  let last = pos + 17;
+  while (last > point && buf[last] === ZERO) last--;
+  return last === point ? point : last + 1;
 }

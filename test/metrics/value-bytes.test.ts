@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatValue } from '../../src/metrics/text.js';
-import { MAX_VALUE_BYTES, writeShortDecimal, writeValue } from '../../src/metrics/value-bytes.js';
+import { MAX_VALUE_BYTES, writeLongDecimal, writeShortDecimal, writeValue } from '../../src/metrics/value-bytes.js';
 
 let seed = 11;
 const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
@@ -109,5 +109,76 @@ describe('writeShortDecimal', () => {
     expect(written(0.000123456789012345, writeShortDecimal).text).toBe('0.000123456789012345');
     expect(written(-999_999_999_999_999, writeShortDecimal).text).toBe('-999999999999999');
     expect(written(1234567890.123456, writeShortDecimal).text).toBeUndefined();
+  });
+});
+
+/**
+ * Results of arithmetic, as a scrape prints them: returns, summed sizes, spreads, ratios,
+ * averages; and doubles of every mantissa from 1e-6 to 1e15, with the doubles beside each power
+ * of ten, where the exponent is decided.
+ */
+function arithmetic(count: number): number[] {
+  const out: number[] = [];
+  let volume = 0;
+  for (let i = 0; i < count; i++) {
+    const bid = Number(((1 + rnd() * 9) * 10 ** (Math.floor(rnd() * 10) - 4)).toFixed(8));
+    const ask = Number((bid * (1 + rnd() * 1e-3)).toFixed(8));
+    volume += Number((rnd() * 10).toFixed(4));
+    out.push(ask / bid - 1, ask - bid, volume, (ask + bid) / 2, 10 ** (-6 + rnd() * 21), rnd() * 1e-3);
+  }
+  for (let e = -5; e <= 14; e++) {
+    for (const start of [10 ** e, Number(`1e${e}`)]) {
+      let up = start;
+      let down = start;
+      for (let j = 0; j < 50; j++) out.push((up = nextUp(up)), (down = nextDown(down)));
+    }
+  }
+  return out.flatMap((x) => [x, -x]);
+}
+
+describe('writeLongDecimal', () => {
+  it('prints results of arithmetic as JS does, and leaves almost none of them to JSON.stringify', () => {
+    const values = arithmetic(50_000).filter((x) => Math.abs(x) >= 1e-6 && Math.abs(x) < 1e15);
+    let left = 0;
+    let wrong = 0;
+    for (const v of values) {
+      const { text, inRoom } = written(v, writeLongDecimal);
+      if (text === undefined) left++;
+      else if (text !== formatValue(v) || !inRoom) {
+        wrong++;
+        expect({ v, text, inRoom }).toEqual({ v, text: formatValue(v), inRoom: true });
+      }
+    }
+    expect(wrong).toBe(0);
+    // Those it leaves: powers of two, and doubles within ~1e-9 of a last digit from the interval's edge or an inexact tie.
+    expect(left / values.length).toBeLessThan(1e-4);
+  });
+
+  it('prints 16 and 17 digits, and fewer when they read back, in fixed notation', () => {
+    const cases: Array<[number, string]> = [
+      [0.1 + 0.2, '0.30000000000000004'],
+      [1 / 3, '0.3333333333333333'],
+      [-2 / 3, '-0.6666666666666666'],
+      [123.45678901234567, '123.45678901234567'],
+      [0.00012345678901234567, '0.00012345678901234567'],
+      [999_999_999_999_999.9, '999999999999999.9'],
+      [100.02 - 100.01, '0.009999999999990905'],
+      // Exact ties between two decimals that both read back: the even one, as JS picks.
+      [898_283_639_086_379.75, '898283639086379.8'],
+      [266_362_365_284_523.125, '266362365284523.12'],
+      [104.57, '104.57'],
+      [-5, '-5'],
+      [1_796_400_000_123, '1796400000123'],
+      [1e14, '100000000000000'],
+    ];
+    for (const [v, text] of cases) {
+      expect(formatValue(v)).toBe(text);
+      expect(written(v, writeLongDecimal).text, text).toBe(text);
+    }
+  });
+
+  it('leaves powers of two and what JS prints in exponent notation or past 1e15', () => {
+    for (const v of [0.5, 2 ** -10, 1024, -(2 ** 40), 1e15, 1e-7, 1e-6, 1e21, 0, Infinity, -Infinity, NaN])
+      expect(written(v, writeLongDecimal).text, `${v}`).toBeUndefined();
   });
 });
