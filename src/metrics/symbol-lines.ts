@@ -6,9 +6,9 @@
  * scrape took 700 ms of CPU with every value cached. Here each symbol keeps one byte arena holding
  * its lines, grouped by family (a "segment" per family, since the text format wants a family's
  * lines together). A scrape compares each series' number with the one its bytes were made from;
- * an unchanged segment is copied out as is, a changed value of the same printed length is
- * overwritten in place, and only a segment whose shape changed (a series appeared or vanished, a
- * value's printed length changed) is written again from its pieces.
+ * an unchanged segment is copied out as is, a changed value is overwritten in place (the rest of
+ * its segment moved over if its printed length changed), and only a segment whose shape changed
+ * (a series appeared or vanished) is written again from its pieces.
  *
  * Memory: each line reserves room for the longest printed number, ~100 bytes a series (~5 kB a
  * symbol with the default config), outside the JS heap so the collector never walks it.
@@ -287,11 +287,11 @@ export class SymbolLines {
           break;
         }
         const len = writeValue(text, 0, a);
-        if (len !== this.valueLen[k]) {
-          rewrite = true;
-          break;
-        }
         const at = this.valueAt[k]!;
+        const was = this.valueLen[k]!;
+        // A new length: the rest of the segment moves over by the difference (the segment has room
+        // for every value at its longest), rather than every line of it being written again.
+        if (len !== was) this.resize(g, k, at + was, len - was);
         for (let i = 0; i < len; i++) this.arena[at + i] = text[i]!;
         this.vals[k] = a;
         wrote = true;
@@ -316,7 +316,15 @@ export class SymbolLines {
     return pos + copyBytes.call(this.arena, out, pos, at, at + this.segLen[g]!);
   }
 
-  /** Write segment g again from its pieces: its lines' presence or lengths changed. */
+  /** Line k of segment g's value grows by `by` bytes (or shrinks): what follows it, from `from`, moves. */
+  private resize(g: number, k: number, from: number, by: number): void {
+    this.arena.copyWithin(from + by, from, this.segAt[g]! + this.segLen[g]!);
+    for (let j = k + 1; j < this.layout.firstLine[g + 1]!; j++) this.valueAt[j] = this.valueAt[j]! + by;
+    this.valueLen[k] = this.valueLen[k]! + by;
+    this.segLen[g] = this.segLen[g]! + by;
+  }
+
+  /** Write segment g again from its pieces: its lines' presence changed. */
   private rewrite(g: number, v: Float64Array): void {
     const { heads, tails, firstLine } = this.layout;
     const a = this.arena;

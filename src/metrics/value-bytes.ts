@@ -9,7 +9,8 @@
  * digits are worked out here in 30-110 ns with no allocation (writeShortDecimal). Most of the rest
  * are results of arithmetic (returns, summed volumes, spreads, indicators) that need 16-17 digits:
  * writeLongDecimal finds those with exact products instead. What neither can decide (exponent
- * notation, powers of two, near-ties) is left to JSON.stringify, V8's shortest round-trip printer.
+ * notation, powers of two, doubles within a hair of a tie or of their interval's edge) is left to
+ * JSON.stringify, V8's shortest round-trip printer.
  */
 import { formatValue } from './text.js';
 
@@ -146,8 +147,10 @@ function fixedDigits(buf: Uint8Array, end: number, u: number, count: number): vo
  * All three come from one exact product P = v * 10^k, k chosen so that P has 17 digits before the
  * point: 10^k (k <= 22) is an exact double, and Dekker's product gives the rounded product and its
  * exact error as two doubles. The distances from P to the nearest decimals come out within ~1e-15
- * of the 17th digit, so anything within NEAR of a tie or of the interval's edge is left to
- * JSON.stringify, as is a power of two (its interval is narrower below it than above).
+ * of the 17th digit, so a double within NEAR of the interval's edge or of an inexact tie is left
+ * to the short path and JSON.stringify, as is a power of two (its interval is narrower below it
+ * than above). An exact tie (two decimals equally near, both inside) goes to the even digit, as
+ * V8 picks.
  */
 
 /** 2^27 + 1: splits a double into two halves whose products are exact (Dekker). */

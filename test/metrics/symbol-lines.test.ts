@@ -5,7 +5,7 @@ import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import type { SymbolState } from '../../src/market/symbol.js';
 import { INDICATOR_NAMES, METRICS, scrapeGroupOf, type MetricDef } from '../../src/metrics/catalog.js';
-import { renderMarket, type SelfStats } from '../../src/metrics/render.js';
+import { renderMarket, renderMarketChunks, type SelfStats } from '../../src/metrics/render.js';
 import { SEGMENTS, SymbolLines, symbolLabels } from '../../src/metrics/symbol-lines.js';
 import { formatValue, header } from '../../src/metrics/text.js';
 
@@ -75,7 +75,15 @@ const step = fc.record({
   dt: fc.integer({ min: 0, max: 200_000 }),
 });
 
-test('the byte cache always equals the plain rendering, however values change between scrapes', () => {
+const FAST_FAMILIES = new Set<string>(Object.values(METRICS).flatMap((d) => (['health', 'moves'].includes(scrapeGroupOf(d)) ? [d.name] : [])));
+/** The per-symbol lines of a fast-lane render (its own cache, refreshed for its segments only). */
+const fastLines = (m: Map<string, FeedState>): string[] =>
+  Buffer.concat([...renderMarketChunks(m, self, undefined, new Set(['health', 'moves'] as const))])
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.includes('symbol="'));
+
+test('the byte cache always equals the plain rendering, however values change between scrapes, in the fast lane too', () => {
   fc.assert(
     fc.property(fc.array(fc.array(step, { maxLength: 12 }), { minLength: 1, maxLength: 25 }), (scrapes) => {
       const f = new FeedState('sim', ['A', 'B"\\quoted', 'C'], cfg, 0);
@@ -95,10 +103,13 @@ test('the byte cache always equals the plain rendering, however values change be
           else if (c.kind === 'counter') s.seqCounts.gaps += c.dt;
           else s.lastUpdate = t;
         }
+        const fast = fastLines(m);
         const text = renderMarket(m, self);
         const want = reference(f);
         assert.equal(text.slice(0, want.length), want);
         assert.ok(text.startsWith(want + header(METRICS.feedUp)), 'nothing else among the per-symbol families');
+        // The fast lane's lines, byte for byte, are the full render's lines of its families.
+        assert.deepEqual(fast, want.split('\n').filter((l) => FAST_FAMILIES.has(l.slice(0, l.indexOf('{')))));
       }
     }),
     { numRuns: 150 },
