@@ -47,6 +47,10 @@ beforeAll(async () => {
   // The service's own logger (not an injected one), so suppressed log lines reach the metrics.
   svc = await startService(config, { listen: '127.0.0.1:0', logLevel: 'error' });
   await scrapeUntil(svc.url, (s) => s.get('market_feed_up{exchange="sim"}') === 1, 'feed up');
+  // A gap or a duplicate is counted against the last trade id seen: a knob turned before a
+  // symbol's first trade arrived would move nothing (the feed is up as soon as it connects, and on
+  // a quiet machine the knobs came before the first trades in 2 runs of 3).
+  await scrapeUntil(svc.url, (s) => SYMBOLS.every((sym) => (s.get(`market_trades_total{exchange="sim",symbol="${sym}"}`) ?? 0) > 0), 'a trade of every symbol');
 });
 afterAll(async () => {
   await svc.stop();
