@@ -4,12 +4,13 @@
  *
  * A scrape prints the numbers that changed since the last: at 10k symbols ~100k after every symbol
  * traded, ~400k after their bars closed. JSON.stringify makes a string of each (~130-150 ns, and
- * a young object) that is then copied out byte by byte. Many are short decimals: prices and
- * quantities as venues print them, timestamps in seconds with milliseconds, counts. For those the
- * digits are worked out here in 30-110 ns with no allocation (writeShortDecimal). Most of the rest
- * are results of arithmetic (returns, summed volumes, spreads, indicators) that need 16-17 digits:
- * writeLongDecimal finds those with exact products instead. What neither can decide (exponent
- * notation, powers of two, doubles within a hair of a tie or of their interval's edge) is left to
+ * a young object) that is then copied out byte by byte. Here the digits are worked out with no
+ * allocation. Counts and other whole numbers take writeShortDecimal's integer digits. Every other
+ * number takes writeLongDecimal: short decimals (prices and quantities as venues print them,
+ * timestamps in seconds with milliseconds) and the results of arithmetic that need 16-17 digits
+ * (returns, summed volumes, spreads, indicators) alike, found with exact products. What it leaves
+ * (powers of two, doubles within a hair of a tie or of their interval's edge) goes to
+ * writeShortDecimal's 15-digit path, and what that cannot decide (exponent notation among it) to
  * JSON.stringify, V8's shortest round-trip printer.
  */
 import { formatValue } from './text.js';
