@@ -7,7 +7,7 @@ import { createGzip } from 'node:zlib';
 import { parseListen } from './config/listen.js';
 import { errorFields, ExporterError, type ErrorCode } from './errors.js';
 import { SCRAPE_GROUP_NAMES, type ScrapeGroup } from './metrics/catalog.js';
-import { GZIP_CHUNK, GZIP_LEVEL } from './metrics/gzip.js';
+import { GZIP_CHUNK, GZIP_LEVEL, GZIP_WINDOW_BITS } from './metrics/gzip.js';
 import type { Selection } from './metrics/render.js';
 import { CONTENT_TYPE } from './metrics/text.js';
 
@@ -87,7 +87,7 @@ export function createApp(deps: ServerDeps): Express {
       const body = await deps.metrics();
       res.set('Content-Type', CONTENT_TYPE);
       if (!gzip) return void res.send(body);
-      const z = createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_CHUNK });
+      const z = createGzip({ level: GZIP_LEVEL, windowBits: GZIP_WINDOW_BITS, chunkSize: GZIP_CHUNK });
       // A client gone mid-scrape destroys both.
       pipeline(z, res, () => undefined);
       z.end(body);

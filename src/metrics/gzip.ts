@@ -22,6 +22,16 @@ import { CRC_STEP } from '../runtime/budgets.js';
 export const GZIP_LEVEL = 1;
 
 /**
+ * Back-references reach 2^13 bytes (8 kB) rather than zlib's default 32 kB: a series repeats its
+ * name and labels a line or a symbol back, rarely further. Measured on the exposition of 2,000
+ * symbols, a family at a time as the renderer deflates it (level 1, medians of 15): 10% less time
+ * (24.4 against 26.9 ms for 10.6 MB) and 6% fewer bytes (9.6x against 9.0x); 2^12 and 2^14 were
+ * between the two, 2^10 worse than the default. Any gzip reader takes it: the window a stream
+ * needs is at most the 32 kB every reader keeps.
+ */
+export const GZIP_WINDOW_BITS = 13;
+
+/**
  * zlib's output buffer. Every one it fills is a trip through the thread pool and back through the
  * event loop, which takes milliseconds under ingest load: at the default 16 kB, 10k symbols took
  * ~10 s to gzip (plain: 1-3 s).
@@ -42,7 +52,7 @@ export interface Deflated {
  */
 export async function deflatePiece(bytes: Uint8Array): Promise<Deflated> {
   const deflated = new Promise<Buffer>((resolve, reject) => {
-    deflateRaw(bytes, { level: GZIP_LEVEL, chunkSize: GZIP_CHUNK, finishFlush: constants.Z_SYNC_FLUSH }, (err, out) => {
+    deflateRaw(bytes, { level: GZIP_LEVEL, windowBits: GZIP_WINDOW_BITS, chunkSize: GZIP_CHUNK, finishFlush: constants.Z_SYNC_FLUSH }, (err, out) => {
       if (err) return reject(err);
       if (out.byteLength === out.buffer.byteLength) return resolve(out);
       const own = Buffer.allocUnsafeSlow(out.byteLength);

@@ -1,8 +1,8 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { crc32 } from 'node:zlib';
-import { crc32Combine, deflatePiece, GzipJoin } from '../../src/metrics/gzip.js';
+import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { crc32Combine, deflatePiece, GZIP_WINDOW_BITS, GzipJoin } from '../../src/metrics/gzip.js';
 import { oneMember } from '../support/scrape.js';
 
 test('pieces deflated apart and joined are one gzip member of their texts in order', async () => {
@@ -35,4 +35,17 @@ test('a piece is memory of its own, of its size: a kept one holds no more than i
     assert.equal(p.bytes.buffer.byteLength, p.bytes.byteLength, `${size} bytes in: ${p.bytes.byteLength} out on ${p.bytes.buffer.byteLength}`);
     assert.equal(p.length, size);
   }
+});
+
+test('a piece refers back no further than its window: it inflates in a 2^GZIP_WINDOW_BITS window, which zlib\'s default one does not', async () => {
+  // A block with no repeats of its own, three times over: the nearest copy of any of its strings
+  // is a block (12 kB) back, past the shipped window and within zlib's default 32 kB.
+  let seed = 7;
+  const block = Buffer.alloc(12_000, 0).map(() => 33 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 90));
+  const text = Buffer.concat([block, block, block]);
+  // Output 64 bytes at a time, so every reference past that is served from the window alone.
+  const inflate = (bytes: Buffer) => inflateRawSync(bytes, { windowBits: GZIP_WINDOW_BITS, chunkSize: 64, finishFlush: constants.Z_SYNC_FLUSH });
+  const piece = await deflatePiece(text);
+  assert.ok(inflate(piece.bytes).equals(text));
+  assert.throws(() => inflate(deflateRawSync(text, { level: 1, finishFlush: constants.Z_SYNC_FLUSH })), /too far back/);
 });
