@@ -23,11 +23,12 @@ export const GZIP_LEVEL = 1;
 
 /**
  * Back-references reach 2^13 bytes (8 kB) rather than zlib's default 32 kB: a series repeats its
- * name and labels a line or a symbol back, rarely further. Measured on the exposition of 2,000
- * symbols, a family at a time as the renderer deflates it (level 1, medians of 15): 10% less time
- * (24.4 against 26.9 ms for 10.6 MB) and 6% fewer bytes (9.6x against 9.0x); 2^12 and 2^14 were
- * between the two, 2^10 worse than the default. Any gzip reader takes it: the window a stream
- * needs is at most the 32 kB every reader keeps.
+ * name and labels a line or a symbol back, rarely further. Measured on the exposition of 10,000
+ * symbols, a family at a time as the renderer deflates it (level 1, medians of 9): 14% less time
+ * (122.8 against 142.5 ms for 53 MB) and 6% fewer bytes (9.7x against 9.2x). At 2,000 symbols
+ * 2^12 and 2^14 were no better than 2^13, 2^10 worse than the default (docs/performance.md,
+ * twenty-sixth round). Any gzip reader takes it: the window a stream needs is at most the 32 kB
+ * every reader keeps.
  */
 export const GZIP_WINDOW_BITS = 13;
 
