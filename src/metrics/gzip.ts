@@ -26,7 +26,7 @@ export const GZIP_LEVEL = 1;
  * name and labels a line or a symbol back, rarely further. Measured on the exposition of 10,000
  * symbols, a family at a time as the renderer deflates it (level 1, medians of 9): 14% less time
  * (122.8 against 142.5 ms for 53 MB) and 6% fewer bytes (9.7x against 9.2x). At 2,000 symbols
- * 2^12 and 2^14 were no better than 2^13, 2^10 worse than the default (docs/performance.md,
+ * 2^12 and 2^14 were slower than 2^13, 2^10 slower than the default (docs/performance.md,
  * twenty-sixth round). Any gzip reader takes it: the window a stream needs is at most the 32 kB
  * every reader keeps.
  */
