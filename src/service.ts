@@ -11,6 +11,7 @@ import { errorFields, ExporterError } from './errors.js';
 import { Exporter } from './exporter.js';
 import { createLogger, type Level, type LogFormat, type Logger } from './log.js';
 import { deflatePiece, GzipJoin } from './metrics/gzip.js';
+import { RenderAhead } from './metrics/render-ahead.js';
 import { ALL_GROUPS, prepareLines, streamMarket, type SelfStats, type Selection } from './metrics/render.js';
 import { LoopMonitor } from './runtime/loop-monitor.js';
 import { createApp, listen } from './server.js';
@@ -117,6 +118,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   ): Promise<void> => {
     const t0 = performance.now();
     sample();
+    if (groups.has('rest')) ahead.scraped(gzip);
     const join = gzip ? new GzipJoin() : undefined;
     if (join) await write(join.start());
     await streamMarket(exporter.states(), self, write, { sent, groups, gzip: join, backlog: () => exporter.backlogged });
@@ -130,6 +132,13 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   };
 
   let running = config;
+  // The next full scrape after the bars close finds their lines printed and deflated (render-ahead.ts).
+  const ahead = new RenderAhead({
+    intervalsMs: () => running.intervals.map((iv) => iv.ms),
+    graceMs: () => running.barCloseGraceMs,
+    render: (gzip) => streamMarket(exporter.states(), self, () => undefined, { gzip: gzip ? new GzipJoin() : undefined, backlog: () => exporter.backlogged }),
+    log: log.child({ component: 'render-ahead' }),
+  });
   // A flag wins over the file for these: the file's value is not in use, so changing it is no change.
   const overridden: RestartOnlyKey[] = opts.listen !== undefined ? ['listen'] : [];
   let reloading: Promise<void> = Promise.resolve();
@@ -189,6 +198,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   exporter.start();
   phase('preparing the /metrics lines of every symbol');
   prepareLines(exporter.states());
+  ahead.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${web?.https ? 'https' : 'http'}://${host}:${addr.port}`;
@@ -214,6 +224,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     async stop() {
       clearInterval(readyCheck);
       loop.stop();
+      await ahead.stop();
       await exporter.stop();
       await new Promise<void>((r) => {
         server.close(() => r());

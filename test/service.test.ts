@@ -202,3 +202,28 @@ describe('the fast lane and reconnects', () => {
     await scrapeUntil(svc.url, (x) => x.get('market_sequence_gaps_total{exchange="sim",symbol="AAAUSDT"}')! >= 1, 'the gap counted');
   });
 });
+
+test('once the bars close, the service renders the full lane ahead, as the last full scrape asked: gzipped, and only while something scrapes', async () => {
+  const lines: string[] = [];
+  const log = createLogger({ level: 'debug', write: (l) => lines.push(l) });
+  const demo = await startDemo(quiet);
+  // Bars of 2 s, closed at once when idle: a boundary settles every 2 s, 1.25 s after it.
+  const svc = await startService({ ...demo.config, intervals: [{ label: '2s', ms: 2_000 }], barCloseGraceMs: 0 }, { listen: '127.0.0.1:0', log });
+  const aheadLines = () => lines.filter((l) => l.includes('rendered /metrics ahead'));
+  try {
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.deepEqual(aheadLines(), [], 'nothing scraped: nothing rendered ahead');
+    // Full scrapes every 0.5 s, gzipped, beside fast-lane ones (which do not count), until one renders ahead.
+    const until = Date.now() + 8_000;
+    while (aheadLines().length === 0 && Date.now() < until) {
+      await gzipGet(svc.url, '/metrics');
+      await gzipGet(svc.url, '/metrics?collect[]=health&collect[]=moves');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(aheadLines().length > 0, `no render ahead in 8 s of scrapes:\n${lines.slice(-20).join('\n')}`);
+    assert.match(aheadLines()[0]!, /gzip=true/);
+  } finally {
+    await svc.stop();
+    await demo.stop();
+  }
+});

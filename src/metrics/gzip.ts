@@ -5,7 +5,8 @@
  * its CRC combined from the pieces' (as pigz joins what it compresses in parallel). The renderer
  * compresses each family apart and keeps the piece until one of the family's lines changes
  * (render.ts): at the shipped 15 s, bars and indicators, most of the exposition's bytes, change in
- * one scrape of four, and their pieces are sent again as they are.
+ * one scrape of four, and their pieces are sent again as they are; once the bars close, they are
+ * made ahead of that scrape (render-ahead.ts).
  *
  * One member, not a member per piece: a gzip file may hold several (RFC 1952) and Go's reader,
  * which Prometheus uses, reads them all, but `curl --compressed` (7.88) stops after the first.

@@ -15,6 +15,8 @@
  *   changes: a segment no symbol changed is neither copied nor compressed. The others are copied
  *   a run of segments at a time, each run deflated before the next is copied over it, so the
  *   kept buffer holds a run rather than the whole exposition.
+ * - Once a boundary's bars have closed, the service renders the full lane with nowhere to send it
+ *   (render-ahead.ts), so the scrape after a close finds its bar and indicator lines done.
  * Every symbol is read once per scrape, before anything is written, so the per-symbol families
  * agree with each other; a scrape that spans several event-loop turns may still show a symbol
  * read early next to one read a few milliseconds later, as with any collector that runs while
