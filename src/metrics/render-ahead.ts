@@ -94,6 +94,8 @@ export class RenderAhead {
   private cancel: (() => void) | undefined;
   private rendering: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The settle time last fired for: the wall clock may step back (NTP), and a boundary renders once. */
+  private fired = -Infinity;
 
   constructor(private readonly o: RenderAheadOptions) {
     this.clock = o.clock ?? realClock;
@@ -118,7 +120,7 @@ export class RenderAhead {
   private schedule(): void {
     if (this.stopped) return;
     const now = this.clock.now();
-    const settled = nextSettle(now, this.o.intervalsMs(), this.o.graceMs());
+    const settled = nextSettle(Math.max(now, this.fired), this.o.intervalsMs(), this.o.graceMs());
     if (settled === undefined) return;
     // Judged by the bars it was scheduled for: a reload meanwhile counts from the next boundary.
     const shortest = Math.min(...this.o.intervalsMs());
@@ -126,6 +128,7 @@ export class RenderAhead {
   }
 
   private fire(settled: number, shortestBarMs: number): void {
+    this.fired = settled;
     const now = this.clock.now();
     const seen = this.seen;
     if (worthRendering(now, settled, shortestBarMs, seen)) {

@@ -1,6 +1,5 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { constants, inflateRawSync } from 'node:zlib';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
 import { createLogger } from '../../src/log.js';
 import { FeedState } from '../../src/market/feed-state.js';
@@ -8,7 +7,7 @@ import { GzipJoin } from '../../src/metrics/gzip.js';
 import { nextSettle, RenderAhead, SETTLE_MARGIN_MS, worthRendering, type AheadClock } from '../../src/metrics/render-ahead.js';
 import { renderMarket, streamMarket, type SelfStats } from '../../src/metrics/render.js';
 import { TICK_MS } from '../../src/runtime/budgets.js';
-import { oneMember } from '../support/scrape.js';
+import { oneMember, pieceFamily } from '../support/scrape.js';
 
 const MIN = 60_000;
 const GRACE = 2_000;
@@ -121,6 +120,20 @@ test('renders once per boundary, after the bars settled, as the last full scrape
   assert.equal(renders.length, 2, 'none after stop');
 });
 
+test('the wall clock stepping back after a render does not render the same boundary again', async () => {
+  const { clock, renders, r, done } = ahead(undefined, true);
+  r.start();
+  await scrapes(clock, r, T + 31_000, T + MIN);
+  await clock.to(T + MIN + AFTER);
+  assert.equal(renders.length, 1);
+  clock.t -= 500;
+  done();
+  await new Promise((res) => setImmediate(res));
+  await clock.to(T + MIN + AFTER + 10_000);
+  assert.deepEqual(renders.map((x) => x.at), [T + MIN + AFTER]);
+  await r.stop();
+});
+
 test('scrapes stop: no render once none came for two periods', async () => {
   const { clock, renders, r } = ahead();
   r.start();
@@ -174,13 +187,7 @@ async function gzipPieces(m: Map<string, FeedState>): Promise<{ byFamily: Map<st
   const join = new GzipJoin();
   const pieces: Buffer[] = [];
   await streamMarket(m, self, (c) => void pieces.push(c), { sliceMs: 0, gzip: join });
-  const byFamily = new Map<string, Buffer>();
-  for (const p of pieces) {
-    const text = inflateRawSync(p, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
-    const second = /^(\w+)\{[^}]*interval="(\w+)"/.exec(text);
-    byFamily.set(/^# HELP (\S+)/.exec(text)?.[1] ?? (second ? `${second[1]} ${second[2]}` : ''), p);
-  }
-  return { byFamily, text: oneMember(Buffer.concat([join.start(), ...pieces, join.end()])) };
+  return { byFamily: new Map(pieces.map((p) => [pieceFamily(p), p])), text: oneMember(Buffer.concat([join.start(), ...pieces, join.end()])) };
 }
 
 test('what the service renders ahead: the next gzipped scrape sends the bar and indicator pieces it made, and the same text as a render from scratch', async () => {
