@@ -1,10 +1,9 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { constants, inflateRawSync } from 'node:zlib';
 import { GzipJoin } from '../../src/metrics/gzip.js';
 import { RENDER_GIVE_WAY_TURNS } from '../../src/runtime/budgets.js';
-import { oneMember } from '../support/scrape.js';
+import { oneMember, pieceFamily } from '../support/scrape.js';
 import { keptOutputBytes, prepareLines, renderMarket, renderMarketChunks, streamMarket, type SelfStats } from '../../src/metrics/render.js';
 import { FeedState } from '../../src/market/feed-state.js';
 import { DEFAULT_INDICATORS } from '../../src/config/defaults.js';
@@ -246,15 +245,6 @@ async function gzipScrape(m: Map<string, FeedState>, groups?: ReadonlySet<'healt
   await streamMarket(m, self, (chunk) => void pieces.push(chunk), { sliceMs: 0, gzip: join, ...(groups ? { groups } : {}), ...(runBytes ? { runBytes } : {}) });
   return { pieces, text: oneMember(Buffer.concat([join.start(), ...pieces, join.end()])) };
 }
-/**
- * What a piece holds, each inflated on its own: a family's first segment, with its header (named
- * for the family), or the second of a bar or indicator family (`market_bar_close 5m`).
- */
-function familyOf(piece: Buffer): string {
-  const text = inflateRawSync(piece, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
-  const second = /^(\w+)\{[^}]*interval="(\w+)"/.exec(text);
-  return /^# HELP (\S+)/.exec(text)?.[1] ?? (second ? `${second[1]} ${second[2]}` : '');
-}
 
 test('a gzipped scrape is one gzip member, deflated a segment at a time; a segment no symbol changed goes out as the piece made before', async () => {
   const f = new FeedState('sim', symbols, cfg);
@@ -262,13 +252,13 @@ test('a gzipped scrape is one gzip member, deflated a segment at a time; a segme
   const m = new Map([['sim', f]]);
   const first = await gzipScrape(m);
   assert.equal(first.text, renderMarket(m, self));
-  const byFamily = new Map(first.pieces.map((b) => [familyOf(b), b]));
+  const byFamily = new Map(first.pieces.map((b) => [pieceFamily(b), b]));
   assert.ok(byFamily.has('market_indicator') && byFamily.has('market_bid_price'), [...byFamily.keys()].join(' '));
   // Quotes only: bid, ask and spread change; no bar closes, so bars and indicators do not.
   for (const s of f.symbols.values()) s.applyQuote(98 + Math.random(), 102);
   const second = await gzipScrape(m);
   assert.equal(second.text, renderMarket(m, self));
-  const again = new Map(second.pieces.map((b) => [familyOf(b), b]));
+  const again = new Map(second.pieces.map((b) => [pieceFamily(b), b]));
   for (const fam of ['market_indicator', 'market_bar_close', 'market_price', 'market_instrument_info']) {
     assert.ok(byFamily.get(fam), `${fam} is a piece of its own`);
     assert.equal(again.get(fam), byFamily.get(fam), `${fam}: the same piece, not made again`);
@@ -278,14 +268,14 @@ test('a gzipped scrape is one gzip member, deflated a segment at a time; a segme
   drive(f, 200, 1);
   const third = await gzipScrape(m);
   assert.equal(third.text, renderMarket(m, self));
-  const closes = new Map(third.pieces.map((b) => [familyOf(b), b])).get('market_bar_close');
+  const closes = new Map(third.pieces.map((b) => [pieceFamily(b), b])).get('market_bar_close');
   assert.ok(closes && closes !== byFamily.get('market_bar_close'), 'the bars closed: their piece is made again');
   // An instrument renamed: the info family's piece is made again, with the new name.
   f.symbols.values().next().value!.instrument = 'NEW/NAME';
   const fourth = await gzipScrape(m);
   assert.equal(fourth.text, renderMarket(m, self));
   assert.match(fourth.text, /instrument="NEW\/NAME"/);
-  assert.notEqual(new Map(fourth.pieces.map((b) => [familyOf(b), b])).get('market_instrument_info'), byFamily.get('market_instrument_info'));
+  assert.notEqual(new Map(fourth.pieces.map((b) => [pieceFamily(b), b])).get('market_instrument_info'), byFamily.get('market_instrument_info'));
   // Every symbol trades at the start of a 5m bar, then a minute later: that closes its 1m bar
   // alone. The 1m lines' pieces are made again; the 5m lines' go out as they were.
   const t0 = 1_700_004_300_000;
@@ -294,7 +284,7 @@ test('a gzipped scrape is one gzip member, deflated a segment at a time; a segme
   for (const s of f.symbols.values()) s.applyTrade(101, 1, t0 + 60_000);
   const sixth = await gzipScrape(m);
   assert.equal(sixth.text, renderMarket(m, self));
-  const [before, after] = [fifth, sixth].map((x) => new Map(x.pieces.map((b) => [familyOf(b), b])));
+  const [before, after] = [fifth, sixth].map((x) => new Map(x.pieces.map((b) => [pieceFamily(b), b])));
   for (const fam of ['market_bar_close', 'market_indicator']) {
     assert.notEqual(after!.get(fam), before!.get(fam), `${fam}: the 1m lines changed`);
     assert.ok(before!.get(`${fam} 5m`), `${fam}: the 5m lines are a piece of their own`);

@@ -1,7 +1,7 @@
 /** Scrape an exporter and read its series: `series.get('market_price{exchange="x",symbol="y"}')`. */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { crc32, gunzipSync } from 'node:zlib';
+import { constants, crc32, gunzipSync, inflateRawSync } from 'node:zlib';
 
 export type Series = Map<string, number>;
 
@@ -67,4 +67,15 @@ export function oneMember(body: Buffer): string {
   assert.equal(body.readUInt32LE(body.length - 8), crc32(text), "the trailer's CRC is of the whole text: one member");
   assert.equal(body.readUInt32LE(body.length - 4), text.length % 2 ** 32);
   return text.toString('utf8');
+}
+
+/**
+ * What a piece of a gzipped scrape (src/metrics/gzip.ts) holds, inflated on its own: a family's
+ * first segment, with its header (named for the family), or the second of a bar or indicator
+ * family (`market_bar_close 5m`).
+ */
+export function pieceFamily(piece: Buffer): string {
+  const text = inflateRawSync(piece, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  const second = /^(\w+)\{[^}]*interval="(\w+)"/.exec(text);
+  return /^# HELP (\S+)/.exec(text)?.[1] ?? (second ? `${second[1]} ${second[2]}` : '');
 }
