@@ -464,6 +464,12 @@ async function stream(
 ): Promise<void> {
   const pieces = renderPieces(feedMap, self, alloc, groups, gzip ? runBytes : undefined);
   let sliceStart = performance.now();
+  // Whether this slice may be running outside the event loop's check phase: the request, a
+  // deflate done on the pool and a drained socket resume it in the poll phase, and an immediate
+  // set there runs in the same turn's check phase. Its next slice would then follow at once,
+  // before the turn's reads: two slices back to back, a third of the event-loop gaps over 15 ms at
+  // 10k symbols (docs/performance.md, twenty-eighth round).
+  let offTurn = true;
   for (const chunk of gzip ? pieces : chunked(pieces)) {
     // One piece deflated at a time, as one zlib stream would: with more at once, on two cores
     // shared with ingest and the load, more live frames waited over 100 ms (docs/performance.md,
@@ -471,18 +477,29 @@ async function stream(
     // piece made here is of its lines as they stay until then.
     let out: Buffer;
     if (!gzip) out = chunk as Buffer;
-    else if (chunk instanceof Uint8Array) out = chunk.length === 0 ? chunk : gzip.add(await deflatePiece(chunk));
-    else {
+    else if (chunk instanceof Uint8Array) {
+      out = chunk.length === 0 ? chunk : gzip.add(await deflatePiece(chunk));
+      offTurn ||= chunk.length > 0;
+    } else {
       let d = chunk.deflated;
-      if (d === undefined) chunk.keep((d = await deflatePiece(chunk.bytes)));
+      if (d === undefined) {
+        chunk.keep((d = await deflatePiece(chunk.bytes)));
+        offTurn = true;
+      }
       out = gzip.add(d);
     }
     if (out.length > 0) {
       const pending = write(out);
-      if (pending) await pending;
+      if (pending) {
+        await pending;
+        offTurn = true;
+      }
     }
     if (performance.now() - sliceStart >= sliceMs) {
       await yieldToLoop();
+      // From the check phase, this one waits for the next turn's: its timers and reads go first.
+      if (offTurn) await yieldToLoop();
+      offTurn = false;
       for (let n = 0; n < RENDER_GIVE_WAY_TURNS && backlog?.(); n++) await yieldToLoop();
       sliceStart = performance.now();
     }

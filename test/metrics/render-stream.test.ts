@@ -111,6 +111,37 @@ test('while ingest has work waiting, the render lets it have a few turns before 
   }
 });
 
+test('a slice resumed outside the check phase (a drained socket, a deflate done) lets a whole turn pass before the next slice', async () => {
+  const f = new FeedState('sim', symbols, cfg);
+  drive(f, 0, 30);
+  const m = new Map([['sim', f]]);
+  // One count per check phase: an immediate that sets itself again runs once a turn.
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    turns++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const resumed: number[] = [];
+  const next: number[] = [];
+  try {
+    // Every write drains in the timers phase, as a socket's drain or a deflate resolves in the poll
+    // phase: the slice goes on there, outside the check phase where the render's own yields land.
+    await streamMarket(m, self, () => {
+      next.push(turns);
+      return new Promise<void>((r) => setTimeout(() => (resumed.push(turns), r()), 0));
+    }, { sliceMs: 0 });
+  } finally {
+    running = false;
+  }
+  // The turns between a write resuming the render and its next slice's write.
+  const between = resumed.slice(0, -1).map((t, i) => next[i + 1]! - t);
+  assert.ok(between.length > 3, `${between.length} writes`);
+  // One check phase is the turn the render resumed in; a whole turn more is the next one's.
+  assert.ok(Math.min(...between) >= 2, `turns between a resumed slice and the next: ${between.join(' ')}`);
+});
+
 test('two scrapes at once: the second waits for the first, and state changing meanwhile never garbles either', async () => {
   const f = new FeedState('sim', symbols, cfg);
   drive(f, 0, 30);
