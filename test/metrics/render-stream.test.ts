@@ -81,22 +81,33 @@ test('streamMarket writes the same text, waits on a full socket, and lets the ev
   assert.ok(ranMeanwhile, 'other callbacks ran while the scrape was written');
 });
 
+/** Counts the event loop's turns: an immediate that sets itself again runs once in each check phase. */
+function turnCounter(): { readonly n: number; stop(): void } {
+  let n = 0;
+  let running = true;
+  const tick = () => {
+    n++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    get n() {
+      return n;
+    },
+    stop: () => void (running = false),
+  };
+}
+
 test('while ingest has work waiting, the render lets it have a few turns before each slice, and still ends', async () => {
   const f = new FeedState('sim', symbols, cfg);
   drive(f, 0, 30);
   const m = new Map([['sim', f]]);
   // Stands for ingest: work at every turn of the event loop, counted.
-  let turns = 0;
-  let running = true;
-  const tick = () => {
-    turns++;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const turns = turnCounter();
   /** Turns that passed between one slice's writes and the next's. */
   const gaps = async (backlog: () => boolean): Promise<number[]> => {
     const at: number[] = [];
-    await streamMarket(m, self, () => void at.push(turns), { sliceMs: 0, backlog });
+    await streamMarket(m, self, () => void at.push(turns.n), { sliceMs: 0, backlog });
     return at.slice(1).map((t, i) => t - at[i]!).filter((d) => d > 0);
   };
   try {
@@ -107,7 +118,7 @@ test('while ingest has work waiting, the render lets it have a few turns before 
     assert.ok(Math.max(...busy) <= 2 + RENDER_GIVE_WAY_TURNS, `backlogged, bounded: ${busy.join(' ')}`);
     assert.ok(Math.max(...idle) <= 2, `no backlog: ${idle.join(' ')} turns between slices`);
   } finally {
-    running = false;
+    turns.stop();
   }
 });
 
@@ -115,25 +126,18 @@ test('a slice resumed outside the check phase (a drained socket, a deflate done)
   const f = new FeedState('sim', symbols, cfg);
   drive(f, 0, 30);
   const m = new Map([['sim', f]]);
-  // One count per check phase: an immediate that sets itself again runs once a turn.
-  let turns = 0;
-  let running = true;
-  const tick = () => {
-    turns++;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const turns = turnCounter();
   const resumed: number[] = [];
   const next: number[] = [];
   try {
     // Every write drains in the timers phase, as a socket's drain or a deflate resolves in the poll
     // phase: the slice goes on there, outside the check phase where the render's own yields land.
     await streamMarket(m, self, () => {
-      next.push(turns);
-      return new Promise<void>((r) => setTimeout(() => (resumed.push(turns), r()), 0));
+      next.push(turns.n);
+      return new Promise<void>((r) => setTimeout(() => (resumed.push(turns.n), r()), 0));
     }, { sliceMs: 0 });
   } finally {
-    running = false;
+    turns.stop();
   }
   // The turns between a write resuming the render and its next slice's write.
   const between = resumed.slice(0, -1).map((t, i) => next[i + 1]! - t);
