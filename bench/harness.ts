@@ -571,7 +571,7 @@ async function metricsRun(o: BenchOptions, sim: Sim, dir: string, setup: Metrics
       ...(fast ? { fast } : {}),
     };
     for (const [when, w] of [['judged scrapes', wait], ['from the first scrape', waitFromStart]] as const)
-      log(`/metrics ${kind} at ${symbols} symbols: live frames send -> handled (lag histogram), ${when}: ${w.frames} frames, ${w.over20ms} over 20 ms, ${w.over100ms} over 100 ms, longest in (${w.floorS * 1000}, ${w.ceilS * 1000}] ms`);
+      log(`/metrics ${kind} at ${symbols} symbols: live frames send -> handled (lag histogram), ${when}: ${w.frames} frames, ${w.over10ms} over 10 ms, ${w.over20ms} over 20 ms, ${w.over100ms} over 100 ms, longest in (${w.floorS * 1000}, ${w.ceilS * 1000}] ms`);
     if (series.cpu) {
       log(`/metrics ${kind} at ${symbols} symbols, from the first judged scrape to the last: ${describeCpu(series.cpu.span)}`);
       log(`/metrics ${kind} at ${symbols} symbols, during the judged scrapes alone: ${describeCpu(series.cpu.scrapes)}`);

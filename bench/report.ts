@@ -288,7 +288,7 @@ export function formatReport(r: BenchReport): string {
     ] as const;
     for (const [when, w] of waits)
       if (w)
-        out.push(`| Live frames at ${f0(m.symbols)} symbols ${when}, send → handled (lag histogram, from outside): longest / over 20 ms / over 100 ms | ${ms3(w.floorS * 1000)}-${ms3(w.ceilS * 1000)} ms / ${f0(w.over20ms)} / ${f0(w.over100ms)} of ${f0(w.frames)} | |`);
+        out.push(`| Live frames at ${f0(m.symbols)} symbols ${when}, send → handled (lag histogram, from outside): longest / over 10, 20, 100 ms | ${ms3(w.floorS * 1000)}-${ms3(w.ceilS * 1000)} ms / ${f0(w.over10ms)}, ${f0(w.over20ms)}, ${f0(w.over100ms)} of ${f0(w.frames)} | |`);
     if (m.fast)
       out.push(`| Fast lane (\`collect[]=health&collect[]=moves\`, ${f0(m.fast.series)} series, ${mb(m.fast.bytes)}) at ${f0(m.symbols)} symbols, scraped every second during those scrapes: median / longest / past its ${m.fast.timeoutS} s timeout | ${ms3(m.fast.ms)} / ${ms3(m.fast.maxMs)} ms / ${f0(m.fast.overTimeout)} of ${f0(m.fast.scrapes.length)} | |`);
     if (m.kind === 'production')
