@@ -171,7 +171,7 @@ export class Fleet {
       maxFrameBytes: this.config.limits.maxFrameBytes,
       log,
       handlers: {
-        onFrame: (text, receivedAt, conn) => pipeline.frame(st, adapter, control, text, receivedAt, conn),
+        onFrame: (text, receivedAt, conn, startedAt) => pipeline.frame(st, adapter, control, text, receivedAt, conn, startedAt),
         onStatus: (s) => {
           copyStatus(st, s);
           backfill?.status(s.up);

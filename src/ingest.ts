@@ -41,11 +41,12 @@ export class Ingest {
   ) {}
 
   /**
-   * Handle one text frame from connection `conn` of a feed. Returns the clock's reading at the end:
-   * the caller's next step needs the time too.
+   * Handle one text frame from connection `conn` of a feed, timed from `startedAt` (a reading of
+   * this clock when the frame was handed on; read here if not given). Returns the clock's reading
+   * at the end: the caller's next step needs the time too.
    */
-  frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number): number {
-    const t0 = this.now();
+  frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number, startedAt = this.now()): number {
+    const t0 = startedAt;
     this.queue.arrival = t0;
     f.messages++;
     f.bytes += text.length;

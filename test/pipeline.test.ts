@@ -1,4 +1,4 @@
-import { describe, test } from 'vitest';
+import { describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { DEFAULT_INDICATORS } from '../src/config/defaults.js';
 import type { Adapter, MarketEvent } from '../src/feeds/types.js';
@@ -75,6 +75,36 @@ describe('processing time', () => {
     frame();
     assert.equal(applied(), 1, 'applied eagerly');
     assert.equal(reads, 2);
+  });
+
+  test('on a test clock, a connection\'s reading (another clock) is not mixed in', () => {
+    const { pipeline, feed } = setup();
+    pipeline.frame(feed, echo, control, trade(), 1_718_000_000_100, 0, -1_000);
+    assert.equal(feed.processing.count, 1);
+    assert.equal(feed.processing.sum, 0);
+  });
+
+  test('on the real clock, a frame is timed from its connection\'s reading, and the clock read once', () => {
+    const feed = new FeedState('echo', ['AAA'], cfg);
+    const pipeline = new Pipeline({ log: createLogger({ write: () => undefined }), queueCapacity: 1_000, symbols: () => [][Symbol.iterator](), barCloseGraceMs: () => 2_000 });
+    const reads = vi.spyOn(performance, 'now');
+    try {
+      // Handed on 5 ms ago, as a connection's budget reading would be after decoding a long frame.
+      const startedAt = performance.now() - 5;
+      reads.mockClear();
+      pipeline.frame(feed, echo, control, trade(), Date.now(), 0, startedAt);
+      assert.equal(reads.mock.calls.length, 1, 'only the reading that ends ingest (eager apply starts on it)');
+      assert.equal(feed.symbols.get('AAA')!.lastUpdate > 0, true, 'applied');
+      assert.equal(feed.processing.count, 1);
+      assert.equal(feed.processing.sum >= 0.005, true, `${feed.processing.sum} s`);
+      // Without the reading, ingest takes its own start.
+      reads.mockClear();
+      pipeline.frame(feed, echo, control, trade(), Date.now(), 0);
+      assert.equal(reads.mock.calls.length, 2);
+    } finally {
+      reads.mockRestore();
+      pipeline.stop();
+    }
   });
 });
 

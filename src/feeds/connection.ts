@@ -34,13 +34,17 @@ import type { ConnectionConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { AppPing, ErrorType, ReconnectReason } from './types.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { WallClock } from '../runtime/wall-clock.js';
 import { sharedReadBudget, type ReadBudget } from './read-budget.js';
 
 export interface ConnectionHandlers {
   /** Socket open and subscribe frames sent. */
   onOpen(): void;
-  /** Every text frame; receivedAt = Date.now() at arrival (ms). */
-  onFrame(text: string, receivedAt: number): void;
+  /**
+   * Every text frame. receivedAt: epoch ms at arrival (WallClock); startedAt: the read budget's
+   * monotonic reading taken as the frame was handed on, for the handler to time its work from.
+   */
+  onFrame(text: string, receivedAt: number, startedAt: number): void;
   /**
    * An attempt ended: an open connection was lost, or an attempt failed before opening. Called
    * exactly once per attempt, after the next attempt is scheduled (so `lastBackoffMs` is set).
@@ -126,6 +130,8 @@ export class Connection {
   private queue: QueueItem[] = [];
   private nextSendAt = 0;
   private readonly budget: ReadBudget;
+  /** Arrival times from the budget's readings (one clock reading a frame, not two). */
+  private readonly wall = new WallClock();
   /** Frames not yet handed on, oldest first from backlogHead. */
   private backlog: (Pending | undefined)[] = [];
   private backlogHead = 0;
@@ -300,8 +306,8 @@ export class Connection {
 
   private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (ws !== this.ws) return;
-    const receivedAt = Date.now();
     const t0 = this.budget.now();
+    const receivedAt = this.wall.at(t0);
     // Any frame, even one we drop, proves the stream is flowing.
     this.lastAliveAt = t0;
     if (this.backlogHead < this.backlog.length || this.budget.exhausted) {
@@ -314,7 +320,7 @@ export class Connection {
       this.queueDrain();
       return;
     }
-    this.deliver(data, isBinary, receivedAt);
+    this.deliver(data, isBinary, receivedAt, t0);
     this.budget.end(t0);
   }
 
@@ -336,7 +342,7 @@ export class Connection {
         const p = this.backlog[this.backlogHead] as Pending;
         this.backlog[this.backlogHead++] = undefined;
         const t0 = this.budget.now();
-        this.deliver(p.data, p.isBinary, p.receivedAt);
+        this.deliver(p.data, p.isBinary, p.receivedAt, t0);
         this.budget.end(t0);
       }
     } finally {
@@ -359,7 +365,7 @@ export class Connection {
   }
 
   /** Hand one received frame on: to onFrame, or to onDrop when it is binary or oversized. */
-  private deliver(data: RawData, isBinary: boolean, receivedAt: number): void {
+  private deliver(data: RawData, isBinary: boolean, receivedAt: number, startedAt: number): void {
     if (isBinary) {
       this.opts.handlers.onDrop?.('malformed_frame', `binary frame of ${byteLength(data)} bytes`);
       return;
@@ -369,7 +375,7 @@ export class Connection {
       this.opts.handlers.onDrop?.('oversized_frame', `${size} bytes > ${this.opts.maxFrameBytes}`);
       return;
     }
-    this.opts.handlers.onFrame(toText(data), receivedAt);
+    this.opts.handlers.onFrame(toText(data), receivedAt, startedAt);
   }
 
   private onPingTick(ws: WebSocket): void {

@@ -21,7 +21,8 @@ export interface FeedStatus {
 }
 
 export interface FeedHandlers {
-  onFrame(text: string, receivedAt: number, conn: number): void;
+  /** startedAt: the connection's monotonic reading as it handed the frame on (ConnectionHandlers). */
+  onFrame(text: string, receivedAt: number, conn: number, startedAt: number): void;
   /** Whenever a connection opens or closes (not on stop()). */
   onStatus(status: FeedStatus): void;
   /** Every ended attempt of any connection, with its reason. */
@@ -102,7 +103,7 @@ export class Feed {
           attemptGate: window ? () => window.reserve(Date.now()) : undefined,
           handlers: {
             onOpen: () => this.onOpen(i),
-            onFrame: (text, receivedAt) => opts.handlers.onFrame(text, receivedAt, i),
+            onFrame: (text, receivedAt, startedAt) => opts.handlers.onFrame(text, receivedAt, i, startedAt),
             onDown: (reason, detail) => this.onDown(i, reason, detail),
             onPingRtt: (rtt) => opts.handlers.onPingRtt?.(rtt),
             onDrop: (type, detail) => opts.handlers.onDrop?.(type, detail),

@@ -25,7 +25,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 interface Recorder {
   opens: number;
-  frames: { text: string; receivedAt: number }[];
+  frames: { text: string; receivedAt: number; startedAt: number }[];
   downs: { reason: ReconnectReason; detail: string; backoffMs: number; attempts: number }[];
   drops: { type: ErrorType; detail: string }[];
   rtts: number[];
@@ -68,8 +68,8 @@ function connect(setup: Setup): { conn: Connection; rec: Recorder } {
     ...setup.extra,
     handlers: {
       onOpen: () => rec.opens++,
-      onFrame: (text, receivedAt) => {
-        rec.frames.push({ text, receivedAt });
+      onFrame: (text, receivedAt, startedAt) => {
+        rec.frames.push({ text, receivedAt, startedAt });
         setup.onFrame?.(text);
       },
       onDown: (reason, detail) =>
@@ -105,6 +105,23 @@ describe('Connection: open and frames', () => {
       assert.equal(urlCalls, 1);
       assert.equal(rec.downs.length, 0);
       assert.ok(rec.logs.some((l) => l.includes('msg=connected')));
+    } finally {
+      await cleanup(conn, server);
+    }
+  });
+
+  test('a frame is handed on with the read budget\'s reading; its arrival time is Date.now() as of that reading', async () => {
+    const server = await TestWsServer.start({ onMessage: (s) => (s.ws.send(TRADE), s.ws.send(QUOTE)) });
+    const clock = { t: 42 };
+    const { conn, rec } = connect({ url: server.url, extra: { readBudget: new ReadBudget({ clock: () => clock.t }) } });
+    try {
+      const before = Date.now();
+      await waitFor(() => rec.frames.length === 2, 'two frames');
+      assert.deepEqual(rec.frames.map((f) => f.startedAt), [42, 42]);
+      // The budget's clock stood still: one Date.now() reading serves both frames.
+      const [a, b] = rec.frames.map((f) => f.receivedAt) as [number, number];
+      assert.equal(a, b);
+      assert.ok(Number.isInteger(a) && a >= before && a <= Date.now(), `${a}`);
     } finally {
       await cleanup(conn, server);
     }

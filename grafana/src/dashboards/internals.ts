@@ -173,7 +173,7 @@ export function internals(): DashboardJson {
           }),
           timeseries({
             title: 'Processing time per frame',
-            description: 'Parse, sequence, bars, windows and metrics for one frame: p99 over 5m and p50.',
+            description: 'Taking in one frame: decoding, parse, checks (price, time, sequence, lag) and queueing its events, which are applied after: p99 over 5m and p50.',
             w: 8,
             h: 8,
             unit: 's',

@@ -131,7 +131,7 @@ export const FEED_FAMILIES = {
   ...BACKFILL_FAMILIES,
   processing: {
     kind: 'histogram',
-    def: def('market_processing_seconds', 'histogram', X, 'Time to take in one frame: parse, checks (price, time, sequence, lag) and queueing its events; applying them to bars, windows and indicators comes after.', PROCESSING_BUCKETS),
+    def: def('market_processing_seconds', 'histogram', X, 'Time to take in one frame: decoding, parse, checks (price, time, sequence, lag) and queueing its events; applying them to bars, windows and indicators comes after.', PROCESSING_BUCKETS),
     read: (f: FeedState) => f.processing,
   },
   loopLag: proc(def('market_event_loop_lag_seconds', 'gauge', [], 'Event-loop delay p99 over the last interval.'), (s) => s.loopLag),
