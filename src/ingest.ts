@@ -41,12 +41,11 @@ export class Ingest {
   ) {}
 
   /**
-   * Handle one text frame from connection `conn` of a feed, timed from `startedAt` (a reading of
-   * this clock when the frame was handed on; read here if not given). Returns the clock's reading
+   * Handle one text frame from connection `conn` of a feed, timed from `t0` (a reading of this
+   * clock when the frame was handed on; read here if not given). Returns the clock's reading
    * at the end: the caller's next step needs the time too.
    */
-  frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number, startedAt = this.now()): number {
-    const t0 = startedAt;
+  frame(f: FeedState, adapter: Adapter, control: FeedControl, text: string, receivedAt: number, conn: number, t0 = this.now()): number {
     this.queue.arrival = t0;
     f.messages++;
     f.bytes += text.length;

@@ -94,7 +94,8 @@ describe('processing time', () => {
       reads.mockClear();
       pipeline.frame(feed, echo, control, trade(), Date.now(), 0, startedAt);
       assert.equal(reads.mock.calls.length, 1, 'only the reading that ends ingest (eager apply starts on it)');
-      assert.equal(feed.symbols.get('AAA')!.lastUpdate > 0, true, 'applied');
+      assert.equal(feed.symbols.get('AAA')!.lastUpdate > 0, true, 'taken in');
+      assert.equal(feed.symbols.get('AAA')!.price, 100, 'applied eagerly');
       assert.equal(feed.processing.count, 1);
       assert.equal(feed.processing.sum >= 0.005, true, `${feed.processing.sum} s`);
       // Without the reading, ingest takes its own start.
