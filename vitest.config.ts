@@ -13,6 +13,7 @@ const processSuites = [
   'test/compose/*.test.ts',
   'test/grafana/live-queries.test.ts',
   'test/bench/smoke.test.ts',
+  'test/bench/rss-floor.test.ts',
   'test/runtime/node-flags.test.ts',
   'test/service.test.ts',
   'test/service-{reload,flags}.test.ts',

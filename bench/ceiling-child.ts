@@ -1,17 +1,33 @@
 /**
  * The ceiling: a bare `ws` client that subscribes to the same streams as the exporter and only
  * JSON-parses each frame. What one core can do with these frames before any exporter work.
- * Usage (spawned by the harness): ceiling-child.js WS_URL STREAMS_FILE
+ *
+ * With `with-deps` it is the memory floor instead (bench/rss-floor.ts): the same client in a
+ * process that has also loaded every runtime dependency the exporter loads and serves prom-client's
+ * default metrics over express, as the exporter does, so its RSS is what any exporter built on
+ * them would hold at that load before it keeps a single series.
+ * Usage (spawned by the harness): ceiling-child.js WS_URL STREAMS_FILE [with-deps]
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import WebSocket, { type RawData } from 'ws';
 import type { CeilingCount, CeilingRequest, Reply } from './ipc.js';
 
-const [url, streamsFile] = process.argv.slice(2);
-if (!url || !streamsFile || !process.send) {
-  process.stderr.write('usage: ceiling-child WS_URL STREAMS_FILE (spawned with an IPC channel)\n');
+const [url, streamsFile, mode] = process.argv.slice(2);
+if (!url || !streamsFile || !process.send || (mode !== undefined && mode !== 'with-deps')) {
+  process.stderr.write('usage: ceiling-child WS_URL STREAMS_FILE [with-deps] (spawned with an IPC channel)\n');
   process.exit(2);
+}
+if (mode === 'with-deps') await serveLikeTheExporter();
+
+/** express serving prom-client's default metrics on 127.0.0.1; js-yaml and technicalindicators loaded. */
+async function serveLikeTheExporter(): Promise<void> {
+  const [{ default: express }, { collectDefaultMetrics, Registry }] = await Promise.all([import('express'), import('prom-client'), import('js-yaml'), import('technicalindicators')]);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const app = express();
+  app.get('/metrics', (_req, res) => void registry.metrics().then((text) => res.type(registry.contentType).send(text)));
+  await new Promise<void>((resolve, reject) => void app.listen(0, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
 }
 const send = (m: unknown) => process.send!(m);
 const streams = readFileSync(streamsFile, 'utf8').split('\n').filter((s) => s !== '');

@@ -38,7 +38,7 @@ interface SimState {
 }
 
 /** The simulator process and its control API. */
-class Sim {
+export class Sim {
   private constructor(
     readonly proc: Proc,
     readonly wsUrl: string,

@@ -8,10 +8,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
+/** A field of a /proc/<pid>/status text counted in kB (VmHWM, RssAnon, ...), in bytes; NaN when the line is missing. */
+export function statusBytes(status: string, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
 /** VmHWM of a /proc/<pid>/status text, in bytes; NaN when the line is missing. */
 export function parseHwm(status: string): number {
-  const m = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-  return m ? Number(m[1]) * 1024 : NaN;
+  return statusBytes(status, 'VmHWM');
 }
 
 /** This process's peak RSS since it started or since the last resetPeakRss(), in bytes. */

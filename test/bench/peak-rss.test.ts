@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseHwm, peakRss, resetPeakRss } from '../../bench/peak-rss.js';
+import { parseHwm, peakRss, resetPeakRss, statusBytes } from '../../bench/peak-rss.js';
 
 // A collection on demand, to free the test's buffer (a flag set at run time reaches new contexts).
 setFlagsFromString('--expose-gc');
@@ -14,6 +14,13 @@ const MiB = 1 << 20;
 test('VmHWM is read from a status text, in bytes; NaN without the line', () => {
   assert.equal(parseHwm('Name:\tnode\nVmPeak:\t 1200 kB\nVmHWM:\t   40476 kB\nVmRSS:\t   40232 kB\n'), 40476 * 1024);
   assert.ok(Number.isNaN(parseHwm('Name:\tnode\nVmRSS:\t 1 kB\n')));
+});
+
+test('any kB field of a status text, in bytes; NaN without it', () => {
+  const status = 'VmRSS:\t   40232 kB\nRssAnon:\t   12000 kB\nRssFile:\t   28000 kB\n';
+  assert.equal(statusBytes(status, 'RssAnon'), 12000 * 1024);
+  assert.equal(statusBytes(status, 'RssFile'), 28000 * 1024);
+  assert.ok(Number.isNaN(statusBytes(status, 'RssShmem')));
 });
 
 test('the peak holds what was touched and freed, and a reset starts a new one below it', async () => {
