@@ -5,8 +5,8 @@
  * exporter's Node flags. The simulator sends N symbols' trade and bookTicker streams at R trades a
  * second in all, as that run does (`--big-symbols N --metrics-rate R`), on one connection where
  * the exporter opens one per 1,024 streams; the peak is taken from when the flow starts, as the
- * exporter's is. What the exporter holds beyond it at the same load
- * is its own: its series, their text, windows and indicators, and the scrape.
+ * exporter's is. What the exporter holds beyond it at the same load is its own: its series, their
+ * text, windows and indicators, and the scrape.
  *
  *   node dist/bench/rss-floor.js [symbols=1000] [trades per second=20000] [seconds=45]
  */
